@@ -1,0 +1,115 @@
+/** argv -> flags. Commander does the parsing; nothing here prompts or touches the disk. */
+import { Command, CommanderError, Option } from 'commander';
+import { UsageError } from './errors.js';
+import { APPS, type App } from './guide.js';
+import { METHOD_IDS, type MethodId } from './methods.js';
+import { PACKAGE_MANAGERS, type PackageManager } from './pm.js';
+
+export const NAME = 'create-medplum-auth';
+export const DEFAULT_BASE_URL = 'https://api.medplum.com/';
+
+export interface Flags {
+  readonly directory?: string;
+  readonly app?: App;
+  readonly method?: MethodId;
+  readonly baseUrl?: string;
+  readonly clientId?: string;
+  readonly clientSecret?: string;
+  readonly projectId?: string;
+  readonly yes: boolean;
+  readonly install: boolean;
+  readonly git: boolean;
+  readonly packageManager?: PackageManager;
+  readonly force: boolean;
+  readonly dryRun: boolean;
+  readonly json: boolean;
+}
+
+/** What parsing produced: flags to act on, or text that was asked for (--help, --version). */
+export type Parsed = { readonly kind: 'run'; readonly flags: Flags } | { readonly kind: 'print'; readonly text: string };
+
+const EXAMPLES = `
+Examples:
+  $ npm create medplum-auth@latest                  ask the decision guide's questions
+  $ npx ${NAME} my-portal --method oauth-auth-code --client-id <id>
+  $ npx ${NAME} my-api --app backend --yes          client credentials, the recommended server auth
+  $ npx ${NAME} sensor --method device-credentials --base-url https://medplum.example.com/
+  $ MEDPLUM_CLIENT_SECRET=... npx ${NAME} my-api -m client-credentials --client-id <id> --json
+
+Without a TTY, with CI set, or with --yes it never prompts: a missing answer is an error naming its flag.
+Docs: https://www.medplum.com/docs/auth/methods`;
+
+function createProgram(version: string, output: { out: string; err: string }): Command {
+  return new Command(NAME)
+    .description("Scaffold a Medplum project that already signs in, chosen by Medplum's authentication decision guide.")
+    .argument('[directory]', 'where to create the project (its name becomes the package name)')
+    .addOption(new Option('--app <kind>', 'what you are building').choices(APPS))
+    .addOption(new Option('-m, --method <method>', 'the auth method (implies --app)').choices(METHOD_IDS))
+    .option('--base-url <url>', `Medplum server base URL (default: ${DEFAULT_BASE_URL})`)
+    .option('--client-id <id>', 'ClientApplication ID')
+    .option('--client-secret <secret>', 'ClientApplication secret (or set MEDPLUM_CLIENT_SECRET)')
+    .option('--project-id <id>', 'Medplum project ID')
+    .option('-y, --yes', 'never prompt; take the recommended answers', false)
+    .option('--no-install', 'do not install dependencies')
+    .option('--no-git', 'do not initialise a git repository')
+    .addOption(
+      new Option('--package-manager <pm>', 'package manager for install and next steps (default: the one running this)').choices(
+        PACKAGE_MANAGERS,
+      ),
+    )
+    .option('--force', 'write into a non-empty directory, overwriting the files it lists', false)
+    .option('--dry-run', 'print the files it would write; write nothing', false)
+    .option('--json', 'print one JSON object on stdout (never a secret); implies no prompts', false)
+    .version(version, '-v, --version')
+    .helpOption('-h, --help', 'show this help')
+    .addHelpText('after', EXAMPLES)
+    .showSuggestionAfterError()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => (output.out += s),
+      writeErr: (s) => (output.err += s),
+      outputError: () => {},
+    });
+}
+
+export function parseArgs(argv: readonly string[], version: string): Parsed {
+  // `npm create x -- --flag` can pass the `--` through; it means nothing here.
+  const args = argv.filter((arg, i) => !(arg === '--' && i === 0));
+  const output = { out: '', err: '' };
+  const program = createProgram(version, output);
+  try {
+    program.parse(args, { from: 'user' });
+  } catch (err) {
+    if (!(err instanceof CommanderError)) {
+      throw err;
+    }
+    if (err.exitCode === 0) {
+      return { kind: 'print', text: output.out };
+    }
+    const message = err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
+    throw new UsageError(`${message}${/\.$/.test(message) ? '' : '.'} See ${NAME} --help.`);
+  }
+  if (program.args.length > 1) {
+    throw new UsageError(`Expected one directory, got ${program.args.length}: ${program.args.join(' ')}. Quote a path with spaces.`);
+  }
+  const o = program.opts();
+  return {
+    kind: 'run',
+    flags: {
+      directory: program.args[0],
+      app: o.app,
+      method: o.method,
+      baseUrl: o.baseUrl,
+      clientId: o.clientId,
+      clientSecret: o.clientSecret,
+      projectId: o.projectId,
+      yes: o.yes,
+      install: o.install,
+      git: o.git,
+      packageManager: o.packageManager,
+      force: o.force,
+      dryRun: o.dryRun,
+      json: o.json,
+    },
+  };
+}

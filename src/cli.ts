@@ -1,0 +1,431 @@
+/**
+ * The pipeline, top to bottom:
+ *   argv -> flags -> answers (flags > prompts > recommended with --yes, else an error naming the flag)
+ *   -> chooseMethod -> file map in memory -> disk (or --dry-run) -> install, git -> summary.
+ * Every question is asked before anything is written. `main` is the only place that turns
+ * errors into exit codes; nothing here calls process.exit.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { basename, relative, resolve } from 'node:path';
+import { DEFAULT_BASE_URL, NAME, parseArgs, type Flags } from './args.js';
+import { CliError, UsageError } from './errors.js';
+import { envValue, EnvValueError, shellArg } from './escape.js';
+import { answersFor, chooseMethod, GUIDE, MissingAnswer, type Decision, type Question } from './guide.js';
+import { METHODS, type Method, type MethodId } from './methods.js';
+import { commandsFor, detectPackageManager, type PackageManagerCommands } from './pm.js';
+import { isPromptCancel, loadPrompter, type Prompter } from './prompts.js';
+import { renderProject, type FileMap } from './render.js';
+import { createUi, type Stream, type Ui } from './ui.js';
+import { checkBaseUrl, checkPackageName, formatTargetDir, isValidPackageName, toValidPackageName, uuidWarning } from './validate.js';
+import { existingFiles, occupyingEntries, writeProject } from './write.js';
+
+export interface Io {
+  readonly stdout: Stream;
+  readonly stderr: Stream;
+  readonly stdinIsTTY: boolean;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  /** How prompts are loaded; tests may inject their own. */
+  readonly loadPrompter?: () => Promise<Prompter>;
+}
+
+export interface Plan {
+  readonly target: string;
+  readonly displayDir: string;
+  readonly projectName: string;
+  readonly decision: Decision;
+  readonly method: Method;
+  readonly baseUrl: string;
+  readonly clientId: string;
+  readonly clientSecret: string | undefined;
+  readonly projectId: string;
+  readonly pm: PackageManagerCommands;
+  readonly force: boolean;
+}
+
+export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  let ui = createUi(io.env, io.stdout, io.stderr, false);
+  try {
+    const parsed = parseArgs(argv, VERSION);
+    if (parsed.kind === 'print') {
+      io.stdout.write(parsed.text);
+      return 0;
+    }
+    const { flags } = parsed;
+    ui = createUi(io.env, io.stdout, io.stderr, flags.json);
+    const interactive = !flags.yes && !flags.json && !isCI(io.env) && io.stdinIsTTY && io.stdout.isTTY === true;
+    const prompt = interactive ? await (io.loadPrompter ?? loadPrompter)() : undefined;
+
+    const plan = await resolvePlan(flags, io, ui, prompt);
+    const files = await renderProject({
+      method: plan.method.id,
+      projectName: plan.projectName,
+      reasons: plan.decision.reasons,
+      baseUrl: plan.baseUrl,
+      clientId: plan.clientId,
+      clientSecret: plan.clientSecret,
+      projectId: plan.projectId,
+      pm: plan.pm,
+    });
+
+    if (flags.dryRun) {
+      return report(plan, files, { written: false, installed: false, flags, ui, io });
+    }
+    const overwritten = await existingFiles(files, plan.target);
+    if (overwritten.length > 0) {
+      ui.warn(`Overwriting ${overwritten.length} file(s) in ${plan.displayDir}: ${overwritten.join(', ')}`);
+    }
+    try {
+      await writeProject(files, plan.target);
+    } catch (err) {
+      throw new CliError(`Could not write ${plan.displayDir}: ${(err as Error).message}. Nothing was written.`, { cause: err });
+    }
+
+    const installed = flags.install && (await install(plan, flags.json, ui));
+    if (flags.git) {
+      await initGit(plan.target, ui);
+    }
+    return report(plan, files, { written: true, installed, flags, ui, io });
+  } catch (err) {
+    if (isPromptCancel(err)) {
+      ui.error('Cancelled. Nothing was written.');
+      return 1;
+    }
+    if (err instanceof UsageError || err instanceof CliError) {
+      ui.error(err.message);
+      return err.exitCode;
+    }
+    throw err;
+  }
+}
+
+function isCI(env: Io['env']): boolean {
+  const ci = env.CI;
+  return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
+}
+
+/** Resolves every answer before anything is written. */
+async function resolvePlan(flags: Flags, io: Io, ui: Ui, prompt: Prompter | undefined): Promise<Plan> {
+  const { target, displayDir, projectName } = await resolveTarget(flags, io, prompt);
+  const decision = await resolveGuide(flags, prompt);
+  const method = METHODS[decision.method];
+
+  const baseUrlAnswer =
+    flags.baseUrl ??
+    (prompt
+      ? await prompt.input({ message: 'Medplum base URL', default: DEFAULT_BASE_URL, validate: validateWith(checkBaseUrl) })
+      : DEFAULT_BASE_URL);
+  const baseUrl = checkBaseUrl(baseUrlAnswer);
+  if (baseUrl.warning) {
+    ui.warn(baseUrl.warning);
+  }
+
+  const clientId =
+    flags.clientId ??
+    (prompt ? await prompt.input({ message: 'ClientApplication ID (empty: fill in .env later)', default: '' }) : '');
+  const projectId = flags.projectId ?? '';
+  for (const warning of [uuidWarning(clientId, '--client-id'), uuidWarning(projectId, '--project-id')]) {
+    if (warning) {
+      ui.warn(warning);
+    }
+  }
+  if (projectId && !method.env.some((v) => v.name.endsWith('PROJECT_ID'))) {
+    ui.warn(`--project-id is not used by ${method.id}: a ClientApplication belongs to one project.`);
+  }
+
+  const clientSecret = await resolveSecret(flags, io, ui, prompt, method);
+
+  checkEnvSafe(baseUrl.url, '--base-url');
+  checkEnvSafe(clientId, '--client-id');
+  checkEnvSafe(projectId, '--project-id');
+  if (clientSecret !== undefined) {
+    checkEnvSafe(clientSecret, '--client-secret');
+  }
+
+  const pm = commandsFor(flags.packageManager ?? detectPackageManager(io.env.npm_config_user_agent));
+  return {
+    target,
+    displayDir,
+    projectName,
+    decision,
+    method,
+    baseUrl: baseUrl.url,
+    clientId,
+    clientSecret,
+    projectId,
+    pm,
+    force: flags.force,
+  };
+}
+
+async function resolveTarget(flags: Flags, io: Io, prompt: Prompter | undefined) {
+  const DEFAULT_DIR = 'medplum-app';
+  let dir = flags.directory === undefined ? undefined : formatTargetDir(flags.directory);
+  if (dir === undefined) {
+    if (prompt) {
+      dir = formatTargetDir(
+        await prompt.input({
+          message: 'Project name',
+          default: DEFAULT_DIR,
+          validate: (value) => value.trim() !== '' || 'Enter a name for the project directory.',
+        }),
+      );
+    } else if (flags.yes) {
+      dir = DEFAULT_DIR;
+    } else {
+      throw new UsageError(`Missing the project directory. Pass it first, e.g. ${NAME} my-app (or --yes for ./${DEFAULT_DIR}).`);
+    }
+  }
+  const target = resolve(io.cwd, dir);
+  const fromCwd = relative(io.cwd, target);
+  const displayDir = fromCwd === '' ? '.' : fromCwd.startsWith('..') ? target : fromCwd;
+
+  let projectName = basename(target);
+  if (!isValidPackageName(projectName)) {
+    projectName = prompt
+      ? await prompt.input({
+          message: 'Package name',
+          default: toValidPackageName(projectName),
+          validate: (value) => isValidPackageName(value) || 'Use lowercase letters, digits, - and _.',
+        })
+      : checkPackageName(projectName, `from the directory ${displayDir}`);
+  }
+
+  let occupied: string[];
+  try {
+    occupied = await occupyingEntries(target);
+  } catch (err) {
+    throw new CliError(`${(err as Error).message}. Choose another directory.`);
+  }
+  if (occupied.length > 0 && !flags.force) {
+    const listing = listFew(occupied);
+    const overwrite =
+      prompt &&
+      (await prompt.confirm({
+        message: `${displayDir} is not empty (${listing}). Write into it, overwriting the starter's files?`,
+        default: false,
+      }));
+    if (!overwrite) {
+      throw new CliError(
+        `${displayDir} is not empty (${listing}). Choose another directory, or pass --force to write into it; it lists the files it overwrites.`,
+      );
+    }
+  }
+  return { target, displayDir, projectName };
+}
+
+function listFew(names: readonly string[], max = 5): string {
+  return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
+}
+
+/** Walks the guide: flags first, then a prompt, then the recommendation with --yes; otherwise an error. */
+export async function resolveGuide(flags: Pick<Flags, 'app' | 'method' | 'yes'>, prompt: Prompter | undefined): Promise<Decision> {
+  const answers: Record<string, string> = {};
+  const reasons: string[] = [];
+  if (flags.method) {
+    const implied = answersFor(flags.method) as Record<string, string>;
+    if (flags.app && implied[GUIDE.id] !== flags.app) {
+      throw new UsageError(
+        `--method ${flags.method} is for ${implied[GUIDE.id]} apps, not --app ${flags.app}. Drop one, or choose a ${flags.app} method: ${methodsUnder(GUIDE, flags.app).join(', ')}.`,
+      );
+    }
+    Object.assign(answers, implied);
+    reasons.push(`You chose --method ${flags.method}.`);
+  } else if (flags.app) {
+    answers[GUIDE.id] = flags.app;
+  }
+  for (;;) {
+    try {
+      const decision = chooseMethod(answers);
+      return { ...decision, reasons: [...reasons, ...decision.reasons] };
+    } catch (err) {
+      if (!(err instanceof MissingAnswer)) {
+        throw err;
+      }
+      answers[err.question.id] = await answer(err.question, flags.yes, prompt);
+    }
+  }
+}
+
+async function answer(question: Question, yes: boolean, prompt: Prompter | undefined): Promise<string> {
+  if (prompt) {
+    return prompt.select({
+      message: question.message,
+      choices: question.choices.map((c) => ({ value: c.value, name: c.label, description: c.hint })),
+      default: question.recommended,
+    });
+  }
+  if (yes) {
+    return question.recommended;
+  }
+  const options =
+    question.flag === '--method'
+      ? methodsUnder(question).map((m) => `--method ${m}`)
+      : question.choices.map((c) => `${question.flag} ${c.value}`);
+  throw new UsageError(
+    `Missing an answer to "${question.message}". Pass ${options.join(' or ')}, or --yes for the recommended one.`,
+  );
+}
+
+function methodsUnder(question: Question, value?: string): MethodId[] {
+  return question.choices
+    .filter((c) => value === undefined || c.value === value)
+    .flatMap((c) => (typeof c.next === 'string' ? [c.next] : methodsUnder(c.next)));
+}
+
+async function resolveSecret(
+  flags: Flags,
+  io: Io,
+  ui: Ui,
+  prompt: Prompter | undefined,
+  method: Method,
+): Promise<string | undefined> {
+  const fromFlag = flags.clientSecret;
+  const fromEnv = io.env.MEDPLUM_CLIENT_SECRET || undefined;
+  switch (method.secret) {
+    case 'never':
+      if (fromFlag !== undefined) {
+        throw new UsageError(
+          `${method.id} runs in the browser, where any secret is public. Remove --client-secret: the browser signs in with PKCE instead.`,
+        );
+      }
+      return undefined;
+    case 'runtime':
+      if (fromFlag !== undefined) {
+        ui.warn(
+          `The client secret was not stored: ${method.id} keeps secrets off disk. Inject it at run time with MEDPLUM_CLIENT_SECRET or MEDPLUM_CLIENT_SECRET_FILE (see the README).`,
+        );
+      }
+      return undefined;
+    case 'env-file':
+      return (
+        fromFlag ??
+        fromEnv ??
+        ((prompt && (await prompt.password({ message: 'ClientApplication secret (empty: fill in .env later)' }))) ||
+          undefined)
+      );
+  }
+}
+
+function checkEnvSafe(value: string, flag: string): void {
+  try {
+    envValue(value);
+  } catch (err) {
+    if (err instanceof EnvValueError) {
+      throw new UsageError(`${flag} ${err.message}. Check the value you pasted.`);
+    }
+    throw err;
+  }
+}
+
+function validateWith(check: (value: string) => unknown): (value: string) => true | string {
+  return (value) => {
+    try {
+      check(value);
+      return true;
+    } catch (err) {
+      return (err as Error).message;
+    }
+  };
+}
+
+async function install(plan: Plan, json: boolean, ui: Ui): Promise<boolean> {
+  ui.info(`Installing dependencies with ${plan.pm.name}…`);
+  const [command, ...args] = plan.pm.install.split(' ') as [string, ...string[]];
+  const code = await run(command, args, plan.target, json ? ['ignore', 2, 'inherit'] : 'inherit');
+  if (code !== 0) {
+    throw new CliError(
+      `${plan.pm.install} failed (exit ${code}) in ${plan.displayDir}. The project is written; run it again there when the problem is fixed.`,
+    );
+  }
+  return true;
+}
+
+async function initGit(target: string, ui: Ui): Promise<void> {
+  const quiet = ['ignore', 'ignore', 'ignore'] as const;
+  if ((await run('git', ['rev-parse', '--is-inside-work-tree'], target, [...quiet])) === 0) {
+    return; // already inside a repository: leave it to the user
+  }
+  if ((await run('git', ['init', '-q'], target, [...quiet])) !== 0) {
+    ui.warn('git init failed; the project has no repository.');
+    return;
+  }
+  const committed =
+    (await run('git', ['add', '-A'], target, [...quiet])) === 0 &&
+    (await run('git', ['commit', '-q', '-m', `Initial commit from ${NAME}`], target, [...quiet])) === 0;
+  if (!committed) {
+    ui.warn('git init done, but the first commit failed (is user.name/user.email set?). Commit when ready.');
+  }
+}
+
+type StdioSpec = 'inherit' | ['ignore' | 'inherit', 'ignore' | 'inherit' | 2, 'ignore' | 'inherit'];
+
+function run(command: string, args: readonly string[], cwd: string, stdio: StdioSpec): Promise<number> {
+  return new Promise((done) => {
+    const child = spawn(command, args, { cwd, stdio, shell: process.platform === 'win32' });
+    child.on('error', () => done(127));
+    child.on('close', (code) => done(code ?? 1));
+  });
+}
+
+interface ReportOptions {
+  readonly written: boolean;
+  readonly installed: boolean;
+  readonly flags: Flags;
+  readonly ui: Ui;
+  readonly io: Io;
+}
+
+function report(plan: Plan, files: FileMap, { written, installed, flags, ui, io }: ReportOptions): number {
+  const { method, pm } = plan;
+  const nextSteps = [
+    ...(plan.displayDir === '.' ? [] : [`cd ${shellArg(plan.displayDir)}`]),
+    ...(installed ? [] : [pm.install]),
+    ...(plan.clientId === '' || (method.secret === 'env-file' && plan.clientSecret === undefined)
+      ? ['# fill in the empty values in .env (see .env.example)']
+      : []),
+    method.runScript === 'dev' ? pm.dev : method.secret === 'runtime' ? pm.startOnce : pm.start,
+  ];
+  if (flags.json) {
+    const result = {
+      directory: plan.target,
+      app: method.app,
+      method: method.id,
+      reasons: plan.decision.reasons,
+      files: [...files.keys()],
+      nextSteps,
+      dryRun: !written,
+    };
+    io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return 0;
+  }
+
+  const c = ui.color;
+  if (!written) {
+    ui.info(`${c.bold('Dry run:')} would write ${files.size} files to ${plan.displayDir}`);
+    for (const file of files.values()) {
+      ui.info(`  ${file.path}${file.mode === 0o600 ? c.dim(' (mode 600)') : ''}`);
+    }
+  } else {
+    ui.info(`${c.green('✔')} Created ${c.bold(plan.displayDir)} with ${c.cyan(method.id)}: ${method.title}`);
+  }
+  ui.info();
+  ui.info(c.bold('Why'));
+  for (const reason of plan.decision.reasons) {
+    ui.info(`  • ${reason}`);
+  }
+  ui.info();
+  ui.info(c.bold('In Medplum'));
+  method.checklist.forEach((step, i) => ui.info(`  ${i + 1}. ${step}`));
+  ui.info();
+  ui.info(c.bold('Next steps'));
+  for (const step of nextSteps) {
+    ui.info(`  ${step.startsWith('#') ? c.dim(step) : c.cyan(step)}`);
+  }
+  ui.info();
+  ui.info(`Docs: ${method.docsUrl}`);
+  return 0;
+}

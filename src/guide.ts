@@ -1,0 +1,192 @@
+/**
+ * Medplum's authentication decision guide (shared/seed/authentication-methods.md) as data.
+ *
+ * The guide is a tree: each question's choices either lead to a method or to a follow-up
+ * question. `chooseMethod` walks it; the CLI prompts along the same walk (see `resolveGuide`
+ * in cli.ts). Adding a method to the guide is adding a choice here, not a branch elsewhere.
+ */
+import type { MethodId } from './methods.js';
+
+export const APPS = ['user-facing', 'backend', 'device'] as const;
+export type App = (typeof APPS)[number];
+
+export interface Choice {
+  readonly value: string;
+  readonly label: string;
+  readonly hint: string;
+  /** Why this answer matters: printed as one line of the decision path. */
+  readonly reason: string;
+  readonly next: Question | MethodId;
+}
+
+export interface Question {
+  readonly id: string;
+  readonly message: string;
+  /** The flag that answers this question when prompting is not possible. */
+  readonly flag: string;
+  /** The answer taken with --yes: the guide's own recommendation. */
+  readonly recommended: string;
+  readonly choices: readonly Choice[];
+}
+
+export const GUIDE = {
+  id: 'app',
+  message: 'What are you building?',
+  flag: '--app',
+  recommended: 'user-facing',
+  choices: [
+    {
+      value: 'user-facing',
+      label: 'User-facing application',
+      hint: 'web app, mobile app, patient portal',
+      reason: 'A user-facing app signs people in interactively, so it uses client-side authentication.',
+      next: {
+        id: 'identityProvider',
+        message: 'Which identity provider signs your users in?',
+        flag: '--method',
+        recommended: 'medplum',
+        choices: [
+          {
+            value: 'medplum',
+            label: 'Medplum',
+            hint: 'simple, fast setup for a new app',
+            reason:
+              'Medplum is the identity provider: OAuth authorization code with PKCE is the simplest setup, and the guide says to start simple.',
+            next: 'oauth-auth-code',
+          },
+        ],
+      },
+    },
+    {
+      value: 'backend',
+      label: 'Backend service or API',
+      hint: 'server proxy, legacy system integration',
+      reason: 'A backend runs in a trusted environment, so it uses server-side authentication.',
+      next: {
+        id: 'runtime',
+        message: 'How does your backend run?',
+        flag: '--method',
+        recommended: 'server',
+        choices: [
+          {
+            value: 'server',
+            label: 'A long-running server, API or proxy',
+            hint: 'client credentials: standard server auth, recommended',
+            reason:
+              'It keeps running, so it can hold an OAuth2 token and renew it: client credentials is the standard, recommended server auth.',
+            next: 'client-credentials',
+          },
+          {
+            value: 'stateless',
+            label: 'A stateless function',
+            hint: 'serverless function, webhook consumer, edge that cannot manage tokens',
+            reason:
+              'It is stateless and cannot manage OAuth tokens, so it sends HTTP Basic credentials with each request.',
+            next: 'basic-auth',
+          },
+        ],
+      },
+    },
+    {
+      value: 'device',
+      label: 'Device or automation',
+      hint: 'lab equipment, CI/CD pipeline, data sync',
+      reason: 'A device or automation connects machine to machine, so it uses device authentication.',
+      next: {
+        id: 'credential',
+        message: 'How does the device prove who it is?',
+        flag: '--method',
+        recommended: 'client-secret',
+        choices: [
+          {
+            value: 'client-secret',
+            label: 'A client secret injected at run time',
+            hint: 'client credentials, least privilege, no secret on disk',
+            reason:
+              'It uses client credentials with an extremely restricted access policy, network isolation, and a secret that is injected at run time, never stored on disk.',
+            next: 'device-credentials',
+          },
+        ],
+      },
+    },
+  ],
+} as const satisfies Question;
+
+export type Answers = Readonly<Record<string, string | undefined>>;
+
+export interface Decision {
+  readonly method: MethodId;
+  readonly reasons: readonly string[];
+  /** The answers along the path, including those implied by single-choice questions. */
+  readonly answers: Readonly<Record<string, string>>;
+}
+
+/** A question on the path has no answer, and has more than one possible answer. */
+export class MissingAnswer extends Error {
+  readonly question: Question;
+  constructor(question: Question) {
+    super(`No answer to "${question.message}" (${question.flag})`);
+    this.question = question;
+  }
+}
+
+/** An answer is not one of the question's choices. */
+export class InvalidAnswer extends Error {
+  readonly question: Question;
+  readonly value: string;
+  constructor(question: Question, value: string) {
+    super(`"${value}" is not an answer to "${question.message}"`);
+    this.question = question;
+    this.value = value;
+  }
+}
+
+/**
+ * Walks the guide with the given answers and returns the method and the reasons for it.
+ * A question with a single choice needs no answer. Pure: no I/O, no defaults.
+ */
+export function chooseMethod(answers: Answers, guide: Question = GUIDE): Decision {
+  const reasons: string[] = [];
+  const path: Record<string, string> = {};
+  let question: Question = guide;
+  for (;;) {
+    const choice = pick(question, answers[question.id]);
+    reasons.push(choice.reason);
+    path[question.id] = choice.value;
+    if (typeof choice.next === 'string') {
+      return { method: choice.next, reasons, answers: path };
+    }
+    question = choice.next;
+  }
+}
+
+function pick(question: Question, value: string | undefined): Choice {
+  if (value === undefined) {
+    const [only, ...others] = question.choices;
+    if (only && others.length === 0) {
+      return only;
+    }
+    throw new MissingAnswer(question);
+  }
+  const choice = question.choices.find((c) => c.value === value);
+  if (!choice) {
+    throw new InvalidAnswer(question, value);
+  }
+  return choice;
+}
+
+/** The answers that lead to a method: how `--method` alone implies its app and follow-ups. */
+export function answersFor(method: MethodId, guide: Question = GUIDE): Record<string, string> | undefined {
+  for (const choice of guide.choices) {
+    if (choice.next === method) {
+      return { [guide.id]: choice.value };
+    }
+    if (typeof choice.next !== 'string') {
+      const rest = answersFor(method, choice.next);
+      if (rest) {
+        return { [guide.id]: choice.value, ...rest };
+      }
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,156 @@
+/**
+ * Templates -> an in-memory file map. Nothing here touches the target directory.
+ *
+ * A method's starter is its template layers (methods.ts) overlaid in order, after
+ * templates/_shared. `name.hbs` is rendered and written as `name`; every other file is copied
+ * byte for byte. Handlebars runs strict (a missing variable is an error) and without HTML
+ * escaping; user values are encoded by the context helpers below instead.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+import { envValue, jsString, jsonValue, markdownCode, markdownText, type EnvDialect } from './escape.js';
+import { METHODS, type EnvInput, type EnvVar, type MethodId } from './methods.js';
+import type { PackageManagerCommands } from './pm.js';
+import { VERSIONS } from './versions.js';
+
+export const TEMPLATES_DIR = fileURLToPath(new URL('../templates/', import.meta.url));
+
+/** npm drops dotfiles such as .gitignore from published packages, so templates spell them with `_`. */
+const RENAMES: Readonly<Record<string, string>> = {
+  _gitignore: '.gitignore',
+  _env: '.env',
+  '_env.example': '.env.example',
+};
+
+export interface GeneratedFile {
+  readonly path: string;
+  readonly content: Buffer;
+  /** File mode; 0o600 for files that may hold a secret. */
+  readonly mode: number;
+}
+
+/** Relative path -> file, in a stable order. */
+export type FileMap = ReadonlyMap<string, GeneratedFile>;
+
+export interface RenderInput extends EnvInput {
+  readonly method: MethodId;
+  readonly projectName: string;
+  readonly reasons: readonly string[];
+  readonly pm: PackageManagerCommands;
+}
+
+const SECRET_FILES = new Set(['.env']);
+
+export async function renderProject(input: RenderInput, templatesDir = TEMPLATES_DIR): Promise<FileMap> {
+  const method = METHODS[input.method];
+  const hbs = createHandlebars();
+  await registerPartials(hbs, join(templatesDir, '_partials'));
+  const context = templateContext(input);
+
+  const files = new Map<string, GeneratedFile>();
+  for (const layer of ['_shared', ...method.layers]) {
+    const layerDir = join(templatesDir, layer);
+    for (const source of await listFiles(layerDir)) {
+      const raw = await readFile(source);
+      const rel = relative(layerDir, source).split(sep).join('/');
+      const isTemplate = rel.endsWith('.hbs');
+      const path = outputPath(isTemplate ? rel.slice(0, -'.hbs'.length) : rel);
+      const content = isTemplate ? Buffer.from(renderTemplate(hbs, raw.toString('utf8'), context, `${layer}/${rel}`)) : raw;
+      files.set(path, { path, content, mode: SECRET_FILES.has(path) ? 0o600 : 0o644 });
+    }
+  }
+  return new Map([...files.entries()].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** The variables every template may use. With `strict`, each must be defined, even if empty. */
+export function templateContext(input: RenderInput) {
+  const method = METHODS[input.method];
+  return {
+    projectName: input.projectName,
+    method: { id: method.id, title: method.title, summary: method.summary, docsUrl: method.docsUrl, app: method.app },
+    reasons: input.reasons,
+    checklist: method.checklist,
+    baseUrl: input.baseUrl,
+    clientId: input.clientId,
+    projectId: input.projectId,
+    pm: input.pm,
+    envDialect: method.layers.includes('web') ? 'vite' : 'node',
+    env: method.env.map((v) => envEntry(v, input)),
+  };
+}
+
+function envEntry(v: EnvVar, input: EnvInput) {
+  return {
+    name: v.name,
+    where: v.where,
+    secret: v.secret ?? false,
+    value: v.value(input),
+    example: v.example,
+    envFile: v.envFile ?? 'value',
+  };
+}
+
+function outputPath(rel: string): string {
+  const parts = rel.split('/');
+  const last = parts.pop() as string;
+  return [...parts, RENAMES[last] ?? last].join('/');
+}
+
+export function createHandlebars(): typeof Handlebars {
+  const hbs = Handlebars.create();
+  const str = (value: unknown, helper: string): string => {
+    if (typeof value !== 'string') {
+      throw new TypeError(`{{${helper}}} expects a string, got ${typeof value}`);
+    }
+    return value;
+  };
+  hbs.registerHelper({
+    js: (value: unknown) => jsString(str(value, 'js')),
+    json: (value: unknown) => jsonValue(value),
+    env: (value: unknown, dialect: unknown) => envValue(str(value, 'env'), str(dialect, 'env') as EnvDialect),
+    md: (value: unknown) => markdownText(str(value, 'md')),
+    code: (value: unknown) => markdownCode(str(value, 'code')),
+    version: (name: unknown) => {
+      const pkg = str(name, 'version');
+      if (!Object.hasOwn(VERSIONS, pkg)) {
+        throw new Error(`{{version}}: "${pkg}" is not in src/versions.ts`);
+      }
+      return jsonValue(VERSIONS[pkg as keyof typeof VERSIONS]);
+    },
+    eq: (a: unknown, b: unknown) => a === b,
+  });
+  return hbs;
+}
+
+function renderTemplate(hbs: typeof Handlebars, source: string, context: object, name: string): string {
+  try {
+    return hbs.compile(source, { strict: true, noEscape: true })(context);
+  } catch (err) {
+    throw new Error(`Template ${name}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+async function registerPartials(hbs: typeof Handlebars, dir: string): Promise<void> {
+  for (const file of await listFiles(dir)) {
+    const name = relative(dir, file).replace(/\.hbs$/, '');
+    hbs.registerPartial(name, await readFile(file, 'utf8'));
+  }
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      return [];
+    }
+    throw err;
+  }
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}

@@ -1,0 +1,18 @@
+/**
+ * The one place that pins what generated projects install.
+ * Templates read these through the `version` helper: `"@medplum/core": {{version "@medplum/core"}}`.
+ * test/versions.test.ts checks the @medplum/core pin against the version this package itself installs.
+ */
+export const VERSIONS = {
+  '@medplum/core': '^5.2.13',
+  react: '^19.3.1',
+  'react-dom': '^19.3.1',
+  vite: '^8.4.0',
+  '@vitejs/plugin-react': '^6.3.0',
+  typescript: '^7.0.2',
+  '@types/node': '^22.18.0',
+  '@types/react': '^19.3.3',
+  '@types/react-dom': '^19.3.0',
+} as const;
+
+export type PackageName = keyof typeof VERSIONS;
