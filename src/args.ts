@@ -30,11 +30,17 @@ export type Parsed = { readonly kind: 'run'; readonly flags: Flags } | { readonl
 
 const EXAMPLES = `
 Examples:
-  $ npm create medplum-auth@latest                  ask the decision guide's questions
+  # Ask the decision guide's questions
+  $ npm create medplum-auth@latest
+
+  # A web app where users sign in with Medplum (OAuth authorization code + PKCE)
   $ npx ${NAME} my-portal --method oauth-auth-code --client-id <id>
-  $ npx ${NAME} my-api --app backend --yes          client credentials, the recommended server auth
-  $ npx ${NAME} sensor --method device-credentials --base-url https://medplum.example.com/
-  $ MEDPLUM_CLIENT_SECRET=... npx ${NAME} my-api -m client-credentials --client-id <id> --json
+
+  # A backend with the recommended server auth (client credentials), no questions
+  $ npx ${NAME} my-api --app backend --yes
+
+  # In CI: the secret from the environment, a JSON summary on stdout
+  $ MEDPLUM_CLIENT_SECRET=... npx ${NAME} my-api -m client-credentials --client-id <id> --no-install --json
 
 Without a TTY, with CI set, or with --yes it never prompts: a missing answer is an error naming its flag.
 Docs: https://www.medplum.com/docs/auth/methods`;
@@ -49,7 +55,7 @@ function createProgram(version: string, output: { out: string; err: string }): C
     .option('--client-id <id>', 'ClientApplication ID')
     .option('--client-secret <secret>', 'ClientApplication secret (or set MEDPLUM_CLIENT_SECRET)')
     .option('--project-id <id>', 'Medplum project ID')
-    .option('-y, --yes', 'never prompt; take the recommended answers', false)
+    .option('-y, --yes', 'never prompt; take the recommended answers')
     .option('--no-install', 'do not install dependencies')
     .option('--no-git', 'do not initialise a git repository')
     .addOption(
@@ -57,9 +63,9 @@ function createProgram(version: string, output: { out: string; err: string }): C
         PACKAGE_MANAGERS,
       ),
     )
-    .option('--force', 'write into a non-empty directory, overwriting the files it lists', false)
-    .option('--dry-run', 'print the files it would write; write nothing', false)
-    .option('--json', 'print one JSON object on stdout (never a secret); implies no prompts', false)
+    .option('--force', 'write into a non-empty directory, overwriting the files it lists')
+    .option('--dry-run', 'print the files it would write; write nothing')
+    .option('--json', 'print one JSON object on stdout (never a secret); implies no prompts')
     .version(version, '-v, --version')
     .helpOption('-h, --help', 'show this help')
     .addHelpText('after', EXAMPLES)
@@ -89,9 +95,6 @@ export function parseArgs(argv: readonly string[], version: string): Parsed {
     const message = err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
     throw new UsageError(`${message}${/\.$/.test(message) ? '' : '.'} See ${NAME} --help.`);
   }
-  if (program.args.length > 1) {
-    throw new UsageError(`Expected one directory, got ${program.args.length}: ${program.args.join(' ')}. Quote a path with spaces.`);
-  }
   const o = program.opts();
   return {
     kind: 'run',
@@ -103,13 +106,13 @@ export function parseArgs(argv: readonly string[], version: string): Parsed {
       clientId: o.clientId,
       clientSecret: o.clientSecret,
       projectId: o.projectId,
-      yes: o.yes,
+      yes: o.yes === true,
       install: o.install,
       git: o.git,
       packageManager: o.packageManager,
-      force: o.force,
-      dryRun: o.dryRun,
-      json: o.json,
+      force: o.force === true,
+      dryRun: o.dryRun === true,
+      json: o.json === true,
     },
   };
 }

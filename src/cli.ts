@@ -127,6 +127,9 @@ async function resolvePlan(flags: Flags, io: Io, ui: Ui, prompt: Prompter | unde
     flags.clientId ??
     (prompt ? await prompt.input({ message: 'ClientApplication ID (empty: fill in .env later)', default: '' }) : '');
   const projectId = flags.projectId ?? '';
+  checkEnvSafe(baseUrl.url, '--base-url');
+  checkEnvSafe(clientId, '--client-id');
+  checkEnvSafe(projectId, '--project-id');
   for (const warning of [uuidWarning(clientId, '--client-id'), uuidWarning(projectId, '--project-id')]) {
     if (warning) {
       ui.warn(warning);
@@ -138,9 +141,6 @@ async function resolvePlan(flags: Flags, io: Io, ui: Ui, prompt: Prompter | unde
 
   const clientSecret = await resolveSecret(flags, io, ui, prompt, method);
 
-  checkEnvSafe(baseUrl.url, '--base-url');
-  checkEnvSafe(clientId, '--client-id');
-  checkEnvSafe(projectId, '--project-id');
   if (clientSecret !== undefined) {
     checkEnvSafe(clientSecret, '--client-secret');
   }

@@ -5,6 +5,7 @@
  */
 export const VERSIONS = {
   '@medplum/core': '^5.2.13',
+  '@medplum/fhirtypes': '^5.2.13',
   react: '^19.3.1',
   'react-dom': '^19.3.1',
   vite: '^8.4.0',

@@ -1,0 +1,216 @@
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, tempDir } from './helpers.js';
+
+/** Errors are one line on stderr, nothing on stdout. */
+function expectOneLineError(result: { stdout: string; stderr: string }, pattern: RegExp): void {
+  expect(result.stdout).toBe('');
+  expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+  expect(result.stderr).toMatch(pattern);
+}
+
+async function dryRunJson(args: string[], env: Record<string, string> = {}) {
+  const cwd = await tempDir();
+  const result = await runCli(['app', '--dry-run', '--json', ...args], { cwd, env });
+  expect(result.stderr).not.toMatch(/error/);
+  expect(result.code).toBe(0);
+  return { ...JSON.parse(result.stdout), cwd, stderr: result.stderr };
+}
+
+describe('help and version', () => {
+  it('--help lists every flag, the choices and examples', async () => {
+    const { code, stdout } = await runCli(['--help'], { cwd: await tempDir() });
+    expect(code).toBe(0);
+    for (const flag of [
+      '--app',
+      '--method',
+      '--base-url',
+      '--client-id',
+      '--client-secret',
+      '--project-id',
+      '--yes',
+      '--no-install',
+      '--no-git',
+      '--package-manager',
+      '--force',
+      '--dry-run',
+      '--json',
+      '--version',
+    ]) {
+      expect(stdout).toContain(flag);
+    }
+    const flat = stdout.replace(/\s+/g, ' ');
+    expect(flat).toMatch(/"user-facing", "backend", "device"/);
+    expect(flat).toMatch(/"oauth-auth-code", "client-credentials", "basic-auth", "device-credentials"/);
+    expect(stdout).toMatch(/Examples:\n\s+\$ npm create medplum-auth@latest/);
+  });
+
+  it('-v prints the package version', async () => {
+    const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+    const { code, stdout } = await runCli(['-v'], { cwd: await tempDir() });
+    expect(code).toBe(0);
+    expect(stdout.trim()).toBe(pkg.version);
+  });
+});
+
+describe('flags', () => {
+  it('--method implies its app, and reasons start with the choice', async () => {
+    const out = await dryRunJson(['--method', 'basic-auth']);
+    expect(out.app).toBe('backend');
+    expect(out.method).toBe('basic-auth');
+    expect(out.reasons[0]).toBe('You chose --method basic-auth.');
+    expect(out.reasons.at(-1)).toMatch(/stateless/);
+  });
+
+  it.each([
+    ['user-facing', 'oauth-auth-code'],
+    ['device', 'device-credentials'],
+  ])('--app %s has a single method and needs no more answers', async (app, method) => {
+    const out = await dryRunJson(['--app', app]);
+    expect(out.method).toBe(method);
+  });
+
+  it('--app backend --yes takes the recommended client credentials', async () => {
+    expect((await dryRunJson(['--app', 'backend', '--yes'])).method).toBe('client-credentials');
+  });
+
+  it('--yes alone starts simple: oauth-auth-code in ./medplum-app', async () => {
+    const cwd = await tempDir();
+    const { code, stdout } = await runCli(['--yes', '--json', '--dry-run'], { cwd });
+    expect(code).toBe(0);
+    const out = JSON.parse(stdout);
+    expect(out.method).toBe('oauth-auth-code');
+    expect(out.directory).toBe(join(cwd, 'medplum-app'));
+  });
+
+  it('--json lists directory, app, method, reasons, files and next steps', async () => {
+    const out = await dryRunJson(['--method', 'client-credentials', '--package-manager', 'pnpm']);
+    expect(Object.keys(out)).toEqual(expect.arrayContaining(['directory', 'app', 'method', 'reasons', 'files', 'nextSteps']));
+    expect(out.files).toEqual(expect.arrayContaining(['.env', '.env.example', '.gitignore']));
+    expect(out.nextSteps).toEqual(['cd app', 'pnpm install', '# fill in the empty values in .env (see .env.example)', 'pnpm start']);
+  });
+
+  it('detects the package manager from npm_config_user_agent', async () => {
+    const out = await dryRunJson(['--method', 'oauth-auth-code', '--client-id', 'x'], {
+      npm_config_user_agent: 'yarn/4.5.0 npm/? node/v22.18.0 linux x64',
+    });
+    expect(out.nextSteps).toEqual(['cd app', 'yarn', 'yarn dev']);
+  });
+
+  it('--no-install leaves the install step in the next steps; the default plans none', async () => {
+    const cwd = await tempDir();
+    const result = await runCli(['app', '--method', 'device-credentials', '--client-id', 'c', '--no-install', '--no-git', '--json'], {
+      cwd,
+    });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).nextSteps).toEqual(['cd app', 'npm install', 'npm start -- --once']);
+  });
+
+  it('--base-url is normalised with a trailing slash and written to .env', async () => {
+    const cwd = await tempDir();
+    const result = await runCli(
+      ['app', '-m', 'basic-auth', '--base-url', 'https://medplum.example.com/api', '--no-install', '--no-git'],
+      { cwd },
+    );
+    expect(result.code).toBe(0);
+    expect(await readFile(join(cwd, 'app/.env'), 'utf8')).toContain("MEDPLUM_BASE_URL='https://medplum.example.com/api/'");
+  });
+
+  it('--client-secret and MEDPLUM_CLIENT_SECRET go to .env for client-credentials, never to output', async () => {
+    for (const [args, env] of [
+      [['--client-secret', 'flag-secret-1'], {}],
+      [[], { MEDPLUM_CLIENT_SECRET: 'env-secret-2' }],
+    ] as const) {
+      const cwd = await tempDir();
+      const secret = args[1] ?? env.MEDPLUM_CLIENT_SECRET;
+      const result = await runCli(['app', '-m', 'client-credentials', ...args, '--no-install', '--no-git', '--json'], {
+        cwd,
+        env,
+      });
+      expect(result.code).toBe(0);
+      expect(result.stdout + result.stderr).not.toContain(secret);
+      expect(await readFile(join(cwd, 'app/.env'), 'utf8')).toContain(`MEDPLUM_CLIENT_SECRET='${secret}'`);
+    }
+  });
+
+  it('--project-id reaches the web starter and is flagged as unused elsewhere', async () => {
+    const cwd = await tempDir();
+    const pid = '0b7c6a3e-3b1e-4c61-9b53-6d2f2b1b0c11';
+    const web = await runCli(['web', '-m', 'oauth-auth-code', '--project-id', pid, '--no-install', '--no-git'], { cwd });
+    expect(web.code).toBe(0);
+    expect(await readFile(join(cwd, 'web/.env'), 'utf8')).toContain(`VITE_MEDPLUM_PROJECT_ID='${pid}'`);
+    const api = await runCli(['api', '-m', 'client-credentials', '--project-id', pid, '--dry-run'], { cwd });
+    expect(api.code).toBe(0);
+    expect(api.stderr).toMatch(/--project-id is not used by client-credentials/);
+  });
+
+  it('a leading -- from `npm create x -- --flags` is ignored', async () => {
+    const cwd = await tempDir();
+    const result = await runCli(['--', 'app', '--method', 'basic-auth', '--dry-run', '--json'], { cwd });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).method).toBe('basic-auth');
+  });
+
+  it('warns, without failing, on a client ID that is not a UUID and on plain http to a remote host', async () => {
+    const out = await dryRunJson(['-m', 'basic-auth', '--client-id', 'my-client', '--base-url', 'http://medplum.example.com']);
+    expect(out.method).toBe('basic-auth');
+    expect(out.stderr).toMatch(/--client-id "my-client" is not a UUID/);
+    expect(out.stderr).toMatch(/plain http to medplum\.example\.com/);
+    const local = await dryRunJson(['-m', 'basic-auth', '--base-url', 'http://localhost:8103/']);
+    expect(local.stderr).not.toMatch(/plain http/);
+  });
+});
+
+describe('bad input: one line, exit 2, nothing written', () => {
+  it.each([
+    [['app', '--app', 'mainframe'], /argument 'mainframe' is invalid\. Allowed choices are user-facing, backend, device/],
+    [['app', '--method', 'magic'], /Allowed choices are oauth-auth-code, client-credentials, basic-auth, device-credentials/],
+    [['app', '-m', 'basic-auth', '--package-manager', 'pip'], /Allowed choices are npm, pnpm, yarn, bun/],
+    [['app', '-m', 'basic-auth', '--base-url', 'ftp://medplum.example.com/'], /--base-url must be http or https, not ftp/],
+    [['app', '-m', 'basic-auth', '--base-url', 'not a url'], /--base-url "not a url" is not a URL/],
+    [['app', '-m', 'basic-auth', '--base-url', 'https://u:p@medplum.example.com/'], /must not contain a user name or password/],
+    [['app', '-m', 'basic-auth', '--base-url', 'https://medplum.example.com/?x=1'], /must not have a query/],
+    [['app', '--frobnicate'], /unknown option '--frobnicate'/],
+    [['app', 'other', '-m', 'basic-auth'], /too many arguments\. Expected 1 argument but got 2/],
+    [['app', '--client-id'], /option '--client-id <id>' argument missing/],
+    [['app', '--method', 'client-credentials', '--app', 'user-facing'], /--method client-credentials is for backend apps, not --app user-facing.*oauth-auth-code/],
+    [['app', '--method', 'oauth-auth-code', '--client-secret', 'x'], /runs in the browser.*Remove --client-secret/],
+    [['My App', '-m', 'basic-auth'], /"My App" .* is not a valid npm package name\. Try "my-app"/],
+    [['app', '-m', 'basic-auth', '--client-secret', 'a\rb'], /--client-secret contains a carriage return/],
+    [['app', '-m', 'basic-auth', '--client-id', `'"\``], /--client-id contains all three quote characters/],
+  ])('%j', async (args, pattern) => {
+    const cwd = await tempDir();
+    const result = await runCli(args, { cwd });
+    expect(result.code).toBe(2);
+    expectOneLineError(result, pattern);
+    expect(await readdir(cwd)).toEqual([]);
+  });
+});
+
+describe('non-interactive: a missing answer is an error naming the flag', () => {
+  it.each([
+    ['no TTY', {}, false],
+    ['CI=true, even on a TTY', { CI: 'true' }, true],
+  ])('%s', async (_name, env, tty) => {
+    const cwd = await tempDir();
+    const cases: [string[], RegExp][] = [
+      [[], /Missing the project directory\. Pass it first, e\.g\. create-medplum-auth my-app \(or --yes/],
+      [['app'], /Missing an answer to "What are you building\?"\. Pass --app user-facing or --app backend or --app device, or --yes/],
+      [['app', '--app', 'backend'], /Pass --method client-credentials or --method basic-auth, or --yes/],
+    ];
+    for (const [args, pattern] of cases) {
+      const result = await runCli(args, { cwd, env, tty });
+      expect(result.code).toBe(2);
+      expectOneLineError(result, pattern);
+    }
+    expect(await readdir(cwd)).toEqual([]);
+  });
+
+  it('--json never prompts, even on a TTY', async () => {
+    const cwd = await tempDir();
+    const result = await runCli(['app', '--json'], { cwd, tty: true });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--app user-facing/);
+  });
+});

@@ -1,0 +1,52 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach } from 'vitest';
+import { main, type Io } from '../src/cli.js';
+
+export interface RunResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface RunOptions {
+  readonly cwd: string;
+  readonly env?: Record<string, string | undefined>;
+  /** Pretend stdin and stdout are a terminal. */
+  readonly tty?: boolean;
+}
+
+/** Runs the CLI in-process, capturing its output. */
+export async function runCli(argv: readonly string[], options: RunOptions): Promise<RunResult> {
+  let stdout = '';
+  let stderr = '';
+  const io: Io = {
+    stdout: { write: (s: string) => (stdout += s), isTTY: options.tty ?? false },
+    stderr: { write: (s: string) => (stderr += s), isTTY: false },
+    stdinIsTTY: options.tty ?? false,
+    env: { NO_COLOR: '1', ...options.env },
+    cwd: options.cwd,
+  };
+  const code = await main(argv, io);
+  return { code, stdout, stderr };
+}
+
+const dirs: string[] = [];
+
+/** A fresh temp directory, removed after the test. */
+export async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'cma-test-'));
+  dirs.push(dir);
+  return dir;
+}
+
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+/** Values that break naive rendering: quotes, newlines, ${}, backslashes, #, unicode. */
+export const HOSTILE = {
+  clientId: `id'"\`\${HOME}$PATH\\n#x`,
+  clientSecret: `s3cr3t "quoted" 'single' \${NODE_OPTIONS} $(id) \\ \\n # not a comment\nsecond line ünïcødé 🔐`,
+};
