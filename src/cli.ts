@@ -4,6 +4,8 @@
  *   -> chooseMethod -> file map in memory -> disk (or --dry-run) -> install, git -> summary.
  * Every question is asked before anything is written. `main` is the only place that turns
  * errors into exit codes; nothing here calls process.exit.
+ * Rendering and writing (Handlebars, fs-extra) are imported only once there is work for them,
+ * so --help and --version start fast.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -15,10 +17,9 @@ import { answersFor, chooseMethod, GUIDE, MissingAnswer, type Decision, type Que
 import { METHODS, type Method, type MethodId } from './methods.js';
 import { commandsFor, detectPackageManager, type PackageManagerCommands } from './pm.js';
 import { isPromptCancel, loadPrompter, type Prompter } from './prompts.js';
-import { renderProject, type FileMap } from './render.js';
+import type { FileMap } from './render.js';
 import { createUi, type Stream, type Ui } from './ui.js';
 import { checkBaseUrl, checkPackageName, formatTargetDir, isValidPackageName, toValidPackageName, uuidWarning } from './validate.js';
-import { existingFiles, occupyingEntries, writeProject } from './write.js';
 
 export interface Io {
   readonly stdout: Stream;
@@ -60,6 +61,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const prompt = interactive ? await (io.loadPrompter ?? loadPrompter)() : undefined;
 
     const plan = await resolvePlan(flags, io, ui, prompt);
+    const [{ renderProject }, { existingFiles, writeProject }] = await Promise.all([import('./render.js'), import('./write.js')]);
     const files = await renderProject({
       method: plan.method.id,
       projectName: plan.projectName,
@@ -194,6 +196,7 @@ async function resolveTarget(flags: Flags, io: Io, prompt: Prompter | undefined)
       : checkPackageName(projectName, `from the directory ${displayDir}`);
   }
 
+  const { occupyingEntries } = await import('./write.js');
   let occupied: string[];
   try {
     occupied = await occupyingEntries(target);

@@ -1,0 +1,109 @@
+/**
+ * The built bin, end to end: scaffold each starter with flags into a temp dir, let the CLI
+ * install it, then run the generated project's own typecheck and tests, and its entry point.
+ * Needs `npm run build` first (`npm test` does it) and the npm registry.
+ */
+import { execFile } from 'node:child_process';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseEnv, promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { METHODS, type MethodId } from '../src/methods.js';
+import { HOSTILE, tempDir } from './helpers.js';
+
+const BIN = fileURLToPath(new URL('../bin/create-medplum-auth.js', import.meta.url));
+const exec = promisify(execFile);
+
+interface Exec {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+async function sh(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Exec> {
+  try {
+    const { stdout, stderr } = await exec(command, args, {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1', CI: 'true', ...env },
+      maxBuffer: 32 * 1024 * 1024,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+const expectOk = (result: Exec, what: string): void => {
+  expect(result.code, `${what} failed:\n${result.stdout}\n${result.stderr}`).toBe(0);
+};
+
+/** Every file in the project outside node_modules, as text. */
+async function projectTexts(dir: string): Promise<Map<string, string>> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const files = entries.filter((e) => e.isFile() && !join(e.parentPath, e.name).includes('node_modules'));
+  return new Map(await Promise.all(files.map(async (e) => [join(e.parentPath, e.name), await readFile(join(e.parentPath, e.name), 'utf8')] as const)));
+}
+
+const CASES: readonly { method: MethodId; clientId: string; clientSecret?: string; missingVar: string }[] = [
+  { method: 'oauth-auth-code', clientId: HOSTILE.clientId, missingVar: 'VITE_MEDPLUM_CLIENT_ID' },
+  { method: 'client-credentials', clientId: HOSTILE.clientId, clientSecret: HOSTILE.clientSecret, missingVar: 'MEDPLUM_CLIENT_ID' },
+  { method: 'basic-auth', clientId: '6a4b5c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d', clientSecret: 'basic-secret-e2e', missingVar: 'MEDPLUM_CLIENT_ID' },
+  { method: 'device-credentials', clientId: '6a4b5c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d', clientSecret: 'device-secret-e2e', missingVar: 'MEDPLUM_CLIENT_ID' },
+];
+
+describe.concurrent('generated projects install, typecheck and pass their own tests', () => {
+  it.each(CASES)('$method', { timeout: 300_000 }, async ({ method, clientId, clientSecret, missingVar }) => {
+    const cwd = await tempDir();
+    const args = [BIN, 'app', '--method', method, '--client-id', clientId, '--base-url', HOSTILE.baseUrl, '--no-git', '--json'];
+    // The secret comes from the environment, as in CI; device-credentials must not store it.
+    const created = await sh(process.execPath, args, cwd, clientSecret ? { MEDPLUM_CLIENT_SECRET: clientSecret } : {});
+    expectOk(created, 'create-medplum-auth');
+    const summary = JSON.parse(created.stdout);
+    expect(summary.method).toBe(method);
+    expect(created.stdout + created.stderr).not.toContain(clientSecret ?? '\0');
+
+    const dir = join(cwd, 'app');
+    expect((await stat(join(dir, 'node_modules/@medplum/core/package.json'))).isFile()).toBe(true);
+    expect((await stat(join(dir, '.env'))).mode & 0o777).toBe(0o600);
+
+    // Values round-trip exactly through .env, as the starter's reader sees them.
+    const env = parseEnv(await readFile(join(dir, '.env'), 'utf8'));
+    const prefix = method === 'oauth-auth-code' ? 'VITE_' : '';
+    expect(env[`${prefix}MEDPLUM_BASE_URL`]).toBe(new URL(HOSTILE.baseUrl).href + '/');
+    if (method === 'oauth-auth-code') {
+      // Vite reads .env with its own $-expansion: check with the project's own Vite.
+      const vite = await sh(process.execPath, ['--input-type=module', '-e', "import { loadEnv } from 'vite'; console.log(JSON.stringify(loadEnv('development', '.', 'VITE_')))"], dir);
+      expectOk(vite, 'vite loadEnv');
+      expect(JSON.parse(vite.stdout).VITE_MEDPLUM_CLIENT_ID).toBe(clientId);
+    } else {
+      expect(env.MEDPLUM_CLIENT_ID).toBe(clientId);
+    }
+    if (METHODS[method].secret === 'env-file') {
+      expect(env.MEDPLUM_CLIENT_SECRET).toBe(clientSecret);
+    } else {
+      for (const [path, text] of await projectTexts(dir)) {
+        expect(text.includes(clientSecret ?? '\0'), `${path} holds the secret`).toBe(false);
+      }
+    }
+
+    expectOk(await sh('npm', ['run', 'typecheck'], dir), 'npm run typecheck');
+    const tests = await sh('npm', ['test'], dir);
+    expectOk(tests, 'npm test');
+    expect(tests.stdout).toMatch(/# pass [1-9]/);
+    expect(tests.stdout).toMatch(/# fail 0/);
+
+    if (method === 'oauth-auth-code') {
+      expectOk(await sh('npm', ['run', 'build'], dir), 'npm run build');
+      const bundle = (await readdir(join(dir, 'dist/assets'))).filter((f) => f.endsWith('.js'));
+      expect(bundle.length).toBeGreaterThan(0);
+    } else {
+      // Missing config at run time: one clear line naming the variable, non-zero exit.
+      const run = await sh('npm', ['start', '--silent', '--', '--once'], dir, { [missingVar]: '', MEDPLUM_CLIENT_SECRET: 'x' });
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toContain(missingVar);
+      expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    }
+  });
+});
