@@ -81,9 +81,9 @@ describe.each(METHOD_IDS)('the %s starter', (method) => {
     const files = await renderProject(input(method));
     const env = parseEnv(text(files, '.env'));
     const example = parseEnv(text(files, '.env.example'));
-    const names = METHODS[method].env.filter((v) => (v.envFile ?? 'value') === 'value').map((v) => v.name);
-    expect(Object.keys(env)).toEqual(names);
-    expect(Object.keys(example)).toEqual(names);
+    const names = METHODS[method].env.filter((v) => (v.envFile ?? 'value') === 'value').map((v) => v.name).sort();
+    expect(Object.keys(env).sort()).toEqual(names);
+    expect(Object.keys(example).sort()).toEqual(names);
     const exampleText = text(files, '.env.example');
     expect(exampleText).not.toContain('6a4b5c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d');
     expect(exampleText).not.toContain('the-secret');
@@ -120,7 +120,7 @@ describe('hostile values', () => {
     const env = parseEnv(text(files, '.env'));
     expect(env.MEDPLUM_CLIENT_ID).toBe(HOSTILE.clientId);
     expect(env.MEDPLUM_CLIENT_SECRET).toBe(HOSTILE.clientSecret);
-    expect(Object.keys(env)).toEqual(['MEDPLUM_BASE_URL', 'MEDPLUM_CLIENT_ID', 'MEDPLUM_CLIENT_SECRET', ...(method === 'client-credentials' ? ['PORT'] : [])]);
+    expect(Object.keys(env).sort()).toEqual(['MEDPLUM_BASE_URL', 'MEDPLUM_CLIENT_ID', 'MEDPLUM_CLIENT_SECRET', ...(method === 'client-credentials' ? ['PORT'] : [])]);
   });
 
   it('cannot break the README out of its Markdown', async () => {

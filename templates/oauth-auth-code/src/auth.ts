@@ -1,10 +1,10 @@
 import { normalizeErrorString } from '@medplum/core';
-import type { LoginAuthenticationResponse, MedplumClient } from '@medplum/core';
-import type { ProfileResource, ProjectMembership } from '@medplum/fhirtypes';
+import type { LoginAuthenticationResponse, MedplumClient, ProfileResource } from '@medplum/core';
+import type { ProjectMembership } from '@medplum/fhirtypes';
 
-// The sign-in flows, kept free of React and of `window` so they can be tested in Node.
-// Both flows are OAuth2 Authorization Code with PKCE: get a one-time code, then redeem it
-// (processCode) with the code_verifier that only this browser holds.
+// The sign-in flows, without React and without touching the page, so they can be tested in Node.
+// Both are OAuth2 Authorization Code with PKCE: get a one-time code, then redeem it (processCode)
+// with the code_verifier that only this browser holds.
 
 export interface PasswordCredentials {
   readonly email: string;

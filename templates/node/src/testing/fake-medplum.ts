@@ -142,9 +142,11 @@ export class FakeMedplum {
     const basic = parseBasic(request.headers.get('authorization'));
     const clientId = basic?.id ?? form.get('client_id');
     const clientSecret = basic?.secret ?? form.get('client_secret');
+    const json = { 'content-type': 'application/json; charset=utf-8' };
     const error = (description: string): Reply => ({
       status: 400,
       body: { error: 'invalid_request', error_description: description },
+      headers: json,
     });
 
     if (!form.get('grant_type')) return error('Missing grant_type');
@@ -167,6 +169,7 @@ export class FakeMedplum {
     this.tokens.set(accessToken, (now + expiresIn) * 1000);
     return {
       status: 200,
+      headers: json,
       body: {
         token_type: 'Bearer',
         expires_in: expiresIn,

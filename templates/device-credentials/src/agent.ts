@@ -1,0 +1,84 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { getStatus, type MedplumClient, normalizeErrorString, OperationOutcomeError } from '@medplum/core';
+import { networkErrorCode } from './medplum.ts';
+import { type Reading, toObservation } from './sensor.ts';
+
+/** Medplum answered 403: the client's AccessPolicy does not allow this. The message is one line. */
+export class AccessDeniedError extends Error {
+  override name = 'AccessDeniedError';
+}
+
+export interface AgentOptions {
+  medplum: MedplumClient;
+  readSensor: () => Promise<Reading>;
+  /** The Device that takes the readings, referenced from each Observation. */
+  device?: { reference: string };
+  intervalSeconds: number;
+  /** Send one reading, then return. Any failure is thrown. */
+  once: boolean;
+  /** Aborting stops the loop between two readings, never in the middle of one. */
+  signal: AbortSignal;
+  log: Pick<Console, 'log' | 'error'>;
+}
+
+/** Reads `Device/<id>` once, to check that it exists and that the client may read it. */
+export async function loadDevice(medplum: MedplumClient, deviceId: string): Promise<{ reference: string }> {
+  const device = await explainForbidden('read', 'Device', () => medplum.readResource('Device', deviceId));
+  return { reference: `Device/${device.id}` };
+}
+
+/** Posts one reading now, then one every interval until `signal` aborts (or once, with `once`). */
+export async function runAgent(options: AgentOptions): Promise<void> {
+  const { intervalSeconds, once, signal, log } = options;
+  while (!signal.aborted) {
+    try {
+      await sendReading(options);
+    } catch (err) {
+      if (once || !isTransient(err)) {
+        throw err;
+      }
+      log.error(`Reading not sent (${normalizeErrorString(err)}); next try in ${intervalSeconds} s.`);
+    }
+    if (once) {
+      return;
+    }
+    try {
+      await sleep(intervalSeconds * 1000, undefined, { signal });
+    } catch {
+      return; // aborted while waiting
+    }
+  }
+}
+
+async function sendReading({ medplum, readSensor, device, log }: AgentOptions): Promise<void> {
+  const reading = await readSensor();
+  const created = await explainForbidden('create', 'Observation', () =>
+    medplum.createResource(toObservation(reading, device))
+  );
+  log.log(`Observation/${created.id}: ${reading.celsius} Cel at ${reading.takenAt.toISOString()}`);
+}
+
+/** Turns a 403 into a one-line AccessDeniedError that names the interaction Medplum refused. */
+async function explainForbidden<T>(interaction: string, resourceType: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof OperationOutcomeError && getStatus(err.outcome) === 403) {
+      throw new AccessDeniedError(
+        `Medplum refused ${interaction} ${resourceType}: the client's AccessPolicy does not allow it. ` +
+          `Allow "${interaction}" on ${resourceType} (see access-policy.json) and attach the policy to the client.`,
+        { cause: err }
+      );
+    }
+    throw err;
+  }
+}
+
+/** Worth another try at the next interval: the network, a Medplum outage, or rate limiting. */
+function isTransient(err: unknown): boolean {
+  if (err instanceof OperationOutcomeError) {
+    const status = getStatus(err.outcome);
+    return status >= 500 || status === 429;
+  }
+  return networkErrorCode(err) !== undefined;
+}

@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ConfigError, type Env, readBaseUrl, requireEnv } from './env.ts';
+
+export interface Config {
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /** Where the secret came from, for the start-up line. The secret itself is never printed. */
+  secretSource: string;
+  /** Set when both secret variables are present, to say which one is used. */
+  warning: string | undefined;
+  deviceId: string | undefined;
+  intervalSeconds: number;
+  once: boolean;
+}
+
+const USAGE = 'Options: --once (send one reading and exit), --interval <seconds>.';
+
+/**
+ * Reads the configuration from the environment and the command line (`--once`, `--interval <s>`).
+ * The secret comes from the file named by MEDPLUM_CLIENT_SECRET_FILE, or from MEDPLUM_CLIENT_SECRET.
+ */
+export function loadConfig(env: Env, argv: readonly string[] = []): Config {
+  const flags = parseFlags(argv);
+  const baseUrl = readBaseUrl(env);
+  const clientId = requireEnv(
+    env,
+    'MEDPLUM_CLIENT_ID',
+    'create a ClientApplication for this device in the Medplum app (Project Admin > Clients) and put its ID in .env'
+  );
+  const secret = readSecret(env);
+  return {
+    baseUrl,
+    clientId,
+    clientSecret: secret.value,
+    secretSource: secret.source,
+    warning: secret.warning,
+    deviceId: env.MEDPLUM_DEVICE_ID?.trim() || undefined,
+    intervalSeconds:
+      flags.interval === undefined
+        ? readInterval('READING_INTERVAL_SECONDS', env.READING_INTERVAL_SECONDS?.trim() || '60')
+        : readInterval('--interval', flags.interval),
+    once: flags.once ?? false,
+  };
+}
+
+function parseFlags(argv: readonly string[]): { once?: boolean; interval?: string } {
+  try {
+    return parseArgs({
+      args: [...argv],
+      options: { once: { type: 'boolean' }, interval: { type: 'string' } },
+    }).values;
+  } catch (err) {
+    // parseArgs explains the problem in its first sentence, e.g. "Unknown option '--onse'".
+    throw new ConfigError(`${(err as Error).message.split('. ')[0]}. ${USAGE}`);
+  }
+}
+
+/**
+ * The file wins over the variable: a mounted secret (Docker, Kubernetes, systemd credentials) is the
+ * deliberate production setting, while a stray MEDPLUM_CLIENT_SECRET may be inherited from a shell.
+ */
+function readSecret(env: Env): { value: string; source: string; warning: string | undefined } {
+  const file = env.MEDPLUM_CLIENT_SECRET_FILE?.trim();
+  const inline = env.MEDPLUM_CLIENT_SECRET?.trim();
+  if (!file && !inline) {
+    throw new ConfigError(
+      'Missing MEDPLUM_CLIENT_SECRET_FILE or MEDPLUM_CLIENT_SECRET: point MEDPLUM_CLIENT_SECRET_FILE at a file ' +
+        "holding the ClientApplication's secret (a Docker or Kubernetes secret, a systemd credential), " +
+        'or set MEDPLUM_CLIENT_SECRET in the environment (not in .env).'
+    );
+  }
+  if (!file) {
+    return { value: inline as string, source: 'MEDPLUM_CLIENT_SECRET', warning: undefined };
+  }
+  return {
+    value: readSecretFile(file),
+    source: `MEDPLUM_CLIENT_SECRET_FILE (${file})`,
+    warning: inline
+      ? 'Both MEDPLUM_CLIENT_SECRET_FILE and MEDPLUM_CLIENT_SECRET are set: using the file, ignoring MEDPLUM_CLIENT_SECRET.'
+      : undefined,
+  };
+}
+
+function readSecretFile(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new ConfigError(`Could not read MEDPLUM_CLIENT_SECRET_FILE (${file}): ${reason}.`);
+  }
+  // Secret files usually end with one newline (`echo ... > file`); it is not part of the secret.
+  const secret = text.replace(/\r?\n$/, '');
+  if (!secret) {
+    throw new ConfigError(`MEDPLUM_CLIENT_SECRET_FILE (${file}) is empty: put the ClientApplication's secret in it.`);
+  }
+  return secret;
+}
+
+/** Between one second and one day: longer waits overflow Node's timers. */
+function readInterval(name: string, value: string): number {
+  const seconds = Number(value);
+  if (!value || !Number.isFinite(seconds) || seconds < 1 || seconds > 86_400) {
+    throw new ConfigError(`${name} must be a number of seconds from 1 to 86400 (got "${value}").`);
+  }
+  return seconds;
+}

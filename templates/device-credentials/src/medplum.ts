@@ -1,0 +1,71 @@
+import { ClientStorage, type FetchLike, MedplumClient, MemoryStorage, OperationOutcomeError } from '@medplum/core';
+import type { Config } from './config.ts';
+
+/**
+ * Renew the token one minute before it expires. (With the SDK's default of five minutes, signing in
+ * loops without end when the ClientApplication's accessTokenLifetime is five minutes or less.)
+ */
+const REFRESH_GRACE_PERIOD_MS = 60_000;
+
+/** Signing in failed. The message is one printable line; it never contains the secret. */
+export class SignInError extends Error {
+  override name = 'SignInError';
+}
+
+/**
+ * Returns a MedplumClient signed in with the OAuth client credentials grant.
+ *
+ * This grant has no refresh token. The client keeps the ID and secret in memory and runs the grant
+ * again by itself when the access token is about to expire, or when Medplum answers 401.
+ */
+export async function connect(config: Config, fetchImpl?: FetchLike): Promise<MedplumClient> {
+  const medplum = new MedplumClient({
+    baseUrl: config.baseUrl,
+    clientId: config.clientId,
+    clientSecret: config.clientSecret,
+    refreshGracePeriod: REFRESH_GRACE_PERIOD_MS,
+    // Tokens stay in this process's memory: nothing is written to disk, on any Node version.
+    storage: new ClientStorage(new MemoryStorage()),
+    fetch: fetchImpl,
+  });
+  try {
+    await medplum.startClientLogin(config.clientId, config.clientSecret);
+  } catch (err) {
+    throw new SignInError(describeSignInFailure(err, config), { cause: err });
+  }
+  return medplum;
+}
+
+function describeSignInFailure(err: unknown, { baseUrl, clientId, secretSource }: Config): string {
+  const networkError = networkErrorCode(err);
+  if (networkError) {
+    return `Could not reach Medplum at ${baseUrl} (${networkError}). Check MEDPLUM_BASE_URL and the device's network.`;
+  }
+  const reason =
+    err instanceof OperationOutcomeError ? (err.outcome.issue?.[0]?.details?.text ?? err.message) : String(err);
+  return `Could not sign in to Medplum at ${baseUrl} as client ${clientId}: ${reason}. ${hint(reason, secretSource)}`;
+}
+
+/** What to check for each `error_description` the token endpoint answers with. */
+function hint(reason: string, secretSource: string): string {
+  switch (reason) {
+    case 'Invalid secret':
+      return `Check the secret from ${secretSource}: it must be the ClientApplication's current secret.`;
+    case 'Invalid client':
+      return 'Check MEDPLUM_CLIENT_ID: it must be the ID of a ClientApplication created under Project Admin > Clients.';
+    case 'IP address not allowed':
+      return "The IP rules in the client's AccessPolicy block this device's address.";
+    case 'Failed to fetch tokens':
+      return 'Check that MEDPLUM_BASE_URL is the Medplum API server (e.g. https://api.medplum.com/), not the web app.';
+    default:
+      return 'Check MEDPLUM_BASE_URL, MEDPLUM_CLIENT_ID and the client secret.';
+  }
+}
+
+/** Node's fetch rejects with `TypeError: fetch failed` and puts the system error in `cause`. */
+export function networkErrorCode(err: unknown): string | undefined {
+  if (err instanceof TypeError && err.cause instanceof Error) {
+    return (err.cause as NodeJS.ErrnoException).code ?? err.cause.message;
+  }
+  return undefined;
+}
