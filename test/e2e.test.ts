@@ -3,7 +3,7 @@
  * install it, then run the generated project's own typecheck and tests, and its entry point.
  * Needs `npm run build` first (`npm test` does it) and the npm registry.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +35,13 @@ async function sh(command: string, args: readonly string[], cwd: string, env: No
   }
 }
 
+async function viteEnv(dir: string): Promise<string> {
+  const script = "import { loadEnv } from 'vite'; console.log(JSON.stringify(loadEnv('development', '.', 'VITE_')))";
+  const result = await sh(process.execPath, ['--input-type=module', '-e', script], dir);
+  expectOk(result, 'vite loadEnv');
+  return result.stdout;
+}
+
 const expectOk = (result: Exec, what: string): void => {
   expect(result.code, `${what} failed:\n${result.stdout}\n${result.stderr}`).toBe(0);
 };
@@ -54,8 +61,8 @@ const CASES: readonly { method: MethodId; clientId: string; clientSecret?: strin
 ];
 
 describe.concurrent('generated projects install, typecheck and pass their own tests', () => {
-  it.each(CASES)('$method', { timeout: 300_000 }, async ({ method, clientId, clientSecret, missingVar }) => {
-    const cwd = await tempDir();
+  it.for(CASES)('$method', { timeout: 300_000 }, async ({ method, clientId, clientSecret, missingVar }, { onTestFinished }) => {
+    const cwd = await tempDir(onTestFinished);
     const args = [BIN, 'app', '--method', method, '--client-id', clientId, '--base-url', HOSTILE.baseUrl, '--no-git', '--json'];
     // The secret comes from the environment, as in CI; device-credentials must not store it.
     const created = await sh(process.execPath, args, cwd, clientSecret ? { MEDPLUM_CLIENT_SECRET: clientSecret } : {});
@@ -68,18 +75,15 @@ describe.concurrent('generated projects install, typecheck and pass their own te
     expect((await stat(join(dir, 'node_modules/@medplum/core/package.json'))).isFile()).toBe(true);
     expect((await stat(join(dir, '.env'))).mode & 0o777).toBe(0o600);
 
-    // Values round-trip exactly through .env, as the starter's reader sees them.
-    const env = parseEnv(await readFile(join(dir, '.env'), 'utf8'));
+    // Values round-trip exactly through .env, as the starter's reader sees them: Node's parser,
+    // or for the web starter Vite's, which also expands $VAR (checked with the project's own Vite).
+    const env =
+      method === 'oauth-auth-code'
+        ? JSON.parse(await viteEnv(dir))
+        : parseEnv(await readFile(join(dir, '.env'), 'utf8'));
     const prefix = method === 'oauth-auth-code' ? 'VITE_' : '';
     expect(env[`${prefix}MEDPLUM_BASE_URL`]).toBe(new URL(HOSTILE.baseUrl).href + '/');
-    if (method === 'oauth-auth-code') {
-      // Vite reads .env with its own $-expansion: check with the project's own Vite.
-      const vite = await sh(process.execPath, ['--input-type=module', '-e', "import { loadEnv } from 'vite'; console.log(JSON.stringify(loadEnv('development', '.', 'VITE_')))"], dir);
-      expectOk(vite, 'vite loadEnv');
-      expect(JSON.parse(vite.stdout).VITE_MEDPLUM_CLIENT_ID).toBe(clientId);
-    } else {
-      expect(env.MEDPLUM_CLIENT_ID).toBe(clientId);
-    }
+    expect(env[`${prefix}MEDPLUM_CLIENT_ID`]).toBe(clientId);
     if (METHODS[method].secret === 'env-file') {
       expect(env.MEDPLUM_CLIENT_SECRET).toBe(clientSecret);
     } else {
@@ -105,5 +109,32 @@ describe.concurrent('generated projects install, typecheck and pass their own te
       expect(run.stderr).toContain(missingVar);
       expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
     }
+  });
+});
+
+/** A Node older than 22.18 on this machine, if any (CI machines have Node 20 at /usr/bin/node). */
+function oldNode(): string | undefined {
+  for (const candidate of ['/usr/bin/node', '/usr/local/bin/node']) {
+    try {
+      const version = execFileSync(candidate, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim();
+      const [major = 0, minor = 0] = version.split('.').map(Number);
+      if (major < 22 || (major === 22 && minor < 18)) {
+        return candidate;
+      }
+    } catch {
+      // not installed
+    }
+  }
+  return undefined;
+}
+
+const OLD_NODE = oldNode();
+
+describe('the bin on an old Node', () => {
+  it.runIf(OLD_NODE)('says what is needed, exit 1, before loading anything', async () => {
+    const result = await sh(OLD_NODE as string, [BIN, 'app', '--yes'], await tempDir());
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^create-medplum-auth needs Node\.js 22\.18 or newer .*; this is Node\.js \d+\.\d+\.\d+\.\n/);
+    expect(result.stderr).not.toMatch(/WebSocket|SyntaxError/);
   });
 });

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach } from 'vitest';
+import { onTestFinished } from 'vitest';
 import { main, type Io } from '../src/cli.js';
 
 export interface RunResult {
@@ -32,18 +32,15 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
   return { code, stdout, stderr };
 }
 
-const dirs: string[] = [];
-
-/** A fresh temp directory, removed after the test. */
-export async function tempDir(): Promise<string> {
+/**
+ * A fresh temp directory, removed when the test finishes. Concurrent tests pass their own
+ * context's `onTestFinished`, so that each removes only its own directory.
+ */
+export async function tempDir(onFinished: typeof onTestFinished = onTestFinished): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'cma-test-'));
-  dirs.push(dir);
+  onFinished(() => rm(dir, { recursive: true, force: true }));
   return dir;
 }
-
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
 
 /**
  * Values that break naive rendering: quotes, newlines, ${}, backslashes, #, unicode.

@@ -1,0 +1,570 @@
+/**
+ * The Medplum test double, proven two ways:
+ * 1. every recorded exchange it implements (shared/medplum/wire/*.json) is replayed against it and
+ *    must answer as the real server did: status, content type, recorded headers, body, JWT claims;
+ * 2. the real @medplum/core MedplumClient (default fetch) signs in and works against it.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { ClientStorage, MedplumClient, MemoryStorage } from '@medplum/core';
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import { startMedplumDouble, type MedplumDouble, type MedplumDoubleOptions } from './double/medplum-double.js';
+import { loadWire, Replayer, type WireExchange } from './double/wire-replay.js';
+import { wireWorld, type WireWorld } from './double/wire-world.js';
+
+// ---- 1. Recorded exchanges ----
+
+const SETUP = 'setup through the admin API; the double is configured instead';
+
+interface FilePlan {
+  /** Only these exchanges are replayed; the others are skipped with `others`. */
+  readonly only?: readonly number[];
+  readonly others?: string;
+  readonly skip?: Readonly<Record<number, string>>;
+  readonly before?: Readonly<Record<number, (world: WireWorld, medplum: MedplumDouble) => void>>;
+  readonly ignore?: Readonly<Record<number, readonly string[]>>;
+}
+
+const WIRE_PLAN: Readonly<Record<string, FilePlan>> = {
+  '01-password-login-pkce-s256.json': {},
+  '02-password-login-pkce-plain.json': {},
+  '03-refresh-token.json': { skip: { 14: SETUP } },
+  '04-client-credentials.json': {
+    skip: { 22: SETUP },
+    before: { 24: (world) => world.advance(6500) },
+  },
+  '05-basic-auth-fhir.json': {},
+  '06-restricted-client-access-policy.json': {},
+  '07-admin-provisioning.json': {
+    only: [8, 9, 10, 17, 18, 19, 20, 24, 32, 33, 37, 38, 39],
+    others: 'admin API, $rotate-secret and FHIR writes of ClientApplication/AccessPolicy are not modelled (the double is configured)',
+    before: {
+      24: (world, medplum) => medplum.updateClient(world.bindings.get('provisionedClientId') ?? '', { retiringSecret: undefined }),
+    },
+  },
+  '08-discovery.json': { ignore: { 4: ['keys.0.x', 'keys.0.y'], 5: ['version', 'runtime'] } },
+  '09-token-exchange.json': { only: [0, 1, 2, 3], others: 'token exchange (/auth/exchange, RFC 8693 grant) is not modelled' },
+  '10-authorize-redirect-and-logout.json': {
+    skip: {
+      0: SETUP,
+      1: 'the double shows its own sign-in page instead of redirecting to the Medplum app',
+      2: 'the double shows its own sign-in page instead of redirecting to the Medplum app',
+      12: 'no browser session: prompt=none always answers login_required',
+      13: 'the deprecated ClientApplication.redirectUri is not modelled',
+      14: '/auth/clientinfo is not modelled',
+    },
+  },
+  '11-auth-method.json': { only: [0, 1, 2], others: 'DomainConfiguration (super admin) is not modelled' },
+  '12-private-key-jwt.json': { only: [], others: 'private_key_jwt is not implemented (the double says so)' },
+};
+
+function skipReason(plan: FilePlan, index: number): string | undefined {
+  if (plan.only && !plan.only.includes(index)) {
+    return plan.others;
+  }
+  return plan.skip?.[index];
+}
+
+/** Parts of /auth/me the double does not reproduce: the session list, and a project admin's extra policy entries. */
+function ignoredPaths(plan: FilePlan, index: number, exchange: WireExchange): readonly string[] {
+  const ignore = [...(plan.ignore?.[index] ?? [])];
+  if (exchange.request.path === '/auth/me' && exchange.response.status === 200) {
+    ignore.push('security.sessions');
+    const body = exchange.response.body as { membership?: { admin?: boolean } };
+    if (body.membership?.admin) {
+      ignore.push('accessPolicy.resource');
+    }
+  }
+  return ignore;
+}
+
+for (const [file, plan] of Object.entries(WIRE_PLAN)) {
+  describe(`wire/${file}`, () => {
+    const world = wireWorld();
+    let medplum: MedplumDouble;
+    let replayer: Replayer;
+    beforeAll(async () => {
+      medplum = await startMedplumDouble(world.options);
+      replayer = new Replayer(medplum.baseUrl, world.bindings);
+    });
+    afterAll(() => medplum.close());
+
+    loadWire(file).exchanges.forEach((exchange, index) => {
+      const name = `#${index} ${exchange.label}`;
+      const reason = skipReason(plan, index);
+      if (reason) {
+        test.skip(`${name} [${reason}]`, () => {});
+        return;
+      }
+      test(name, async () => {
+        plan.before?.[index]?.(world, medplum);
+        expect(await replayer.replay(exchange, { ignore: ignoredPaths(plan, index, exchange) })).toEqual([]);
+      });
+    });
+  });
+}
+
+describe('the replay harness', () => {
+  test('reports a difference from the recording', async () => {
+    const world = wireWorld();
+    const medplum = await startMedplumDouble(world.options);
+    try {
+      const [login] = loadWire('01-password-login-pkce-s256.json').exchanges;
+      const altered = { ...login, response: { ...login?.response, status: 201 } } as WireExchange;
+      expect(await new Replayer(medplum.baseUrl, world.bindings).replay(altered)).toEqual(['status: recorded 201, got 200']);
+    } finally {
+      await medplum.close();
+    }
+  });
+});
+
+// ---- 2. The real SDK against the double ----
+
+const PASSWORD = 'correct horse battery staple';
+const DOC = {
+  email: 'doc@example.com',
+  password: PASSWORD,
+  profile: { resourceType: 'Practitioner', name: [{ given: ['Ada'], family: 'Lovelace' }] },
+} as const;
+
+const doubles: MedplumDouble[] = [];
+
+async function start(options: MedplumDoubleOptions = {}): Promise<MedplumDouble> {
+  const medplum = await startMedplumDouble({ users: [DOC], resources: [{ resourceType: 'Patient', name: [{ family: 'Seed' }] }], ...options });
+  doubles.push(medplum);
+  return medplum;
+}
+
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await Promise.all(doubles.splice(0).map((medplum) => medplum.close()));
+});
+
+const s256 = (verifier: string): string => createHash('sha256').update(verifier).digest('base64url');
+
+/** A client whose PKCE verifier the test chose, so it can send S256 as a browser would. */
+function clientWithVerifier(options: ConstructorParameters<typeof MedplumClient>[0], verifier: string): MedplumClient {
+  const storage = new ClientStorage(new MemoryStorage());
+  storage.setString('codeVerifier', verifier);
+  return new MedplumClient({ ...options, storage });
+}
+
+function summary(medplum: MedplumDouble): string[] {
+  return medplum.log.map((e) => [e.method, e.path, e.status, e.grantType, e.authScheme].filter((x) => x !== undefined).join(' '));
+}
+
+function postForm(url: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(fields) });
+}
+
+describe('MedplumClient, password login', () => {
+  test('startLogin + processCode: in Node the SDK falls back to plain PKCE, which the double accepts', async () => {
+    const medplum = await start();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const sdk = new MedplumClient({ baseUrl: medplum.baseUrl });
+
+    const response = await sdk.startLogin({ email: DOC.email, password: PASSWORD });
+    const profile = await sdk.processCode(response.code ?? '');
+
+    expect(profile).toMatchObject({ resourceType: 'Practitioner', name: DOC.profile.name });
+    expect(sdk.getProject()?.id).toBe(medplum.project.id);
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining("Falling back to 'plain'"), expect.anything());
+    expect(summary(medplum)).toEqual(['POST /auth/login 200', 'POST /oauth2/token 200 authorization_code', 'GET /auth/me 200 Bearer']);
+  });
+
+  test('S256, as a browser sends it, with the MedplumClient clientId carried into the token', async () => {
+    const verifier = randomBytes(32).toString('hex');
+    const spa = { redirectUris: ['http://localhost:5173/'] };
+    const medplum = await start({ clients: [spa] });
+    const { id } = medplum.addClient(spa);
+    const sdk = clientWithVerifier({ baseUrl: medplum.baseUrl, clientId: id }, verifier);
+
+    const response = await sdk.startLogin({ email: DOC.email, password: PASSWORD, codeChallenge: s256(verifier), codeChallengeMethod: 'S256' });
+    await sdk.processCode(response.code ?? '', { redirectUri: 'http://localhost:5173/' });
+
+    expect(sdk.getProfile()?.resourceType).toBe('Practitioner');
+    expect(medplum.log[1]).toMatchObject({ path: '/oauth2/token', grantType: 'authorization_code', clientId: id, status: 200 });
+  });
+
+  test('wrong password and unknown email are refused with the recorded texts', async () => {
+    const medplum = await start();
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const sdk = new MedplumClient({ baseUrl: medplum.baseUrl });
+    await expect(sdk.startLogin({ email: DOC.email, password: 'not the password' })).rejects.toThrow('Email or password is invalid');
+    await expect(sdk.startLogin({ email: 'nobody@example.com', password: PASSWORD })).rejects.toThrow('User not found');
+  });
+
+  test('a user in two projects picks one with POST auth/profile', async () => {
+    const second = { id: randomUUID(), name: 'Second' };
+    const double = await start({ projects: [{ name: 'First' }, second], users: [] });
+    double.addUser({ ...DOC, projects: [double.project.id, second.id] });
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const sdk = new MedplumClient({ baseUrl: double.baseUrl });
+
+    const response = await sdk.startLogin({ email: DOC.email, password: PASSWORD });
+    expect(response.code).toBeUndefined();
+    expect(response.memberships?.map((m) => m.project?.display)).toEqual(['First', 'Second']);
+
+    const chosen = await sdk.post<{ code: string }>('auth/profile', { login: response.login, profile: response.memberships?.[1]?.id });
+    await sdk.processCode(chosen.code);
+    expect(sdk.getProject()?.id).toBe(second.id);
+  });
+
+  test('refresh rotates the refresh token; the old one then gets "Invalid token"', async () => {
+    const medplum = await start();
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const sdk = new MedplumClient({ baseUrl: medplum.baseUrl });
+    const response = await sdk.startLogin({ email: DOC.email, password: PASSWORD, scope: 'openid offline_access' });
+    await sdk.processCode(response.code ?? '');
+    const first = sdk.getActiveLogin();
+
+    await sdk.refreshIfExpired(2 * 3600_000); // a grace period longer than the token's life forces a refresh
+
+    const second = sdk.getActiveLogin();
+    expect(second?.refreshToken).toBeDefined();
+    expect(second?.refreshToken).not.toBe(first?.refreshToken);
+    expect(second?.accessToken).not.toBe(first?.accessToken);
+    expect(medplum.log).toContainEqual(expect.objectContaining({ path: '/oauth2/token', grantType: 'refresh_token', status: 200 }));
+
+    const reuse = await postForm(`${medplum.baseUrl}oauth2/token`, { grant_type: 'refresh_token', refresh_token: first?.refreshToken ?? '' });
+    expect(reuse.status).toBe(400);
+    expect(await reuse.json()).toEqual({ error: 'invalid_request', error_description: 'Invalid token' });
+  });
+
+  test('no refresh token without offline_access', async () => {
+    const medplum = await start();
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const sdk = new MedplumClient({ baseUrl: medplum.baseUrl });
+    const response = await sdk.startLogin({ email: DOC.email, password: PASSWORD });
+    await sdk.processCode(response.code ?? '');
+    expect(sdk.getActiveLogin()?.refreshToken).toBeUndefined();
+  });
+
+  test('signOut revokes the token on the server', async () => {
+    const medplum = await start();
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const sdk = new MedplumClient({ baseUrl: medplum.baseUrl });
+    await sdk.processCode((await sdk.startLogin({ email: DOC.email, password: PASSWORD })).code ?? '');
+    const token = sdk.getAccessToken();
+
+    await sdk.signOut();
+
+    const me = await fetch(`${medplum.baseUrl}auth/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(me.status).toBe(401);
+    expect(me.headers.get('www-authenticate')).toBe(`Bearer realm="${medplum.baseUrl}"`);
+    expect(medplum.log).toContainEqual(expect.objectContaining({ method: 'POST', path: '/oauth2/logout', status: 200, authScheme: 'Bearer' }));
+  });
+});
+
+describe('MedplumClient, client credentials', () => {
+  test('startClientLogin, then FHIR with the bearer token; the log shows grant, scheme and client', async () => {
+    const medplum = await start();
+    const { id, secret } = medplum.addClient({ name: 'Backend' });
+    const sdk = new MedplumClient({ baseUrl: medplum.baseUrl });
+
+    const profile = await sdk.startClientLogin(id, secret);
+    const patients = await sdk.searchResources('Patient');
+
+    expect(profile).toMatchObject({ resourceType: 'ClientApplication', id, name: 'Backend' });
+    expect(patients.map((p) => p.name?.[0]?.family)).toEqual(['Seed']);
+    expect(medplum.log).toEqual([
+      { method: 'POST', path: '/oauth2/token', grantType: 'client_credentials', clientId: id, status: 200 },
+      { method: 'GET', path: '/auth/me', authScheme: 'Bearer', clientId: id, status: 200 },
+      { method: 'GET', path: '/fhir/R4/Patient', authScheme: 'Bearer', clientId: id, status: 200 },
+    ]);
+  });
+
+  test('a wrong secret fails with "Invalid secret" (400 from the token endpoint)', async () => {
+    const medplum = await start();
+    const { id } = medplum.addClient();
+    const sdk = new MedplumClient({ baseUrl: medplum.baseUrl });
+    await expect(sdk.startClientLogin(id, 'wrong-secret')).rejects.toThrow('Invalid secret');
+    expect(summary(medplum)).toEqual(['POST /oauth2/token 400 client_credentials']);
+  });
+
+  test('new MedplumClient({ clientId, clientSecret }) alone signs in on the first 401', async () => {
+    const medplum = await start();
+    const { id, secret } = medplum.addClient();
+    const sdk = new MedplumClient({ baseUrl: medplum.baseUrl, clientId: id, clientSecret: secret });
+
+    await sdk.searchResources('Patient');
+
+    expect(summary(medplum)).toEqual([
+      'GET /fhir/R4/Patient 401',
+      'POST /oauth2/token 200 client_credentials',
+      'GET /auth/me 200 Bearer',
+      'GET /fhir/R4/Patient 200 Bearer',
+    ]);
+  });
+
+  test('a token the server considers expired gets 401, and the SDK signs in again by itself', async () => {
+    let offset = 0;
+    const medplum = await start({ now: () => Date.now() + offset, accessTokenLifetimeSeconds: 2 });
+    const { id, secret } = medplum.addClient();
+    const sdk = new MedplumClient({ baseUrl: medplum.baseUrl, refreshGracePeriod: 0 });
+    await sdk.startClientLogin(id, secret);
+    medplum.clearLog();
+
+    offset = 3000;
+    await sdk.searchResources('Patient');
+
+    expect(summary(medplum)).toEqual([
+      'GET /fhir/R4/Patient 401 Bearer',
+      'POST /oauth2/token 200 client_credentials',
+      'GET /auth/me 200 Bearer',
+      'GET /fhir/R4/Patient 200 Bearer',
+    ]);
+  });
+
+  test('in real time: a 1 s token expires, and the SDK signs in again before its next call', async () => {
+    const medplum = await start({ accessTokenLifetimeSeconds: 1 });
+    const { id, secret } = medplum.addClient();
+    const sdk = new MedplumClient({ baseUrl: medplum.baseUrl, refreshGracePeriod: 0 });
+    await sdk.startClientLogin(id, secret);
+    const token = sdk.getAccessToken() ?? '';
+    const exp = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()).exp as number;
+    await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));
+
+    const stale = await fetch(`${medplum.baseUrl}fhir/R4/Patient`, { headers: { authorization: `Bearer ${token}` } });
+    expect(stale.status).toBe(401);
+    await sdk.searchResources('Patient');
+    expect(summary(medplum).filter((line) => line.includes('client_credentials'))).toHaveLength(2);
+  });
+
+  test('SDK pitfall: a token shorter than refreshGracePeriod (default 5 min) makes startClientLogin loop on /oauth2/token', async () => {
+    const medplum = await start({ accessTokenLifetimeSeconds: 2 });
+    const { id, secret } = medplum.addClient();
+    const sdk = new MedplumClient({ baseUrl: medplum.baseUrl });
+
+    const login = sdk.startClientLogin(id, secret).then(
+      () => 'settled',
+      () => 'failed',
+    );
+    const outcome = await Promise.race([login, new Promise((resolve) => setTimeout(() => resolve('still running'), 300))]);
+
+    // Each token is already "about to expire", so fetching /auth/me first fetches a new token, and so on.
+    expect(outcome).toBe('still running');
+    expect(medplum.log.length).toBeGreaterThan(5);
+    expect(medplum.log.every((e) => e.path === '/oauth2/token' && e.grantType === 'client_credentials')).toBe(true);
+    await medplum.close(); // ends the loop: the next fetch fails
+    expect(await login).toBe('failed');
+  });
+
+  test('an AccessPolicy refuses calls outside it with the recorded 403 (a search is refused, not emptied)', async () => {
+    const medplum = await start();
+    const { id, secret } = medplum.addClient({ accessPolicy: { resource: [{ resourceType: 'Observation', interaction: ['create', 'search'] }] } });
+    const sdk = new MedplumClient({ baseUrl: medplum.baseUrl });
+    await sdk.startClientLogin(id, secret);
+
+    const created = await sdk.createResource({ resourceType: 'Observation', status: 'final', code: { text: 'weight' } });
+    await expect(sdk.readResource('Observation', created.id ?? '')).rejects.toThrow('Forbidden');
+    await expect(sdk.searchResources('Patient')).rejects.toThrow('Forbidden');
+    expect(await sdk.searchResources('Observation')).toHaveLength(1);
+
+    const raw = await fetch(`${medplum.baseUrl}fhir/R4/Patient`, { headers: { authorization: `Bearer ${sdk.getAccessToken()}` } });
+    expect(raw.status).toBe(403);
+    expect(await raw.json()).toMatchObject({ resourceType: 'OperationOutcome', id: 'forbidden', issue: [{ code: 'forbidden', details: { text: 'Forbidden' } }] });
+  });
+
+  test('updateClient changes the policy for the next request', async () => {
+    const medplum = await start();
+    const { id, secret } = medplum.addClient();
+    const sdk = new MedplumClient({ baseUrl: medplum.baseUrl });
+    sdk.setBasicAuth(id, secret);
+    await sdk.searchResources('Patient');
+    medplum.updateClient(id, { accessPolicy: { resource: [{ resourceType: 'Device' }] } });
+    await expect(sdk.searchResources('Patient')).rejects.toThrow('Forbidden');
+  });
+});
+
+describe('MedplumClient, HTTP Basic', () => {
+  test('setBasicAuth: every call carries Basic and the token endpoint is never called', async () => {
+    const medplum = await start();
+    const { id, secret } = medplum.addClient();
+    const sdk = new MedplumClient({ baseUrl: medplum.baseUrl });
+    sdk.setBasicAuth(id, secret);
+
+    const [patient] = await sdk.searchResources('Patient');
+    await sdk.readResource('Patient', patient?.id ?? '');
+    const device = await sdk.createResource({ resourceType: 'Device', deviceName: [{ name: 'scale', type: 'user-friendly-name' }] });
+
+    expect((device as { meta?: unknown }).meta).toMatchObject({ author: { reference: `ClientApplication/${id}` }, project: medplum.project.id });
+    expect(medplum.resources('Device')).toHaveLength(1);
+    expect(medplum.log.every((e) => e.authScheme === 'Basic' && e.clientId === id && e.status < 300)).toBe(true);
+    expect(medplum.log.some((e) => e.path === '/oauth2/token')).toBe(false);
+  });
+
+  test('a wrong secret: FHIR answers 401 Basic, then the SDK tries client_credentials with it and fails', async () => {
+    const medplum = await start();
+    const { id } = medplum.addClient();
+    const sdk = new MedplumClient({ baseUrl: medplum.baseUrl });
+    sdk.setBasicAuth(id, 'wrong-secret');
+
+    await expect(sdk.searchResources('Patient')).rejects.toThrow('Invalid secret');
+    // setBasicAuth also stores the pair as clientId/clientSecret, so the SDK's 401 recovery calls the token endpoint.
+    expect(summary(medplum)).toEqual(['GET /fhir/R4/Patient 401 Basic', 'POST /oauth2/token 400 client_credentials Basic']);
+  });
+});
+
+describe('the authorize page (browser flow)', () => {
+  const redirectUri = 'http://localhost:5173/callback';
+
+  async function authorizeUrl(medplum: MedplumDouble, clientId: string, overrides: Record<string, string> = {}): Promise<string> {
+    const params = new URLSearchParams({
+      response_type: 'code',
+      client_id: clientId,
+      redirect_uri: redirectUri,
+      code_challenge: s256('v'.repeat(64)),
+      code_challenge_method: 'S256',
+      scope: 'openid profile',
+      state: 'state-123',
+      ...overrides,
+    });
+    return `${medplum.baseUrl}oauth2/authorize?${params}`;
+  }
+
+  test('shows a sign-in form; its POST redirects back with code and state; the code is bound to the S256 challenge', async () => {
+    const medplum = await start();
+    const { id } = medplum.addClient({ redirectUris: [redirectUri] });
+    const verifier = randomBytes(32).toString('hex');
+
+    const page = await fetch(await authorizeUrl(medplum, id, { code_challenge: s256(verifier) }));
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const html = await page.text();
+    expect(html).toMatch(/<input name="email"/);
+    expect(html).toMatch(/<input name="password" type="password"/);
+    expect(html).toMatch(/<button type="submit">Sign in<\/button>/);
+
+    const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1]?.replaceAll('&#38;', '&') ?? '';
+    const signedIn = await fetch(new URL(action, medplum.baseUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ email: DOC.email, password: PASSWORD }),
+      redirect: 'manual',
+    });
+    expect(signedIn.status).toBe(302);
+    const location = new URL(signedIn.headers.get('location') ?? '');
+    expect(`${location.origin}${location.pathname}`).toBe(redirectUri);
+    expect(location.searchParams.get('state')).toBe('state-123');
+
+    const sdk = clientWithVerifier({ baseUrl: medplum.baseUrl, clientId: id }, verifier);
+    await sdk.processCode(location.searchParams.get('code') ?? '', { redirectUri });
+    expect(sdk.getProfile()).toMatchObject({ name: DOC.profile.name });
+  });
+
+  test('a wrong password shows the form again with the error', async () => {
+    const medplum = await start();
+    const { id } = medplum.addClient({ redirectUris: [redirectUri] });
+    const response = await postForm(await authorizeUrl(medplum, id), { email: DOC.email, password: 'wrong password' });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('Email or password is invalid');
+  });
+
+  test.each([
+    [{ code_challenge_method: 'plain' }, 'invalid_request', 'Invalid code challenge method'],
+    [{ code_challenge: '', code_challenge_method: '' }, 'invalid_request', 'Missing code challenge'],
+    [{ response_type: 'token' }, 'unsupported_response_type', 'Invalid response type'],
+  ])('%o redirects back with an error', async (overrides, error, description) => {
+    const medplum = await start();
+    const { id } = medplum.addClient({ redirectUris: [redirectUri] });
+    const response = await fetch(await authorizeUrl(medplum, id, overrides), { redirect: 'manual' });
+    expect(response.status).toBe(302);
+    const location = new URL(response.headers.get('location') ?? '');
+    expect(Object.fromEntries(location.searchParams)).toEqual({ error, error_description: description, state: 'state-123' });
+  });
+
+  test('an unregistered redirect_uri or an unknown client gets a 400 page, not a redirect', async () => {
+    const medplum = await start();
+    const { id } = medplum.addClient({ redirectUris: [redirectUri] });
+    const other = await fetch(await authorizeUrl(medplum, id, { redirect_uri: 'http://evil.example/' }), { redirect: 'manual' });
+    expect([other.status, await other.text()]).toEqual([400, 'Invalid redirect URI']);
+    const unknown = await fetch(await authorizeUrl(medplum, randomUUID()), { redirect: 'manual' });
+    expect([unknown.status, await unknown.text()]).toEqual([400, 'Client not found']);
+  });
+});
+
+describe('the double itself', () => {
+  test('discovery is relative to the base URL, with the trailing-slash issuer', async () => {
+    const medplum = await start();
+    expect(medplum.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const config = (await (await fetch(`${medplum.baseUrl}.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    expect(config).toMatchObject({ issuer: medplum.baseUrl, token_endpoint: `${medplum.baseUrl}oauth2/token` });
+  });
+
+  test('the log never holds secrets, passwords or tokens', async () => {
+    const medplum = await start();
+    const { id, secret } = medplum.addClient();
+    const token = (await (await postForm(`${medplum.baseUrl}oauth2/token`, { grant_type: 'client_credentials', client_id: id, client_secret: secret })).json()) as {
+      access_token: string;
+    };
+    await fetch(`${medplum.baseUrl}fhir/R4/Patient`, { headers: { authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}` } });
+    await fetch(`${medplum.baseUrl}auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(DOC) });
+
+    const log = JSON.stringify(medplum.log);
+    expect(medplum.log).toHaveLength(3);
+    for (const sensitive of [secret, token.access_token, PASSWORD]) {
+      expect(log).not.toContain(sensitive);
+    }
+  });
+
+  test('setAccessTokenLifetime changes expires_in and exp for new tokens; a client lifetime wins', async () => {
+    const medplum = await start();
+    const plain = medplum.addClient();
+    const own = medplum.addClient({ accessTokenLifetimeSeconds: 60 });
+    medplum.setAccessTokenLifetime(2);
+    const grant = async ({ id, secret }: { id: string; secret: string }) =>
+      (await (await postForm(`${medplum.baseUrl}oauth2/token`, { grant_type: 'client_credentials', client_id: id, client_secret: secret })).json()) as {
+        expires_in: number;
+        access_token: string;
+      };
+    const [a, b] = [await grant(plain), await grant(own)];
+    const lifetime = (token: string) => {
+      const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { exp: number; iat: number };
+      return claims.exp - claims.iat;
+    };
+    expect([a.expires_in, lifetime(a.access_token), b.expires_in, lifetime(b.access_token)]).toEqual([2, 2, 60, 60]);
+  });
+
+  test('configuration errors: a client id that is not a UUID, an unknown project', async () => {
+    await expect(startMedplumDouble({ clients: [{ id: 'my-client' }] })).rejects.toThrow('must be a UUID');
+    await expect(startMedplumDouble({ users: [{ ...DOC, projects: [randomUUID()] }] })).rejects.toThrow('unknown project');
+    const medplum = await start();
+    expect(() => medplum.addClient({ id: 'my-client' })).toThrow('must be a UUID');
+  });
+
+  test('what it does not model is refused and says so', async () => {
+    const medplum = await start();
+    const { id, secret } = medplum.addClient();
+    const basic = { authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}` };
+
+    const search = await fetch(`${medplum.baseUrl}fhir/R4/Patient?name=Seed`, { headers: basic });
+    const type = await fetch(`${medplum.baseUrl}fhir/R4/Encounter`, { headers: basic });
+    const assertion = await postForm(`${medplum.baseUrl}oauth2/token`, {
+      grant_type: 'client_credentials',
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: 'a.b.c',
+    });
+
+    expect([search.status, type.status, assertion.status]).toEqual([400, 400, 400]);
+    expect(JSON.stringify(await search.json())).toContain('Search parameter name is not supported by the Medplum test double');
+    expect(JSON.stringify(await type.json())).toContain('Resource type Encounter is not supported by the Medplum test double');
+    expect((await assertion.json()) as unknown).toMatchObject({ error_description: expect.stringContaining('not implemented by the Medplum test double') });
+  });
+
+  test('CORS: a preflight is answered (and not logged); responses name the origin', async () => {
+    const medplum = await start();
+    const origin = 'http://localhost:5173';
+    const preflight = await fetch(`${medplum.baseUrl}auth/login`, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-medplum' },
+    });
+    const login = await fetch(`${medplum.baseUrl}auth/login`, { method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: '{}' });
+
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(origin);
+    expect(preflight.headers.get('access-control-allow-headers')).toBe('content-type,x-medplum');
+    expect(login.headers.get('access-control-allow-origin')).toBe(origin);
+    expect(login.headers.get('access-control-allow-credentials')).toBe('true');
+    expect(summary(medplum)).toEqual(['POST /auth/login 400']);
+  });
+});

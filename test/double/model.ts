@@ -1,0 +1,361 @@
+/**
+ * What the double knows: projects, users, clients, their memberships and access policies, the
+ * logins (one per sign-in, holding the code, PKCE challenge and refresh secret) and the FHIR
+ * resources. Built from the test's configuration; handlers read and change it.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Signer } from './tokens.js';
+
+// ---- Configuration (what a test passes) ----
+
+export type Interaction = 'read' | 'vread' | 'history' | 'search' | 'create' | 'update' | 'delete';
+
+export interface AccessPolicyConfig {
+  /** Resource types the holder may touch; `*` matches every type. No `interaction` (and not readonly) = all. */
+  readonly resource: readonly {
+    readonly resourceType: string;
+    readonly interaction?: readonly Interaction[];
+    readonly readonly?: boolean;
+  }[];
+  /** Evaluated in order; the first rule whose value is `*`, the address or a prefix of it wins. */
+  readonly ipAccessRule?: readonly { readonly name?: string; readonly value: string; readonly action: 'allow' | 'block' }[];
+}
+
+export interface HumanName {
+  readonly given?: readonly string[];
+  readonly family?: string;
+}
+
+export interface ProfileConfig {
+  readonly resourceType: 'Practitioner' | 'Patient';
+  /** Id of the profile in the user's first project (others get random ids). */
+  readonly id?: string;
+  readonly name?: readonly HumanName[];
+}
+
+export interface UserConfig {
+  readonly email: string;
+  readonly password: string;
+  readonly profile: ProfileConfig;
+  /** Ids of the projects the user is a member of; default: the default project. With two or more, a login without projectId answers `{login, memberships}`. */
+  readonly projects?: readonly string[];
+  readonly admin?: boolean;
+  /** Super admins never get a refresh token. */
+  readonly superAdmin?: boolean;
+  readonly accessPolicy?: AccessPolicyConfig;
+}
+
+export interface ClientConfig {
+  /** A UUID, as on a real server (which answers "Invalid client" to anything else); default random. */
+  readonly id?: string;
+  /** Default: 64 random hex characters, like a server-generated secret. */
+  readonly secret?: string;
+  /** The previous secret during a rotation: still good at /oauth2/token, not as Basic on FHIR. */
+  readonly retiringSecret?: string;
+  readonly name?: string;
+  readonly description?: string;
+  readonly redirectUris?: readonly string[];
+  readonly pkceOptional?: boolean;
+  readonly accessPolicy?: AccessPolicyConfig;
+  /** Overrides the double's access-token lifetime for this client's logins. */
+  readonly accessTokenLifetimeSeconds?: number;
+  /** `refresh_token` here gives refresh tokens without the offline_access scope. */
+  readonly grantType?: readonly string[];
+  /** Default: the default project. */
+  readonly projectId?: string;
+}
+
+export interface FhirResource {
+  readonly resourceType: string;
+  readonly id?: string;
+  readonly meta?: Readonly<Record<string, unknown>>;
+  readonly [key: string]: unknown;
+}
+
+// ---- State ----
+
+export interface Project {
+  readonly id: string;
+  readonly name: string;
+  readonly strictMode: boolean;
+}
+
+export interface Reference {
+  readonly reference: string;
+  readonly display?: string;
+}
+
+export interface Policy {
+  readonly id: string;
+  readonly config: AccessPolicyConfig;
+}
+
+export interface Membership {
+  readonly id: string;
+  readonly project: Project;
+  /** `User/<id>` or `ClientApplication/<id>`. */
+  readonly user: Reference;
+  readonly profile: Reference;
+  readonly admin: boolean;
+  policy?: Policy;
+}
+
+export interface User {
+  readonly id: string;
+  readonly email: string;
+  readonly password: string;
+  readonly superAdmin: boolean;
+  readonly memberships: readonly Membership[];
+}
+
+export interface Client {
+  readonly id: string;
+  name: string;
+  description?: string;
+  secret: string;
+  retiringSecret?: string;
+  redirectUris: readonly string[];
+  pkceOptional: boolean;
+  accessTokenLifetimeSeconds?: number;
+  grantType: readonly string[];
+  readonly membership: Membership;
+  readonly meta: { readonly versionId: string; readonly lastUpdated: string };
+}
+
+/** One sign-in, as the server's Login resource. */
+export interface Login {
+  readonly id: string;
+  readonly user?: User;
+  /** The client the login was made for (`clientId` at /auth/login, or the client itself). */
+  readonly client?: Client;
+  membership?: Membership;
+  readonly projectId?: string;
+  readonly scope: string;
+  readonly nonce?: string;
+  readonly code: string;
+  readonly cookie: string;
+  readonly codeChallenge?: string;
+  readonly codeChallengeMethod?: string;
+  refreshSecret?: string;
+  readonly authTime: number;
+  granted: boolean;
+  revoked: boolean;
+}
+
+export interface DoubleState {
+  readonly baseUrl: string;
+  readonly now: () => number;
+  accessTokenLifetimeSeconds: number;
+  readonly signer: Signer;
+  readonly defaultProject: Project;
+  readonly projects: ReadonlyMap<string, Project>;
+  readonly users: Map<string, User>;
+  readonly clients: Map<string, Client>;
+  readonly memberships: Map<string, Membership>;
+  readonly logins: Map<string, Login>;
+  /** FHIR resources by `Type/id`, each with its full (extended) meta. */
+  readonly resources: Map<string, StoredResource>;
+}
+
+export interface StoredResource {
+  readonly resourceType: string;
+  readonly id: string;
+  readonly meta: ResourceMeta;
+  readonly [key: string]: unknown;
+}
+
+// A type alias (not an interface) so it stays assignable to FhirResource's open meta.
+export type ResourceMeta = {
+  readonly versionId: string;
+  readonly lastUpdated: string;
+  readonly author: Reference;
+  readonly project: string;
+  readonly compartment: readonly Reference[];
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+/** Random hex, like the server's `generateSecret(bytes)`. */
+export function randomHex(bytes: number): string {
+  return randomBytes(bytes).toString('hex');
+}
+
+export function formatName(names: readonly HumanName[] | undefined): string | undefined {
+  const name = names?.[0];
+  if (!name) {
+    return undefined;
+  }
+  return [...(name.given ?? []), ...(name.family ? [name.family] : [])].join(' ') || undefined;
+}
+
+export function createPolicy(config: AccessPolicyConfig | undefined): Policy | undefined {
+  return config && { id: randomUUID(), config };
+}
+
+// ---- Access rules ----
+
+const READ_ONLY: readonly Interaction[] = ['read', 'vread', 'history', 'search'];
+
+/** No policy allows everything; otherwise some entry for the type (or `*`) must allow the interaction. */
+export function policyAllows(policy: Policy | undefined, resourceType: string, interaction: Interaction): boolean {
+  if (!policy) {
+    return true;
+  }
+  return policy.config.resource.some((entry) => {
+    if (entry.resourceType !== resourceType && entry.resourceType !== '*') {
+      return false;
+    }
+    if (entry.readonly && !READ_ONLY.includes(interaction)) {
+      return false;
+    }
+    return entry.interaction === undefined || entry.interaction.includes(interaction);
+  });
+}
+
+export function ipAllowed(policy: Policy | undefined, address: string): boolean {
+  for (const rule of policy?.config.ipAccessRule ?? []) {
+    if (rule.value === '*' || rule.value === address || address.startsWith(rule.value)) {
+      return rule.action === 'allow';
+    }
+  }
+  return true;
+}
+
+// ---- Building the state ----
+
+export function profileReference(resource: StoredResource): Reference {
+  const display = formatName(resource.name as readonly HumanName[] | undefined);
+  return { reference: `${resource.resourceType}/${resource.id}`, ...(display ? { display } : {}) };
+}
+
+export function storeResource(state: DoubleState, resource: StoredResource): void {
+  state.resources.set(`${resource.resourceType}/${resource.id}`, resource);
+}
+
+/** The compartments the server lists: the project, and the patient the resource is or points at. */
+export function compartments(projectId: string, resource: FhirResource & { readonly id: string }): Reference[] {
+  const result: Reference[] = [{ reference: `Project/${projectId}` }];
+  if (resource.resourceType === 'Patient') {
+    result.push({ reference: `Patient/${resource.id}` });
+  }
+  for (const key of ['subject', 'patient']) {
+    const ref = (resource[key] as Reference | undefined)?.reference;
+    if (typeof ref === 'string' && ref.startsWith('Patient/') && !result.some((r) => r.reference === ref)) {
+      result.push({ reference: ref });
+    }
+  }
+  return result;
+}
+
+export function newResource(
+  state: DoubleState,
+  body: FhirResource,
+  projectId: string,
+  author: Reference,
+  id: string = randomUUID(),
+): StoredResource {
+  const { id: _ignoredId, meta, ...fields } = body;
+  const resource = { ...fields, id };
+  return {
+    ...resource,
+    meta: {
+      versionId: typeof meta?.versionId === 'string' ? meta.versionId : randomUUID(),
+      lastUpdated: typeof meta?.lastUpdated === 'string' ? meta.lastUpdated : new Date(state.now()).toISOString(),
+      author: (meta?.author as Reference | undefined) ?? author,
+      project: projectId,
+      compartment: compartments(projectId, resource),
+    },
+  };
+}
+
+export function addUser(state: DoubleState, config: UserConfig): User {
+  const email = config.email.toLowerCase();
+  if ([...state.users.values()].some((u) => u.email === email)) {
+    throw new Error(`Medplum double: duplicate user ${config.email}`);
+  }
+  const id = randomUUID();
+  const userRef: Reference = { reference: `User/${id}`, display: email };
+  const memberships = (config.projects ?? [state.defaultProject.id]).map((projectId, index) => {
+    const project = projectOf(state, projectId);
+    const { resourceType, name } = config.profile;
+    const profileId = index === 0 && config.profile.id ? config.profile.id : randomUUID();
+    const profile = newResource(
+      state,
+      { resourceType, ...(name ? { name } : {}), telecom: [{ system: 'email', use: 'work', value: email }] },
+      project.id,
+      { reference: 'system' },
+      profileId,
+    );
+    storeResource(state, profile);
+    const membership: Membership = {
+      id: randomUUID(),
+      project,
+      user: userRef,
+      profile: profileReference(profile),
+      admin: config.admin ?? false,
+      policy: createPolicy(config.accessPolicy),
+    };
+    state.memberships.set(membership.id, membership);
+    return membership;
+  });
+  const user: User = { id, email, password: config.password, superAdmin: config.superAdmin ?? false, memberships };
+  state.users.set(id, user);
+  return user;
+}
+
+export function addClient(state: DoubleState, config: ClientConfig): Client {
+  const id = config.id ?? randomUUID();
+  if (!isUuid(id)) {
+    throw new Error(`Medplum double: client id must be a UUID (a real server answers "Invalid client"): ${id}`);
+  }
+  if (state.clients.has(id)) {
+    throw new Error(`Medplum double: duplicate client ${id}`);
+  }
+  const name = config.name ?? 'Test client';
+  const reference: Reference = { reference: `ClientApplication/${id}`, display: name };
+  const membership: Membership = {
+    id: randomUUID(),
+    project: projectOf(state, config.projectId ?? state.defaultProject.id),
+    user: reference,
+    profile: reference,
+    admin: false,
+    policy: createPolicy(config.accessPolicy),
+  };
+  state.memberships.set(membership.id, membership);
+  const client: Client = {
+    id,
+    name,
+    description: config.description,
+    secret: config.secret ?? randomHex(32),
+    retiringSecret: config.retiringSecret,
+    redirectUris: config.redirectUris ?? [],
+    pkceOptional: config.pkceOptional ?? false,
+    accessTokenLifetimeSeconds: config.accessTokenLifetimeSeconds,
+    grantType: config.grantType ?? [],
+    membership,
+    meta: { versionId: randomUUID(), lastUpdated: new Date(state.now()).toISOString() },
+  };
+  state.clients.set(id, client);
+  return client;
+}
+
+function projectOf(state: DoubleState, projectId: string): Project {
+  const project = state.projects.get(projectId);
+  if (!project) {
+    throw new Error(`Medplum double: unknown project ${projectId}`);
+  }
+  return project;
+}
+
+export function findUserByEmail(state: DoubleState, email: string): User | undefined {
+  const wanted = email.toLowerCase();
+  return [...state.users.values()].find((user) => user.email === wanted);
+}
+
+export function findLoginByCode(state: DoubleState, code: string): Login | undefined {
+  return [...state.logins.values()].find((login) => login.code === code);
+}
