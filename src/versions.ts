@@ -8,7 +8,8 @@ export const VERSIONS = {
   '@medplum/fhirtypes': '^5.2.13',
   react: '^19.3.1',
   'react-dom': '^19.3.1',
-  vite: '^8.4.0',
+  // 8.4.0 declares an optional dependency the registry does not serve, which breaks `npm ci`.
+  vite: '~8.3.8',
   '@vitejs/plugin-react': '^6.3.0',
   typescript: '^7.0.2',
   '@types/node': '^22.18.0',

@@ -173,9 +173,8 @@ describe('MedplumClient, password login', () => {
 
   test('S256, as a browser sends it, with the MedplumClient clientId carried into the token', async () => {
     const verifier = randomBytes(32).toString('hex');
-    const spa = { redirectUris: ['http://localhost:5173/'] };
-    const medplum = await start({ clients: [spa] });
-    const { id } = medplum.addClient(spa);
+    const medplum = await start();
+    const { id } = medplum.addClient({ redirectUris: ['http://localhost:5173/'] });
     const sdk = clientWithVerifier({ baseUrl: medplum.baseUrl, clientId: id }, verifier);
 
     const response = await sdk.startLogin({ email: DOC.email, password: PASSWORD, codeChallenge: s256(verifier), codeChallengeMethod: 'S256' });
@@ -195,10 +194,10 @@ describe('MedplumClient, password login', () => {
 
   test('a user in two projects picks one with POST auth/profile', async () => {
     const second = { id: randomUUID(), name: 'Second' };
-    const double = await start({ projects: [{ name: 'First' }, second], users: [] });
-    double.addUser({ ...DOC, projects: [double.project.id, second.id] });
+    const medplum = await start({ projects: [{ name: 'First' }, second], users: [] });
+    medplum.addUser({ ...DOC, projects: [medplum.project.id, second.id] });
     vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const sdk = new MedplumClient({ baseUrl: double.baseUrl });
+    const sdk = new MedplumClient({ baseUrl: medplum.baseUrl });
 
     const response = await sdk.startLogin({ email: DOC.email, password: PASSWORD });
     expect(response.code).toBeUndefined();
@@ -497,11 +496,20 @@ describe('the double itself', () => {
     const token = (await (await postForm(`${medplum.baseUrl}oauth2/token`, { grant_type: 'client_credentials', client_id: id, client_secret: secret })).json()) as {
       access_token: string;
     };
-    await fetch(`${medplum.baseUrl}fhir/R4/Patient`, { headers: { authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}` } });
+    const basic = (pair: string) => ({ authorization: `Basic ${Buffer.from(pair).toString('base64')}` });
+    await fetch(`${medplum.baseUrl}fhir/R4/Patient`, { headers: basic(`${id}:${secret}`) });
+    await fetch(`${medplum.baseUrl}fhir/R4/Patient`, { headers: basic(`${secret}:${id}`) }); // swapped by mistake
+    await fetch(`${medplum.baseUrl}fhir/R4/Patient`, { headers: { authorization: `Bearer ${token.access_token}` } });
     await fetch(`${medplum.baseUrl}auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(DOC) });
 
     const log = JSON.stringify(medplum.log);
-    expect(medplum.log).toHaveLength(3);
+    expect(summary(medplum)).toEqual([
+      'POST /oauth2/token 200 client_credentials',
+      'GET /fhir/R4/Patient 200 Basic',
+      'GET /fhir/R4/Patient 401 Basic',
+      'GET /fhir/R4/Patient 200 Bearer',
+      'POST /auth/login 200',
+    ]);
     for (const sensitive of [secret, token.access_token, PASSWORD]) {
       expect(log).not.toContain(sensitive);
     }
@@ -539,13 +547,15 @@ describe('the double itself', () => {
 
     const search = await fetch(`${medplum.baseUrl}fhir/R4/Patient?name=Seed`, { headers: basic });
     const type = await fetch(`${medplum.baseUrl}fhir/R4/Encounter`, { headers: basic });
+    const history = await fetch(`${medplum.baseUrl}fhir/R4/Patient/x/_history`, { headers: basic });
+    const anonymous = await fetch(`${medplum.baseUrl}fhir/R4/Patient/x/_history`);
     const assertion = await postForm(`${medplum.baseUrl}oauth2/token`, {
       grant_type: 'client_credentials',
       client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
       client_assertion: 'a.b.c',
     });
 
-    expect([search.status, type.status, assertion.status]).toEqual([400, 400, 400]);
+    expect([search.status, type.status, history.status, assertion.status, anonymous.status]).toEqual([400, 400, 400, 400, 401]);
     expect(JSON.stringify(await search.json())).toContain('Search parameter name is not supported by the Medplum test double');
     expect(JSON.stringify(await type.json())).toContain('Resource type Encounter is not supported by the Medplum test double');
     expect((await assertion.json()) as unknown).toMatchObject({ error_description: expect.stringContaining('not implemented by the Medplum test double') });

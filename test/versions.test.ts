@@ -16,9 +16,9 @@ describe('the version map', () => {
     expect(iMinor! > minor! || (iMinor === minor && iPatch! >= patch!)).toBe(true);
   });
 
-  it('uses caret ranges only', () => {
+  it('uses caret or tilde ranges only', () => {
     for (const range of Object.values(VERSIONS)) {
-      expect(range).toMatch(/^\^\d+\.\d+\.\d+$/);
+      expect(range).toMatch(/^[\^~]\d+\.\d+\.\d+$/);
     }
   });
 });

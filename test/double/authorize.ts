@@ -105,9 +105,7 @@ export function postAuthorize(state: DoubleState, req: DoubleRequest): Reply {
     }
     throw err;
   }
-  return redirect(backTo(redirectUri, { code: login.code, state: query.get('state') }), {
-    'set-cookie': [`medplum-${client.id}=${login.cookie}; Path=/; HttpOnly; Secure; SameSite=None`],
-  });
+  return redirect(backTo(redirectUri, { code: login.code, state: query.get('state') }));
 }
 
 /** The texts of an OperationOutcome reply, for the form. */

@@ -42,7 +42,7 @@ export function handleFhir(state: DoubleState, req: DoubleRequest, session: Sess
   if (!interaction) {
     throw unsupported(`${req.method} ${req.url.pathname}`);
   }
-  if (interaction !== 'search' && !policyAllows(session.membership.policy, resourceType, interaction)) {
+  if (!policyAllows(session.membership.policy, resourceType, interaction)) {
     return forbidden();
   }
   const extended = req.headers['x-medplum'] === 'extended';

@@ -154,9 +154,21 @@ export function allOk(headers?: Reply['headers']): Reply {
   return fhirJson(200, operationOutcome('ok', [issue]), headers);
 }
 
+/** A bug or an unmodelled case in the double itself: a 500 that says so. */
+export function internalError(err: unknown): Reply {
+  const text = `Medplum test double failed: ${err instanceof Error ? err.message : String(err)}`;
+  return fhirJson(500, operationOutcome(undefined, [{ severity: 'error', code: 'exception', details: { text } }]));
+}
+
 /** Token-endpoint errors are always 400 `{error, error_description}` as application/json, never 401. */
 export function tokenError(error: 'invalid_request' | 'invalid_grant', description: string): Reply {
   return json(400, { error, error_description: description });
+}
+
+/** `Basic base64(id:secret)` decoded like the server: ASCII, `split(':')` (a secret holding ':' is cut there). */
+export function basicCredentials(header: string): { readonly id?: string; readonly secret?: string } {
+  const [id, secret] = Buffer.from(header.split(' ')[1] ?? '', 'base64').toString('ascii').split(':');
+  return { id, secret };
 }
 
 export function escapeHtml(text: string): string {

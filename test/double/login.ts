@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { badRequest, HttpError, invalidFields, json, jsonBody, notFound, stringField, type DoubleRequest, type Reply } from './http.js';
-import { findUserByEmail, ipAllowed, randomHex, type Client, type DoubleState, type Login, type Membership } from './model.js';
+import { findUserByEmail, ipAllowed, randomHex, type Client, type DoubleState, type Login, type Membership, type User } from './model.js';
 
 export interface LoginRequest {
   readonly email?: string;
@@ -47,7 +47,7 @@ export function tryLogin(state: DoubleState, request: LoginRequest): Login {
   }
 
   const user = findUserByEmail(state, request.email ?? '');
-  const memberships = user?.memberships.filter((m) => projectId === undefined || m.project.id === projectId) ?? [];
+  const memberships = user ? candidateMemberships(user, projectId) : [];
   if (!user || memberships.length === 0) {
     throw new HttpError(badRequest('User not found'));
   }
@@ -79,6 +79,10 @@ export function tryLogin(state: DoubleState, request: LoginRequest): Login {
     setMembership(login, only, request.remoteAddress);
   }
   return login;
+}
+
+function candidateMemberships(user: User, projectId: string | undefined): readonly Membership[] {
+  return user.memberships.filter((m) => projectId === undefined || m.project.id === projectId);
 }
 
 function validatePkce({ codeChallenge, codeChallengeMethod }: LoginRequest): void {
@@ -124,7 +128,7 @@ export function postLogin(state: DoubleState, req: DoubleRequest): Reply {
   if (login.membership) {
     return json(200, { login: login.id, code: login.code }, loginCookie(state, login));
   }
-  const memberships = login.user?.memberships.filter((m) => login.projectId === undefined || m.project.id === login.projectId) ?? [];
+  const memberships = login.user ? candidateMemberships(login.user, login.projectId) : [];
   return json(
     200,
     {

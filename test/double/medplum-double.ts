@@ -20,12 +20,13 @@ import type { AddressInfo } from 'node:net';
 import { getAuthorize, postAuthorize } from './authorize.js';
 import { healthcheck, jwks, openidConfiguration, smartConfiguration } from './discovery.js';
 import { FHIR_TYPES, handleFhir } from './fhir.js';
-import { fhirJson, HttpError, json, notFound, type AuthScheme, type DoubleRequest, type Reply } from './http.js';
+import { badRequest, fhirJson, HttpError, internalError, json, notFound, type AuthScheme, type DoubleRequest, type Reply } from './http.js';
 import { postAuthMethod, postLogin, postProfile } from './login.js';
 import {
   addClient,
   addUser,
   createPolicy,
+  findUserByEmail,
   newResource,
   storeResource,
   type Client,
@@ -41,7 +42,7 @@ import { authenticate, logout, me, userinfo, type LogNote } from './session.js';
 import { postToken } from './token.js';
 import { createSigner } from './tokens.js';
 
-export type { AccessPolicyConfig, ClientConfig, FhirResource, HumanName, Interaction, ProfileConfig, UserConfig } from './model.js';
+export type { AccessPolicyConfig, ClientConfig, FhirResource, HumanName, Interaction, ProfileConfig, Project, Reference, UserConfig } from './model.js';
 
 export interface MedplumDoubleOptions {
   readonly users?: readonly UserConfig[];
@@ -123,12 +124,7 @@ export async function startMedplumDouble(options: MedplumDoubleOptions = {}): Pr
   }
   const log: LogEntry[] = [];
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    serve(state, options, req, res, log).catch((err: unknown) => {
-      if (!res.headersSent) {
-        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
-      }
-      res.end(`Medplum test double failed: ${String(err)}`);
-    });
+    serve(state, options, req, res, log).catch((err: unknown) => res.destroy(err as Error));
   });
 
   const clientOf = (id: string): Client => {
@@ -147,7 +143,7 @@ export async function startMedplumDouble(options: MedplumDoubleOptions = {}): Pr
     projects: [...state.projects.values()],
     client: (id) => clientView(clientOf(id)),
     user(email) {
-      const user = [...state.users.values()].find((u) => u.email === email.toLowerCase());
+      const user = findUserByEmail(state, email);
       if (!user) {
         throw new Error(`Medplum double: no user ${email}`);
       }
@@ -156,9 +152,10 @@ export async function startMedplumDouble(options: MedplumDoubleOptions = {}): Pr
     addClient: (config = {}) => clientView(addClient(state, config)),
     updateClient(id, patch) {
       const client = clientOf(id);
-      if ('secret' in patch) {
-        client.secret = patch.secret ?? client.secret;
-      }
+      client.secret = patch.secret ?? client.secret;
+      client.redirectUris = patch.redirectUris ?? client.redirectUris;
+      client.pkceOptional = patch.pkceOptional ?? client.pkceOptional;
+      // These three are cleared by an explicit `undefined`.
       if ('retiringSecret' in patch) {
         client.retiringSecret = patch.retiringSecret;
       }
@@ -168,8 +165,6 @@ export async function startMedplumDouble(options: MedplumDoubleOptions = {}): Pr
       if ('accessTokenLifetimeSeconds' in patch) {
         client.accessTokenLifetimeSeconds = patch.accessTokenLifetimeSeconds;
       }
-      client.redirectUris = patch.redirectUris ?? client.redirectUris;
-      client.pkceOptional = patch.pkceOptional ?? client.pkceOptional;
       return clientView(client);
     },
     addUser: (config) => userView(addUser(state, config)),
@@ -312,10 +307,7 @@ async function serve(state: DoubleState, options: MedplumDoubleOptions, req: Inc
     };
     reply = route(state, request, note);
   } catch (err) {
-    if (!(err instanceof HttpError)) {
-      throw err;
-    }
-    reply = err.reply;
+    reply = err instanceof HttpError ? err.reply : internalError(err);
   }
 
   res.writeHead(reply.status, {
@@ -338,7 +330,7 @@ async function serve(state: DoubleState, options: MedplumDoubleOptions, req: Inc
   });
 }
 
-const FHIR_PATH = /^\/fhir\/R4\/([A-Za-z]+)(?:\/([^/]+))?$/;
+const FHIR_RESOURCE_PATH = /^\/fhir\/R4\/([A-Za-z]+)(?:\/([^/$]+))?$/;
 
 function route(state: DoubleState, req: DoubleRequest, note: LogNote): Reply {
   switch (`${req.method} ${req.url.pathname}`) {
@@ -373,9 +365,13 @@ function route(state: DoubleState, req: DoubleRequest, note: LogNote): Reply {
     case 'POST /oauth2/logout':
       return logout(authenticate(state, req, note));
   }
-  const fhir = FHIR_PATH.exec(req.url.pathname);
-  if (fhir?.[1]) {
-    return handleFhir(state, req, authenticate(state, req, note), fhir[1], fhir[2] && decodeURIComponent(fhir[2]));
+  if (req.url.pathname.startsWith('/fhir/R4/')) {
+    const session = authenticate(state, req, note); // as on the server, every FHIR path needs credentials first
+    const [, resourceType, id] = FHIR_RESOURCE_PATH.exec(req.url.pathname) ?? [];
+    if (!resourceType) {
+      throw new HttpError(badRequest(`${req.method} ${req.url.pathname} is not supported by the Medplum test double`));
+    }
+    return handleFhir(state, req, session, resourceType, id && decodeURIComponent(id));
   }
   return notFound();
 }

@@ -110,8 +110,8 @@ export interface User {
 
 export interface Client {
   readonly id: string;
-  name: string;
-  description?: string;
+  readonly name: string;
+  readonly description?: string;
   secret: string;
   retiringSecret?: string;
   redirectUris: readonly string[];
@@ -256,7 +256,7 @@ export function newResource(
   body: FhirResource,
   projectId: string,
   author: Reference,
-  id: string = randomUUID(),
+  id: string,
 ): StoredResource {
   const { id: _ignoredId, meta, ...fields } = body;
   const resource = { ...fields, id };

@@ -3,7 +3,7 @@
  * recorded checks, their order and their texts. Errors are 400 `{error, error_description}`.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { formBody, HttpError, isFormRequest, json, tokenError, type DoubleRequest, type Reply } from './http.js';
+import { basicCredentials, formBody, HttpError, isFormRequest, json, tokenError, type DoubleRequest, type Reply } from './http.js';
 import { findLoginByCode, ipAllowed, randomHex, type Client, type DoubleState, type Login } from './model.js';
 import type { LogNote } from './session.js';
 
@@ -43,8 +43,8 @@ function clientIdAndSecret(req: DoubleRequest, form: Form): { clientId?: string;
     if (!header.startsWith('Basic ')) {
       throw new HttpError(tokenError('invalid_request', 'Invalid authorization header'));
     }
-    const [clientId, clientSecret] = Buffer.from(header.split(' ')[1] ?? '', 'base64').toString('ascii').split(':');
-    return { clientId, clientSecret };
+    const { id, secret } = basicCredentials(header);
+    return { clientId: id, clientSecret: secret };
   }
   return { clientId: form.client_id, clientSecret: form.client_secret };
 }
@@ -56,7 +56,6 @@ function secretMatches(client: Client, secret: string): boolean {
 
 function clientCredentials(state: DoubleState, req: DoubleRequest, form: Form, note: LogNote): Reply {
   const { clientId, clientSecret } = clientIdAndSecret(req, form);
-  note.clientId = clientId || undefined;
   if (!clientId) {
     return tokenError('invalid_request', 'Missing client_id');
   }
@@ -64,6 +63,7 @@ function clientCredentials(state: DoubleState, req: DoubleRequest, form: Form, n
     return tokenError('invalid_request', 'Missing client_secret');
   }
   const client = state.clients.get(clientId);
+  note.clientId = client?.id;
   if (!client) {
     return tokenError('invalid_request', 'Invalid client');
   }
@@ -90,7 +90,6 @@ function clientCredentials(state: DoubleState, req: DoubleRequest, form: Form, n
 
 function authorizationCode(state: DoubleState, req: DoubleRequest, form: Form, note: LogNote): Reply {
   const { clientId, clientSecret } = clientIdAndSecret(req, form);
-  note.clientId = clientId || undefined;
   if (!form.code) {
     return tokenError('invalid_request', 'Missing code');
   }
@@ -98,7 +97,7 @@ function authorizationCode(state: DoubleState, req: DoubleRequest, form: Form, n
   if (!login) {
     return tokenError('invalid_request', 'Invalid code');
   }
-  note.clientId = login.client?.id ?? note.clientId;
+  note.clientId = login.client?.id;
   // Checked against the client the login was made for; redirect_uri is never checked.
   if (clientId && login.client?.id !== clientId) {
     return tokenError('invalid_request', 'Invalid client');
@@ -158,11 +157,11 @@ function refreshToken(state: DoubleState, req: DoubleRequest, form: Form, note: 
     if (!header.startsWith('Basic ')) {
       return tokenError('invalid_request', 'Invalid authorization header');
     }
-    const [clientId, clientSecret] = Buffer.from(header.split(' ')[1] ?? '', 'base64').toString('ascii').split(':');
-    if (clientId !== login.client?.id) {
+    const { id, secret } = basicCredentials(header);
+    if (id !== login.client?.id) {
       return tokenError('invalid_grant', 'Incorrect client');
     }
-    if (!clientSecret) {
+    if (!secret) {
       return tokenError('invalid_grant', 'Incorrect client secret');
     }
   }

@@ -8,13 +8,16 @@
  * with a description (`<jti: random uuid>`) only require a string. Timestamps only need their format.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-/** The captures live beside the repository (`../shared/medplum/wire/`); MEDPLUM_WIRE_DIR overrides. */
+/**
+ * The captures, copied from the steering repo's shared/medplum/wire/ into test/fixtures/wire/ so
+ * that a clean clone is self-contained; MEDPLUM_WIRE_DIR points elsewhere (e.g. a newer capture).
+ */
 export const WIRE_DIR = process.env.MEDPLUM_WIRE_DIR
   ? pathToFileURL(`${process.env.MEDPLUM_WIRE_DIR.replace(/\/$/, '')}/`)
-  : new URL('../../../shared/medplum/wire/', import.meta.url);
+  : new URL('../fixtures/wire/', import.meta.url);
 const RECORDED_BASE_URL = 'http://localhost:8103/';
 
 export interface WireExchange {
@@ -40,7 +43,11 @@ export interface WireFile {
 }
 
 export function loadWire(name: string): WireFile {
-  return JSON.parse(readFileSync(new URL(name, WIRE_DIR), 'utf8')) as WireFile;
+  const url = new URL(name, WIRE_DIR);
+  if (!existsSync(url)) {
+    throw new Error(`wire capture not found: ${fileURLToPath(url)} (set MEDPLUM_WIRE_DIR to the directory of the captures)`);
+  }
+  return JSON.parse(readFileSync(url, 'utf8')) as WireFile;
 }
 
 /** Headers the recordings kept; each must be present exactly when recorded. */
