@@ -68,11 +68,11 @@ test('an OperationOutcome from Medplum keeps its status and body', async (t) => 
   assert.deepEqual(await res.json(), outcomes.forbidden);
 });
 
-test('when the token nears expiry the client signs in again by itself', async (t) => {
+test('when the token has expired the client signs in again by itself', async (t) => {
   t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
   const { fake, medplum, get } = await startApp(t, { tokenLifetime: 3600 });
   const firstToken = medplum.getAccessToken();
-  t.mock.timers.tick((3600 - 30) * 1000); // 30 s left: inside the one-minute renewal window
+  t.mock.timers.tick((3600 + 1) * 1000);
 
   const res = await get('/patients');
 

@@ -2,10 +2,11 @@ import { ClientStorage, type FetchLike, MedplumClient, MemoryStorage, OperationO
 import type { Config } from './config.ts';
 
 /**
- * Renew the token one minute before it expires. (With the SDK's default of five minutes, signing in
- * loops without end when the ClientApplication's accessTokenLifetime is five minutes or less.)
+ * Renew the token once it has expired (MedplumClient checks before each request) or when Medplum
+ * answers 401. No early-renewal window: with one as long as the token's lifetime (the SDK's default
+ * is five minutes), MedplumClient requests new tokens without end, so short lifetimes would hang.
  */
-const REFRESH_GRACE_PERIOD_MS = 60_000;
+const REFRESH_GRACE_PERIOD_MS = 0;
 
 /** Signing in failed. The message is one printable line; it never contains the secret. */
 export class SignInError extends Error {
