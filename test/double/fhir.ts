@@ -75,13 +75,17 @@ function nonNegativeInt(value: string | null, fallback: number, name: string): n
   return n;
 }
 
-/** Supports _count, _offset, _id and _sort=(-)_lastUpdated; links as recorded (params sorted, _count always). */
+/**
+ * Supports _count, _offset, _id, _sort=(-)_lastUpdated, _total and _summary=true; links as recorded
+ * (params sorted, _count always). `_summary=true` keeps only id and meta here (the real server also
+ * keeps each type's summary elements), tagged SUBSETTED as FHIR requires.
+ */
 function search(state: DoubleState, session: Session, resourceType: string, params: URLSearchParams, extended: boolean): Reply {
   const count = Math.min(nonNegativeInt(params.get('_count'), DEFAULT_COUNT, '_count'), MAX_COUNT);
   const offset = nonNegativeInt(params.get('_offset'), 0, '_offset');
   const filters = new URLSearchParams();
   for (const [key, value] of params) {
-    if (key === '_id' || key === '_sort') {
+    if (key === '_id' || key === '_sort' || key === '_total' || key === '_summary') {
       filters.append(key, value);
     } else if (key !== '_count' && key !== '_offset' && key !== '_medplum-prompt-basic-auth') {
       throw unsupported(`Search parameter ${key}`);
@@ -91,6 +95,14 @@ function search(state: DoubleState, session: Session, resourceType: string, para
   const sort = filters.get('_sort');
   if (sort !== null && sort !== '_lastUpdated' && sort !== '-_lastUpdated') {
     throw unsupported(`_sort=${sort}`);
+  }
+  const total = filters.get('_total');
+  if (total !== null && total !== 'accurate' && total !== 'estimate' && total !== 'none') {
+    throw unsupported(`_total=${total}`);
+  }
+  const summary = filters.get('_summary');
+  if (summary !== null && summary !== 'true' && summary !== 'false') {
+    throw unsupported(`_summary=${summary}`);
   }
 
   const matches = [...state.resources.values()].filter(
@@ -122,10 +134,11 @@ function search(state: DoubleState, session: Session, resourceType: string, para
           entry: page.map((r) => ({
             fullUrl: `${state.baseUrl}fhir/R4/${resourceType}/${r.id}`,
             search: { mode: 'match' },
-            resource: present(r, extended),
+            resource: summary === 'true' ? subsetted(present(r, extended)) : present(r, extended),
           })),
         }
       : {}),
+    ...(total === 'accurate' || total === 'estimate' ? { total: matches.length } : {}),
     link: links,
   });
 }
@@ -145,4 +158,12 @@ function create(state: DoubleState, req: DoubleRequest, session: Session, resour
     location: `${state.baseUrl}fhir/R4/${resourceType}/${resource.id}`,
     ...versionHeaders(resource),
   });
+}
+
+const SUBSETTED = { system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED' };
+
+function subsetted(resource: Record<string, unknown>): Record<string, unknown> {
+  const meta = (resource.meta ?? {}) as Record<string, unknown>;
+  const tag: unknown[] = Array.isArray(meta.tag) ? meta.tag : [];
+  return { resourceType: resource.resourceType, id: resource.id, meta: { ...meta, tag: [...tag, SUBSETTED] } };
 }
