@@ -19,8 +19,9 @@ async function viteEnv(dir: string): Promise<string> {
   return result.stdout;
 }
 
-const CASES: readonly { method: MethodId; clientId: string; clientSecret?: string; missingVar: string }[] = [
-  { method: 'oauth-auth-code', clientId: HOSTILE.clientId, missingVar: 'VITE_MEDPLUM_CLIENT_ID' },
+const CASES: readonly { method: MethodId; clientId: string; clientSecret: string; missingVar: string }[] = [
+  // A secret in the environment must not reach the web starter at all.
+  { method: 'oauth-auth-code', clientId: HOSTILE.clientId, clientSecret: 'web-secret-e2e', missingVar: 'VITE_MEDPLUM_CLIENT_ID' },
   { method: 'client-credentials', clientId: HOSTILE.clientId, clientSecret: HOSTILE.clientSecret, missingVar: 'MEDPLUM_CLIENT_ID' },
   { method: 'basic-auth', clientId: '6a4b5c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d', clientSecret: 'basic-secret-e2e', missingVar: 'MEDPLUM_CLIENT_ID' },
   { method: 'device-credentials', clientId: '6a4b5c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d', clientSecret: 'device-secret-e2e', missingVar: 'MEDPLUM_CLIENT_ID' },
@@ -31,11 +32,11 @@ describe.concurrent('generated projects install, typecheck and pass their own te
     const cwd = await tempDir(onTestFinished);
     const args = [BIN, 'app', '--method', method, '--client-id', clientId, '--base-url', HOSTILE.baseUrl, '--no-git', '--json'];
     // The secret comes from the environment, as in CI; device-credentials must not store it.
-    const created = await sh(process.execPath, args, cwd, clientSecret ? { MEDPLUM_CLIENT_SECRET: clientSecret } : {});
+    const created = await sh(process.execPath, args, cwd, { MEDPLUM_CLIENT_SECRET: clientSecret });
     expectOk(created, 'create-medplum-auth');
     const summary = JSON.parse(created.stdout);
     expect(summary.method).toBe(method);
-    expect(created.stdout + created.stderr).not.toContain(clientSecret ?? '\0');
+    expect(created.stdout + created.stderr).not.toContain(clientSecret);
 
     const dir = join(cwd, 'app');
     expect((await stat(join(dir, 'node_modules/@medplum/core/package.json'))).isFile()).toBe(true);
@@ -53,7 +54,7 @@ describe.concurrent('generated projects install, typecheck and pass their own te
     if (METHODS[method].secret === 'env-file') {
       expect(env.MEDPLUM_CLIENT_SECRET).toBe(clientSecret);
     } else {
-      expect(await filesContaining(dir, clientSecret as string)).toEqual([]);
+      expect(await filesContaining(dir, clientSecret)).toEqual([]);
     }
 
     expectOk(await sh('npm', ['run', 'typecheck'], dir), 'npm run typecheck');
