@@ -42,7 +42,6 @@ export interface Plan {
   readonly clientSecret: string | undefined;
   readonly projectId: string;
   readonly pm: PackageManagerCommands;
-  readonly force: boolean;
 }
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
@@ -159,7 +158,6 @@ async function resolvePlan(flags: Flags, io: Io, ui: Ui, prompt: Prompter | unde
     clientSecret,
     projectId,
     pm,
-    force: flags.force,
   };
 }
 
