@@ -1,7 +1,8 @@
 /** argv -> flags. Commander does the parsing; nothing here prompts or touches the disk. */
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError } from './errors.js';
-import { APPS, type App } from './guide.js';
+import { APPS, SHORTCUT_IDS, type App, type Shortcut } from './guide.js';
+import { IDP_PROVIDERS, type IdpProvider } from './idp.js';
 import { METHOD_IDS, type MethodId } from './methods.js';
 import { PACKAGE_MANAGERS, type PackageManager } from './pm.js';
 
@@ -16,6 +17,16 @@ export interface Flags {
   readonly clientId?: string;
   readonly clientSecret?: string;
   readonly projectId?: string;
+  readonly for?: Shortcut;
+  readonly googleClientId?: string;
+  readonly idp?: IdpProvider;
+  readonly idpIssuer?: string;
+  readonly idpDomain?: string;
+  readonly idpClientId?: string;
+  readonly discover: boolean;
+  readonly privateKeyPath?: string;
+  readonly allow: readonly string[];
+  readonly allowIp: readonly string[];
   readonly yes: boolean;
   readonly install: boolean;
   readonly git: boolean;
@@ -39,11 +50,22 @@ Examples:
   # A backend with the recommended server auth (client credentials), no questions
   $ npx ${NAME} my-api --app backend --yes
 
+  # Enterprise SSO with Okta, endpoints read from its discovery document
+  $ npx ${NAME} portal -m external-idp --idp okta --idp-domain example.okta.com --idp-client-id <id> --discover
+
+  # A lab analyzer with no shared secret, allowed only from its network
+  $ npx ${NAME} analyzer -m jwt-assertion --allow-ip 10.20.0.0/16
+
+  # Not sure? Start from one of the guide's common questions
+  $ npx ${NAME} my-app --for firebase-migration
+
   # In CI: the secret from the environment, a JSON summary on stdout
   $ MEDPLUM_CLIENT_SECRET=... npx ${NAME} my-api -m client-credentials --client-id <id> --no-install --json
 
 Without a TTY, with CI set, or with --yes it never prompts: a missing answer is an error naming its flag.
 Docs: https://www.medplum.com/docs/auth/methods`;
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 function createProgram(version: string, output: { out: string; err: string }): Command {
   return new Command(NAME)
@@ -55,6 +77,16 @@ function createProgram(version: string, output: { out: string; err: string }): C
     .option('--client-id <id>', 'ClientApplication ID')
     .option('--client-secret <secret>', 'ClientApplication secret (or set MEDPLUM_CLIENT_SECRET)')
     .option('--project-id <id>', 'Medplum project ID')
+    .addOption(new Option('--for <question>', "answer from one of the guide's common questions").choices(SHORTCUT_IDS))
+    .option('--google-client-id <id>', 'google-auth: the Google OAuth client ID')
+    .addOption(new Option('--idp <provider>', 'external-idp, domain-idp, token-exchange: your identity provider').choices(IDP_PROVIDERS))
+    .option('--idp-issuer <url>', 'the identity provider\'s issuer URL')
+    .option('--idp-domain <domain>', 'the identity provider\'s domain, where it has a known URL pattern (auth0, okta, entra-id, cognito)')
+    .option('--idp-client-id <id>', 'the app\'s client ID at the identity provider')
+    .option('--discover', 'read the identity provider\'s endpoints from {issuer}/.well-known/openid-configuration')
+    .option('--private-key-path <file>', 'jwt-assertion: use this EC P-256 private key (PEM) instead of generating one')
+    .option('--allow <rules>', 'backend/device: the AccessPolicy, e.g. Observation:create,Device:read (repeatable)', collect, [])
+    .option('--allow-ip <ipv4>', 'backend/device: allow only this IPv4 address or prefix (repeatable)', collect, [])
     .option('-y, --yes', 'never prompt; take the recommended answers')
     .option('--no-install', 'do not install dependencies')
     .option('--no-git', 'do not initialise a git repository')
@@ -106,6 +138,16 @@ export function parseArgs(argv: readonly string[], version: string): Parsed {
       clientId: o.clientId,
       clientSecret: o.clientSecret,
       projectId: o.projectId,
+      for: o.for,
+      googleClientId: o.googleClientId,
+      idp: o.idp,
+      idpIssuer: o.idpIssuer,
+      idpDomain: o.idpDomain,
+      idpClientId: o.idpClientId,
+      discover: o.discover === true,
+      privateKeyPath: o.privateKeyPath,
+      allow: o.allow,
+      allowIp: o.allowIp,
       yes: o.yes === true,
       install: o.install,
       git: o.git,

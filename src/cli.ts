@@ -13,11 +13,13 @@ import { basename, relative, resolve } from 'node:path';
 import { DEFAULT_BASE_URL, NAME, parseArgs, type Flags } from './args.js';
 import { CliError, UsageError } from './errors.js';
 import { envValue, EnvValueError, shellArg } from './escape.js';
-import { answersFor, chooseMethod, GUIDE, MissingAnswer, type Decision, type Question } from './guide.js';
-import { METHODS, type Method, type MethodId } from './methods.js';
+import { answersFor, chooseMethod, GUIDE, MissingAnswer, SHORTCUTS, type Decision, type Question } from './guide.js';
+import { METHODS, type EnvInput, type Method, type MethodId } from './methods.js';
+import { checkFlagsApply, resolveNeeds, resolvePolicy } from './needs.js';
+import type { AccessPolicy } from './policy.js';
 import { commandsFor, detectPackageManager, type PackageManagerCommands } from './pm.js';
 import { isPromptCancel, loadPrompter, type Prompter } from './prompts.js';
-import type { FileMap } from './render.js';
+import type { FileMap, GeneratedFile } from './render.js';
 import { createUi, type Stream, type Ui } from './ui.js';
 import { checkBaseUrl, checkPackageName, formatTargetDir, isValidPackageName, toValidPackageName, uuidWarning } from './validate.js';
 
@@ -37,10 +39,10 @@ export interface Plan {
   readonly projectName: string;
   readonly decision: Decision;
   readonly method: Method;
-  readonly baseUrl: string;
-  readonly clientId: string;
-  readonly clientSecret: string | undefined;
-  readonly projectId: string;
+  /** Every user value that reaches the generated files. */
+  readonly values: EnvInput;
+  readonly accessPolicy: AccessPolicy | null;
+  readonly extraFiles: readonly GeneratedFile[];
   readonly pm: PackageManagerCommands;
 }
 
@@ -60,20 +62,23 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const prompt = interactive ? await (io.loadPrompter ?? loadPrompter)() : undefined;
 
     const plan = await resolvePlan(flags, io, ui, prompt);
-    const [{ renderProject }, { existingFiles, writeProject }] = await Promise.all([import('./render.js'), import('./write.js')]);
+    const [{ renderProject, checklistFor }, { existingFiles, writeProject }] = await Promise.all([
+      import('./render.js'),
+      import('./write.js'),
+    ]);
     const files = await renderProject({
+      ...plan.values,
       method: plan.method.id,
       projectName: plan.projectName,
       reasons: plan.decision.reasons,
-      baseUrl: plan.baseUrl,
-      clientId: plan.clientId,
-      clientSecret: plan.clientSecret,
-      projectId: plan.projectId,
       pm: plan.pm,
+      accessPolicy: plan.accessPolicy,
+      extraFiles: plan.extraFiles,
     });
+    const checklist = checklistFor({ ...plan.values, method: plan.method.id });
 
     if (flags.dryRun) {
-      return report(plan, files, { written: false, installed: false, flags, ui, io });
+      return report(plan, files, checklist, { written: false, installed: false, flags, ui, io });
     }
     const overwritten = await existingFiles(files, plan.target);
     if (overwritten.length > 0) {
@@ -89,7 +94,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (flags.git) {
       await initGit(plan.target, ui);
     }
-    return report(plan, files, { written: true, installed, flags, ui, io });
+    return report(plan, files, checklist, { written: true, installed, flags, ui, io });
   } catch (err) {
     if (isPromptCancel(err)) {
       ui.error('Cancelled. Nothing was written.');
@@ -113,6 +118,8 @@ async function resolvePlan(flags: Flags, io: Io, ui: Ui, prompt: Prompter | unde
   const { target, displayDir, projectName } = await resolveTarget(flags, io, prompt);
   const decision = await resolveGuide(flags, prompt);
   const method = METHODS[decision.method];
+  checkFlagsApply(flags, method);
+  const accessPolicy = resolvePolicy(flags, method, projectName);
 
   const baseUrlAnswer =
     flags.baseUrl ??
@@ -141,10 +148,15 @@ async function resolvePlan(flags: Flags, io: Io, ui: Ui, prompt: Prompter | unde
   }
 
   const clientSecret = await resolveSecret(flags, io, ui, prompt, method);
-
   if (clientSecret !== undefined) {
     checkEnvSafe(clientSecret, '--client-secret');
   }
+
+  const { extraFiles, ...needs } = await resolveNeeds({ flags, method, baseUrl: baseUrl.url, cwd: io.cwd, prompt, warn: ui.warn });
+  checkEnvSafe(needs.googleClientId, '--google-client-id');
+  checkEnvSafe(needs.idp.authorizeUrl, '--idp-issuer');
+  checkEnvSafe(needs.idp.clientId, '--idp-client-id');
+  checkEnvSafe(needs.jwt.privateKeyPath, '--private-key-path');
 
   const pm = commandsFor(flags.packageManager ?? detectPackageManager(io.env.npm_config_user_agent));
   return {
@@ -153,10 +165,9 @@ async function resolvePlan(flags: Flags, io: Io, ui: Ui, prompt: Prompter | unde
     projectName,
     decision,
     method,
-    baseUrl: baseUrl.url,
-    clientId,
-    clientSecret,
-    projectId,
+    values: { baseUrl: baseUrl.url, clientId, clientSecret, projectId, ...needs },
+    accessPolicy,
+    extraFiles,
     pm,
   };
 }
@@ -223,9 +234,21 @@ function listFew(names: readonly string[], max = 5): string {
 }
 
 /** Walks the guide: flags first, then a prompt, then the recommendation with --yes; otherwise an error. */
-export async function resolveGuide(flags: Pick<Flags, 'app' | 'method' | 'yes'>, prompt: Prompter | undefined): Promise<Decision> {
+export async function resolveGuide(
+  flags: Pick<Flags, 'app' | 'method' | 'yes' | 'for'>,
+  prompt: Prompter | undefined,
+): Promise<Decision> {
   const answers: Record<string, string> = {};
   const reasons: string[] = [];
+  if (flags.for) {
+    if (flags.method) {
+      throw new UsageError(`--for answers the guide's questions and --method skips them: pass one of them.`);
+    }
+    const shortcut = SHORTCUTS[flags.for];
+    const byApp: Readonly<Record<string, Readonly<Record<string, string>>>> = shortcut.byApp;
+    Object.assign(answers, shortcut.answers, flags.app ? { app: flags.app, ...byApp[flags.app] } : {});
+    reasons.push(`"${shortcut.question}": ${shortcut.reason}`);
+  }
   if (flags.method) {
     const implied = answersFor(flags.method) as Record<string, string>;
     if (flags.app && implied[GUIDE.id] !== flags.app) {
@@ -235,7 +258,7 @@ export async function resolveGuide(flags: Pick<Flags, 'app' | 'method' | 'yes'>,
     }
     Object.assign(answers, implied);
     reasons.push(`You chose --method ${flags.method}.`);
-  } else if (flags.app) {
+  } else if (flags.app && !flags.for) {
     answers[GUIDE.id] = flags.app;
   }
   for (;;) {
@@ -286,14 +309,13 @@ async function resolveSecret(
 ): Promise<string | undefined> {
   const fromFlag = flags.clientSecret;
   const fromEnv = io.env.MEDPLUM_CLIENT_SECRET || undefined;
+  if (typeof method.secret === 'object') {
+    if (fromFlag !== undefined) {
+      throw new UsageError(`${method.id} ${method.secret.refuse}`);
+    }
+    return undefined;
+  }
   switch (method.secret) {
-    case 'never':
-      if (fromFlag !== undefined) {
-        throw new UsageError(
-          `${method.id} runs in the browser, where any secret is public. Remove --client-secret: the browser signs in with PKCE instead.`,
-        );
-      }
-      return undefined;
     case 'runtime':
       if (fromFlag !== undefined) {
         ui.warn(
@@ -380,15 +402,21 @@ interface ReportOptions {
   readonly io: Io;
 }
 
-function report(plan: Plan, files: FileMap, { written, installed, flags, ui, io }: ReportOptions): number {
+function report(
+  plan: Plan,
+  files: FileMap,
+  checklist: readonly string[],
+  { written, installed, flags, ui, io }: ReportOptions,
+): number {
   const { method, pm } = plan;
+  const unset = method.env
+    .filter((v) => (v.envFile ?? 'value') === 'value' && !v.where.startsWith('optional') && v.value(plan.values) === '')
+    .map((v) => v.name);
   const nextSteps = [
     ...(plan.displayDir === '.' ? [] : [`cd ${shellArg(plan.displayDir)}`]),
     ...(installed ? [] : [pm.install]),
-    ...(plan.clientId === '' || (method.secret === 'env-file' && plan.clientSecret === undefined)
-      ? ['# fill in the empty values in .env (see .env.example)']
-      : []),
-    method.runScript === 'dev' ? pm.dev : method.secret === 'runtime' ? pm.startOnce : pm.start,
+    ...(unset.length > 0 ? [`# fill in ${unset.join(', ')} in .env (see .env.example)`] : []),
+    method.runScript === 'dev' ? pm.dev : method.app === 'device' ? pm.startOnce : pm.start,
   ];
   if (flags.json) {
     const result = {
@@ -420,7 +448,7 @@ function report(plan: Plan, files: FileMap, { written, installed, flags, ui, io 
   }
   ui.info();
   ui.info(c.bold('In Medplum'));
-  method.checklist.forEach((step, i) => ui.info(`  ${i + 1}. ${step}`));
+  checklist.forEach((step, i) => ui.info(`  ${i + 1}. ${step}`));
   ui.info();
   ui.info(c.bold('Next steps'));
   for (const step of nextSteps) {

@@ -4,16 +4,31 @@
  * Everything method-specific that is not a template lives here.
  */
 import type { App } from './guide.js';
+import { PROVIDERS, type IdpSettings } from './idp.js';
+import type { PolicyResource } from './policy.js';
 
-export const METHOD_IDS = ['oauth-auth-code', 'client-credentials', 'basic-auth', 'device-credentials'] as const;
+export const METHOD_IDS = [
+  'oauth-auth-code',
+  'google-auth',
+  'external-idp',
+  'domain-idp',
+  'client-credentials',
+  'basic-auth',
+  'token-exchange',
+  'device-credentials',
+  'jwt-assertion',
+] as const;
 export type MethodId = (typeof METHOD_IDS)[number];
 
-/** The values a user gives, as they reach the env files. */
+/** The values a user gives, as they reach env files, READMEs and the checklist. */
 export interface EnvInput {
   readonly baseUrl: string;
   readonly clientId: string;
   readonly clientSecret: string | undefined;
   readonly projectId: string;
+  readonly googleClientId: string;
+  readonly idp: IdpSettings;
+  readonly jwt: { readonly keyId: string; readonly privateKeyPath: string };
 }
 
 export interface EnvVar {
@@ -36,9 +51,19 @@ export interface EnvVar {
  * Where a client secret may live.
  * - `env-file`: in the project's .env (0600, gitignored).
  * - `runtime`: only injected at run time; never written, even when given.
- * - `never`: the code runs where a secret would be public; giving one is an error.
+ * - `{ refuse }`: the method has no client secret (or it would be public); giving one is an
+ *   error that says why.
  */
-export type SecretPolicy = 'env-file' | 'runtime' | 'never';
+export type SecretPolicy = 'env-file' | 'runtime' | { readonly refuse: string };
+
+/**
+ * Answers a method needs beyond the common ones; each is resolved by one step in needs.ts.
+ * `idp` must be given (or asked); `idpOptional` may stay empty and be filled in later.
+ */
+export type Need = 'googleClientId' | 'idp' | 'idpOptional' | 'keyPair';
+
+/** A checklist step: fixed text, or text built from the user's values. */
+export type Step = string | ((input: EnvInput) => string);
 
 export interface Method {
   readonly id: MethodId;
@@ -53,7 +78,10 @@ export interface Method {
   /** The package.json script that runs the starter. */
   readonly runScript: 'dev' | 'start';
   /** What to do in Medplum before the first run, printed at the end and written in the README. */
-  readonly checklist: readonly string[];
+  readonly checklist: readonly Step[];
+  readonly needs?: readonly Need[];
+  /** The AccessPolicy written as access-policy.json: the starter's own needs, and whose membership gets it. */
+  readonly policy?: { readonly attachTo: 'client' | 'users'; readonly resources: readonly PolicyResource[] };
 }
 
 const CLIENTS_PAGE = 'in the Medplum app, Project Admin > Clients';
@@ -82,6 +110,61 @@ const clientSecretVar: EnvVar = {
 
 const constant = (value: string) => () => value;
 
+const projectIdVar: EnvVar = {
+  name: 'VITE_MEDPLUM_PROJECT_ID',
+  where: 'optional: the project to sign in to, for users who belong to several (Project Admin > Details)',
+  value: (input) => input.projectId,
+  example: '',
+};
+
+/** What every web starter reads. */
+const WEB_ENV: readonly EnvVar[] = [baseUrlVar('VITE_MEDPLUM_BASE_URL'), clientIdVar('VITE_MEDPLUM_CLIENT_ID'), projectIdVar];
+
+const BROWSER_SECRET = {
+  refuse: 'runs in the browser, where any secret is public. Remove --client-secret: the browser signs in with PKCE instead.',
+};
+
+const WEB_CLIENT_STEPS: readonly Step[] = [
+  `Create a ClientApplication ${CLIENTS_PAGE}.`,
+  'Add http://localhost:5173/ (dev) and http://localhost:4173/ (preview) to its Redirect URIs.',
+  'Put its ID in .env as VITE_MEDPLUM_CLIENT_ID.',
+];
+
+const READ_PATIENTS: readonly PolicyResource[] = [{ resourceType: 'Patient', interaction: ['read', 'search'] }];
+const DEVICE_NEEDS: readonly PolicyResource[] = [
+  { resourceType: 'Observation', interaction: ['create'] },
+  { resourceType: 'Device', interaction: ['read'] },
+];
+
+const idpLabel = (input: EnvInput): string => (input.idp.provider ? PROVIDERS[input.idp.provider].label : 'your identity provider');
+const orPlaceholder = (value: string, placeholder: string): string => value || placeholder;
+
+/** The exact `identityProvider` object to set in Medplum, with placeholders for what is not known yet. */
+export function identityProviderFields(input: EnvInput): Record<string, string | boolean> {
+  return {
+    authorizeUrl: orPlaceholder(input.idp.authorizeUrl, '<authorize URL>'),
+    tokenUrl: orPlaceholder(input.idp.tokenUrl, '<token URL>'),
+    userInfoUrl: orPlaceholder(input.idp.userInfoUrl, '<userinfo URL>'),
+    clientId: orPlaceholder(input.idp.clientId, '<client ID at the IdP>'),
+    clientSecret: '<client secret at the IdP>',
+    usePkce: true,
+  };
+}
+
+const readingIntervalVar: EnvVar = {
+  name: 'READING_INTERVAL_SECONDS',
+  where: 'optional: seconds between two readings',
+  value: constant('60'),
+  example: '60',
+};
+
+const deviceIdVar: EnvVar = {
+  name: 'MEDPLUM_DEVICE_ID',
+  where: "optional: the id of this device's Device resource, referenced by each Observation",
+  value: constant(''),
+  example: '',
+};
+
 export const METHODS: Readonly<Record<MethodId, Method>> = {
   'oauth-auth-code': {
     id: 'oauth-auth-code',
@@ -90,23 +173,86 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     summary: 'A Vite + React app: email and password sign-in, or "Sign in with Medplum", both with PKCE.',
     docsUrl: 'https://www.medplum.com/docs/auth/methods/oauth-auth-code',
     layers: ['web', 'oauth-auth-code'],
-    secret: 'never',
+    secret: BROWSER_SECRET,
+    env: WEB_ENV,
+    runScript: 'dev',
+    checklist: [...WEB_CLIENT_STEPS, 'Keep "PKCE optional" off. Never give a browser app a client secret.'],
+  },
+  'google-auth': {
+    id: 'google-auth',
+    app: 'user-facing',
+    title: 'Google authentication',
+    summary: 'A Vite + React app with the Google sign-in button; Medplum turns the Google credential into a session.',
+    docsUrl: 'https://www.medplum.com/docs/auth/methods/google-auth',
+    layers: ['web', 'google-auth'],
+    secret: BROWSER_SECRET,
+    needs: ['googleClientId'],
     env: [
-      baseUrlVar('VITE_MEDPLUM_BASE_URL'),
-      clientIdVar('VITE_MEDPLUM_CLIENT_ID'),
+      ...WEB_ENV,
       {
-        name: 'VITE_MEDPLUM_PROJECT_ID',
-        where: 'optional: the project to sign in to, for users who belong to several (Project Admin > Details)',
-        value: (input) => input.projectId,
-        example: '',
+        name: 'VITE_GOOGLE_CLIENT_ID',
+        where: 'the OAuth client ID from Google Cloud Console (APIs & Services > Credentials), ending in .apps.googleusercontent.com',
+        value: (input) => input.googleClientId,
+        example: 'your-google-client-id.apps.googleusercontent.com',
       },
     ],
     runScript: 'dev',
     checklist: [
+      'In Google Cloud Console, create an OAuth client ID (Web application) with Authorized JavaScript origins http://localhost:5173 and http://localhost:4173.',
+      (input) =>
+        `Set the same Google client ID (${orPlaceholder(input.googleClientId, 'VITE_GOOGLE_CLIENT_ID')}) on the Medplum project: Project Admin > Sites, Google Client ID.`,
+      ...WEB_CLIENT_STEPS,
+    ],
+  },
+  'external-idp': {
+    id: 'external-idp',
+    app: 'user-facing',
+    title: 'External identity provider (enterprise SSO)',
+    summary: 'A Vite + React app that signs users in at your IdP (Auth0, Okta, Entra ID, Cognito, any OIDC); Medplum federates.',
+    docsUrl: 'https://www.medplum.com/docs/auth/methods/external-identity-providers',
+    layers: ['web', 'external-idp'],
+    secret: BROWSER_SECRET,
+    needs: ['idp'],
+    env: [
+      ...WEB_ENV,
+      {
+        name: 'VITE_IDP_AUTHORIZE_URL',
+        where: "your identity provider's authorize endpoint (from its OpenID discovery document)",
+        value: (input) => input.idp.authorizeUrl,
+        example: 'https://your-idp.example.com/authorize',
+      },
+      {
+        name: 'VITE_IDP_CLIENT_ID',
+        where: "this app's client ID at your identity provider",
+        value: (input) => input.idp.clientId,
+        example: 'your-idp-client-id',
+      },
+    ],
+    runScript: 'dev',
+    checklist: [
+      (input) => `At ${idpLabel(input)}, register ${input.idp.callbackUrl} as the app's callback (redirect) URL.`,
       `Create a ClientApplication ${CLIENTS_PAGE}.`,
+      (input) => `Set its identityProvider to ${JSON.stringify(identityProviderFields(input))}.`,
       'Add http://localhost:5173/ (dev) and http://localhost:4173/ (preview) to its Redirect URIs.',
-      'Keep "PKCE optional" off. Never give a browser app a client secret.',
       'Put its ID in .env as VITE_MEDPLUM_CLIENT_ID.',
+    ],
+  },
+  'domain-idp': {
+    id: 'domain-idp',
+    app: 'user-facing',
+    title: 'Domain-level identity provider (domain-wide SSO)',
+    summary: "A Vite + React app that asks for the email first and sends users of an SSO domain to their domain's IdP.",
+    docsUrl: 'https://www.medplum.com/docs/auth/methods/domain-level-identity-providers',
+    layers: ['web', 'domain-idp'],
+    secret: BROWSER_SECRET,
+    needs: ['idpOptional'],
+    env: WEB_ENV,
+    runScript: 'dev',
+    checklist: [
+      (input) =>
+        `Create a DomainConfiguration for your email domain with identityProvider ${JSON.stringify(identityProviderFields(input))} (super admin when self-hosted; an enterprise plan on hosted Medplum).`,
+      (input) => `At ${idpLabel(input)}, register ${input.baseUrl}auth/external as the callback (redirect) URL.`,
+      ...WEB_CLIENT_STEPS,
     ],
   },
   'client-credentials': {
@@ -124,9 +270,10 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
       { name: 'PORT', where: 'optional: the port the API listens on', value: constant('3000'), example: '3000' },
     ],
     runScript: 'start',
+    policy: { attachTo: 'client', resources: READ_PATIENTS },
     checklist: [
       `Create a ClientApplication ${CLIENTS_PAGE}.`,
-      'Give its ProjectMembership an AccessPolicy with only the resources this service needs.',
+      "Create the AccessPolicy in access-policy.json and attach it to the client's ProjectMembership.",
       'Put its ID and secret in .env as MEDPLUM_CLIENT_ID and MEDPLUM_CLIENT_SECRET.',
     ],
   },
@@ -140,10 +287,35 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     secret: 'env-file',
     env: [baseUrlVar('MEDPLUM_BASE_URL'), clientIdVar('MEDPLUM_CLIENT_ID'), clientSecretVar],
     runScript: 'start',
+    policy: { attachTo: 'client', resources: READ_PATIENTS },
     checklist: [
       `Create a ClientApplication ${CLIENTS_PAGE}.`,
-      'Give its ProjectMembership an AccessPolicy with only the resources this handler reads.',
+      "Create the AccessPolicy in access-policy.json and attach it to the client's ProjectMembership.",
       'Put its ID and secret in .env as MEDPLUM_CLIENT_ID and MEDPLUM_CLIENT_SECRET.',
+    ],
+  },
+  'token-exchange': {
+    id: 'token-exchange',
+    app: 'backend',
+    title: 'Token exchange (your IdP\'s tokens for Medplum tokens)',
+    summary: "A Node API that accepts your existing IdP's access tokens and exchanges each for a Medplum token, per user.",
+    docsUrl: 'https://www.medplum.com/docs/auth/methods/token-exchange',
+    layers: ['node', 'token-exchange'],
+    secret: { refuse: 'exchanges the users\' own IdP tokens and has no client secret. Remove --client-secret.' },
+    needs: ['idpOptional'],
+    env: [
+      baseUrlVar('MEDPLUM_BASE_URL'),
+      clientIdVar('MEDPLUM_CLIENT_ID'),
+      { name: 'PORT', where: 'optional: the port the API listens on', value: constant('3000'), example: '3000' },
+    ],
+    runScript: 'start',
+    policy: { attachTo: 'users', resources: READ_PATIENTS },
+    checklist: [
+      `Create a ClientApplication ${CLIENTS_PAGE}.`,
+      (input) =>
+        `Set its identityProvider.userInfoUrl to ${orPlaceholder(input.idp.userInfoUrl, "your IdP's userinfo endpoint")} (and useSubject if users are not matched by email).`,
+      "Invite each user to the project, and give their ProjectMemberships the AccessPolicy in access-policy.json.",
+      'Put its ID in .env as MEDPLUM_CLIENT_ID.',
     ],
   },
   'device-credentials': {
@@ -169,25 +341,52 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
         example: '/run/secrets/medplum-client-secret',
         envFile: 'commented',
       },
-      {
-        name: 'READING_INTERVAL_SECONDS',
-        where: 'optional: seconds between two readings',
-        value: constant('60'),
-        example: '60',
-      },
-      {
-        name: 'MEDPLUM_DEVICE_ID',
-        where: 'optional: the id of this device\'s Device resource, referenced by each Observation',
-        value: constant(''),
-        example: '',
-      },
+      readingIntervalVar,
+      deviceIdVar,
     ],
     runScript: 'start',
+    policy: { attachTo: 'client', resources: DEVICE_NEEDS },
     checklist: [
       `Create a ClientApplication ${CLIENTS_PAGE}.`,
-      'Create the AccessPolicy in access-policy.json and attach it to the client\'s ProjectMembership.',
-      'Restrict the policy to your device network with ipAccessRule entries.',
+      "Create the AccessPolicy in access-policy.json and attach it to the client's ProjectMembership.",
+      'Restrict the policy to your device network with ipAccessRule entries (--allow-ip).',
       'Put its ID in .env as MEDPLUM_CLIENT_ID; inject the secret at run time (MEDPLUM_CLIENT_SECRET or MEDPLUM_CLIENT_SECRET_FILE).',
+    ],
+  },
+  'jwt-assertion': {
+    id: 'jwt-assertion',
+    app: 'device',
+    title: 'Private-key JWT (client assertion, no shared secret)',
+    summary: 'A device agent that signs a short-lived JWT with its own private key for each login; Medplum checks it against your JWKS.',
+    docsUrl: 'https://www.medplum.com/docs/auth/methods/client-credentials',
+    layers: ['node', 'jwt-assertion'],
+    secret: { refuse: 'signs in with a private key and has no client secret. Remove --client-secret.' },
+    needs: ['keyPair'],
+    env: [
+      baseUrlVar('MEDPLUM_BASE_URL'),
+      clientIdVar('MEDPLUM_CLIENT_ID'),
+      {
+        name: 'MEDPLUM_PRIVATE_KEY_PATH',
+        where: "the device's private key (PEM, mode 600, never committed); its public half is in jwks.json",
+        value: (input) => input.jwt.privateKeyPath,
+        example: './medplum-device-key.pem',
+      },
+      {
+        name: 'MEDPLUM_KEY_ID',
+        where: 'the kid of that key in jwks.json',
+        value: (input) => input.jwt.keyId,
+        example: 'your-key-id',
+      },
+      readingIntervalVar,
+      deviceIdVar,
+    ],
+    runScript: 'start',
+    policy: { attachTo: 'client', resources: DEVICE_NEEDS },
+    checklist: [
+      'Host jwks.json at an HTTPS URL that Medplum can reach.',
+      `Create a ClientApplication ${CLIENTS_PAGE}, with its JWK Set URL (jwksUri) set to that URL.`,
+      "Create the AccessPolicy in access-policy.json and attach it to the client's ProjectMembership.",
+      'Put its ID in .env as MEDPLUM_CLIENT_ID. The private key stays on the device.',
     ],
   },
 };

@@ -11,7 +11,8 @@ import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { envValue, jsString, jsonValue, markdownCode, markdownText, type EnvDialect } from './escape.js';
-import { METHODS, type EnvInput, type EnvVar, type MethodId } from './methods.js';
+import { METHODS, type EnvInput, type EnvVar, type MethodId, type Step } from './methods.js';
+import type { AccessPolicy } from './policy.js';
 import type { PackageManagerCommands } from './pm.js';
 import { VERSIONS } from './versions.js';
 
@@ -39,9 +40,18 @@ export interface RenderInput extends EnvInput {
   readonly projectName: string;
   readonly reasons: readonly string[];
   readonly pm: PackageManagerCommands;
+  /** Written as access-policy.json (the `_policy` layer) for methods that have one. */
+  readonly accessPolicy: AccessPolicy | null;
+  /** Files made by the CLI rather than from templates (e.g. a generated key pair). */
+  readonly extraFiles?: readonly GeneratedFile[];
 }
 
 const SECRET_FILES = new Set(['.env']);
+
+/** The checklist as text, with the user's values in place. */
+export function checklistFor(input: EnvInput & { readonly method: MethodId }): string[] {
+  return METHODS[input.method].checklist.map((step: Step) => (typeof step === 'string' ? step : step(input)));
+}
 
 export async function renderProject(input: RenderInput, templatesDir = TEMPLATES_DIR): Promise<FileMap> {
   const method = METHODS[input.method];
@@ -50,7 +60,8 @@ export async function renderProject(input: RenderInput, templatesDir = TEMPLATES
   const context = templateContext(input);
 
   const files = new Map<string, GeneratedFile>();
-  for (const layer of ['_shared', ...method.layers]) {
+  const layers = ['_shared', ...(input.accessPolicy ? ['_policy'] : []), ...method.layers];
+  for (const layer of layers) {
     const layerDir = join(templatesDir, layer);
     for (const source of await listFiles(layerDir)) {
       const raw = await readFile(source);
@@ -60,6 +71,9 @@ export async function renderProject(input: RenderInput, templatesDir = TEMPLATES
       const content = isTemplate ? Buffer.from(renderTemplate(hbs, raw.toString('utf8'), context, `${layer}/${rel}`)) : raw;
       files.set(path, { path, content, mode: SECRET_FILES.has(path) ? 0o600 : 0o644 });
     }
+  }
+  for (const file of input.extraFiles ?? []) {
+    files.set(file.path, file);
   }
   return new Map([...files.entries()].sort(([a], [b]) => a.localeCompare(b)));
 }
@@ -71,10 +85,16 @@ export function templateContext(input: RenderInput) {
     projectName: input.projectName,
     method: { id: method.id, title: method.title, summary: method.summary, docsUrl: method.docsUrl, app: method.app },
     reasons: input.reasons,
-    checklist: method.checklist,
+    checklist: checklistFor(input),
     baseUrl: input.baseUrl,
     clientId: input.clientId,
     projectId: input.projectId,
+    googleClientId: input.googleClientId,
+    idp: input.idp,
+    jwt: input.jwt,
+    accessPolicy: input.accessPolicy,
+    policyAttachTo: method.policy?.attachTo ?? '',
+    ipAccessRules: input.accessPolicy?.ipAccessRule ?? [],
     pm: input.pm,
     envDialect: method.layers.includes('web') ? 'vite' : 'node',
     env: method.env.map((v) => envEntry(v, input)),
@@ -109,6 +129,7 @@ export function createHandlebars(): typeof Handlebars {
   hbs.registerHelper({
     js: (value: unknown) => jsString(str(value, 'js')),
     json: (value: unknown) => jsonValue(value),
+    jsonBlock: (value: unknown) => JSON.stringify(value, null, 2),
     env: (value: unknown, dialect: unknown) => envValue(str(value, 'env'), str(dialect, 'env') as EnvDialect),
     md: (value: unknown) => markdownText(str(value, 'md')),
     code: (value: unknown) => markdownCode(str(value, 'code')),

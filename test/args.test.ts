@@ -37,12 +37,25 @@ describe('help and version', () => {
       '--dry-run',
       '--json',
       '--version',
+      '--for',
+      '--google-client-id',
+      '--idp',
+      '--idp-issuer',
+      '--idp-domain',
+      '--idp-client-id',
+      '--discover',
+      '--private-key-path',
+      '--allow',
+      '--allow-ip',
     ]) {
       expect(stdout).toContain(flag);
     }
     const flat = stdout.replace(/\s+/g, ' ');
     expect(flat).toMatch(/"user-facing", "backend", "device"/);
-    expect(flat).toMatch(/"oauth-auth-code", "client-credentials", "basic-auth", "device-credentials"/);
+    expect(flat).toMatch(
+      /"oauth-auth-code", "google-auth", "external-idp", "domain-idp", "client-credentials", "basic-auth", "token-exchange", "device-credentials", "jwt-assertion"/,
+    );
+    expect(flat).toMatch(/"firebase-migration", "okta-sso", "web-and-mobile", "lab-integration"/);
     expect(stdout).toMatch(/Examples:\n[^$]*\$ npm create medplum-auth@latest\n/);
   });
 
@@ -65,10 +78,22 @@ describe('flags', () => {
 
   it.each([
     ['user-facing', 'oauth-auth-code'],
+    ['backend', 'client-credentials'],
     ['device', 'device-credentials'],
-  ])('--app %s has a single method and needs no more answers', async (app, method) => {
-    const out = await dryRunJson(['--app', app]);
+  ])('--app %s --yes takes the recommended %s', async (app, method) => {
+    const out = await dryRunJson(['--app', app, '--yes']);
     expect(out.method).toBe(method);
+  });
+
+  it.each([
+    [['--for', 'firebase-migration'], 'external-idp', /migrating from Firebase Auth/],
+    [['--for', 'firebase-migration', '--app', 'backend'], 'token-exchange', /migrating from Firebase Auth/],
+    [['--for', 'web-and-mobile'], 'oauth-auth-code', /works for both/],
+    [['--for', 'lab-integration', '--yes'], 'device-credentials', /lab integration/],
+  ])('%j follows the common question to %s', async (args, method, reason) => {
+    const out = await dryRunJson([...args, ...(method === 'external-idp' ? ['--idp', 'okta'] : [])]);
+    expect(out.method).toBe(method);
+    expect(out.reasons[0]).toMatch(reason);
   });
 
   it('--app backend --yes takes the recommended client credentials', async () => {
@@ -88,7 +113,7 @@ describe('flags', () => {
     const out = await dryRunJson(['--method', 'client-credentials', '--package-manager', 'pnpm']);
     expect(Object.keys(out)).toEqual(expect.arrayContaining(['directory', 'app', 'method', 'reasons', 'files', 'nextSteps']));
     expect(out.files).toEqual(expect.arrayContaining(['.env', '.env.example', '.gitignore']));
-    expect(out.nextSteps).toEqual(['cd app', 'pnpm install', '# fill in the empty values in .env (see .env.example)', 'pnpm start']);
+    expect(out.nextSteps).toEqual(['cd app', 'pnpm install', '# fill in MEDPLUM_CLIENT_ID, MEDPLUM_CLIENT_SECRET in .env (see .env.example)', 'pnpm start']);
   });
 
   it('detects the package manager from npm_config_user_agent', async () => {
@@ -165,7 +190,26 @@ describe('flags', () => {
 describe('bad input: one line, exit 2, nothing written', () => {
   it.each([
     [['app', '--app', 'mainframe'], /argument 'mainframe' is invalid\. Allowed choices are user-facing, backend, device/],
-    [['app', '--method', 'magic'], /Allowed choices are oauth-auth-code, client-credentials, basic-auth, device-credentials/],
+    [['app', '--method', 'magic'], /Allowed choices are oauth-auth-code, google-auth, external-idp, domain-idp, client-credentials, basic-auth, token-exchange, device-credentials, jwt-assertion/],
+    [['app', '--for', 'vibes'], /Allowed choices are firebase-migration, okta-sso, web-and-mobile, lab-integration/],
+    [['app', '--for', 'web-and-mobile', '-m', 'basic-auth'], /--for answers the guide's questions and --method skips them/],
+    [['app', '-m', 'external-idp'], /external-idp needs --idp auth0\|okta\|entra-id\|cognito\|oidc/],
+    [['app', '-m', 'external-idp', '--idp', 'keycloak'], /Allowed choices are auth0, okta, entra-id, cognito, oidc/],
+    [['app', '-m', 'external-idp', '--idp', 'oidc', '--idp-issuer', 'ftp://idp.example.com'], /--idp-issuer must be an https URL/],
+    [['app', '-m', 'external-idp', '--idp', 'oidc', '--idp-issuer', 'nope'], /--idp-issuer "nope" is not a URL/],
+    [['app', '-m', 'external-idp', '--idp', 'okta', '--idp-domain', 'https://x.okta.com/'], /--idp-domain "https:\/\/x\.okta\.com\/" is not a host name/],
+    [['app', '-m', 'basic-auth', '--idp', 'okta'], /--idp does not apply to basic-auth; it is for external-idp, domain-idp, token-exchange/],
+    [['app', '-m', 'oauth-auth-code', '--allow', 'Patient:read'], /--allow does not apply to oauth-auth-code; it is for client-credentials, basic-auth, token-exchange, device-credentials, jwt-assertion/],
+    [['app', '-m', 'basic-auth', '--google-client-id', 'x'], /--google-client-id does not apply to basic-auth; it is for google-auth/],
+    [['app', '-m', 'device-credentials', '--private-key-path', 'k.pem'], /--private-key-path does not apply to device-credentials; it is for jwt-assertion/],
+    [['app', '-m', 'device-credentials', '--allow', 'Observation'], /--allow "Observation" is not ResourceType:interaction/],
+    [['app', '-m', 'device-credentials', '--allow', 'Observation:write'], /"write" is not an interaction/],
+    [['app', '-m', 'device-credentials', '--allow-ip', '2001:db8::1'], /--allow-ip "2001:db8::1" is IPv6/],
+    [['app', '-m', 'device-credentials', '--allow-ip', '10.0.0.0/12'], /only \/8, \/16, \/24 and \/32 can be expressed/],
+    [['app', '-m', 'device-credentials', '--allow-ip', '10.0.0.300'], /octet above 255/],
+    [['app', '-m', 'device-credentials', '--allow-ip', 'lab-network'], /--allow-ip "lab-network" is not an IPv4 address or prefix/],
+    [['app', '-m', 'jwt-assertion', '--client-secret', 'x'], /jwt-assertion signs in with a private key and has no client secret/],
+    [['app', '-m', 'token-exchange', '--client-secret', 'x'], /token-exchange exchanges the users' own IdP tokens/],
     [['app', '-m', 'basic-auth', '--package-manager', 'pip'], /Allowed choices are npm, pnpm, yarn, bun/],
     [['app', '-m', 'basic-auth', '--base-url', 'ftp://medplum.example.com/'], /--base-url must be http or https, not ftp/],
     [['app', '-m', 'basic-auth', '--base-url', 'not a url'], /--base-url "not a url" is not a URL/],
@@ -197,7 +241,8 @@ describe('non-interactive: a missing answer is an error naming the flag', () => 
     const cases: [string[], RegExp][] = [
       [[], /Missing the project directory\. Pass it first, e\.g\. create-medplum-auth my-app \(or --yes/],
       [['app'], /Missing an answer to "What are you building\?"\. Pass --app user-facing or --app backend or --app device, or --yes/],
-      [['app', '--app', 'backend'], /Pass --method client-credentials or --method basic-auth, or --yes/],
+      [['app', '--app', 'backend'], /Pass --method client-credentials or --method basic-auth or --method token-exchange, or --yes/],
+      [['app', '--app', 'user-facing'], /Pass --method oauth-auth-code or --method external-idp or --method google-auth or --method domain-idp, or --yes/],
     ];
     for (const [args, pattern] of cases) {
       const result = await runCli(args, { cwd, env, tty });

@@ -32,6 +32,7 @@ describe('the questionnaire, answered at a terminal', () => {
     const run = runCli(['--no-install', '--no-git'], { cwd, tty: true });
     await answer(/Project name/, { type: 'portal' }, enter);
     await answer(/What are you building\?/, enter); // user-facing is first and recommended
+    await answer(/Which identity provider signs your users in\?/, enter); // Medplum, recommended
     await answer(/Medplum base URL/, enter);
     await answer(/ClientApplication ID/, { type: '6a4b5c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d' }, enter);
     const result: RunResult = await run;
@@ -47,6 +48,7 @@ describe('the questionnaire, answered at a terminal', () => {
     const cwd = await tempDir();
     const run = runCli(['api', '--no-install', '--no-git'], { cwd, tty: true });
     await answer(/What are you building\?/, down, enter);
+    await answer(/receive users' tokens/, enter); // no
     await answer(/How does your backend run\?/, down, enter);
     await answer(/Medplum base URL/, { type: 'http://localhost:8103' }, enter);
     await answer(/ClientApplication ID/, { type: 'abc' }, enter);
@@ -66,6 +68,7 @@ describe('the questionnaire, answered at a terminal', () => {
     const cwd = await tempDir();
     const run = runCli(['api', '--no-install', '--no-git', '--base-url', 'https://api.medplum.com/', '--client-id', 'x'], { cwd, tty: true });
     await answer(/What are you building\?/, down, enter);
+    await answer(/receive users' tokens/, enter);
     await answer(/How does your backend run\?/, enter);
     await answer(/ClientApplication secret/, enter); // left empty: fill in .env later
     const result = await run;
@@ -78,6 +81,7 @@ describe('the questionnaire, answered at a terminal', () => {
     const cwd = await tempDir();
     const run = runCli(['sensor', '--no-install', '--no-git', '--base-url', 'https://api.medplum.com/'], { cwd, tty: true });
     await answer(/What are you building\?/, down, down, enter);
+    await answer(/hold a private key/, enter); // no: a secret injected at run time
     await answer(/ClientApplication ID/, enter);
     const result = await run;
     expect(result.code).toBe(0);
@@ -98,11 +102,35 @@ describe('the questionnaire, answered at a terminal', () => {
     expect(await readdir(join(cwd, 'api'))).toEqual(before);
   });
 
+  it('backend > users\' tokens -> token-exchange, with the identity provider asked', async () => {
+    const cwd = await tempDir();
+    const run = runCli(['gw', '--no-install', '--no-git', '--base-url', 'https://api.medplum.com/', '--client-id', 'x'], { cwd, tty: true });
+    await answer(/What are you building\?/, down, enter);
+    await answer(/receive users' tokens/, down, enter);
+    await answer(/Which identity provider\?/, enter); // Auth0
+    await answer(/Auth0 domain/, { type: 'example.us.auth0.com' }, enter);
+    const result = await run;
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Created gw with token-exchange/);
+    expect(result.stdout).toContain('Set its identityProvider.userInfoUrl to https://example.us.auth0.com/userinfo');
+  });
+
+  it('device > private key -> jwt-assertion, with a key pair generated', async () => {
+    const cwd = await tempDir();
+    const run = runCli(['lab', '--no-install', '--no-git', '--base-url', 'https://api.medplum.com/', '--client-id', 'x'], { cwd, tty: true });
+    await answer(/What are you building\?/, down, down, enter);
+    await answer(/hold a private key/, down, enter);
+    const result = await run;
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Created lab with jwt-assertion/);
+    expect((await stat(join(cwd, 'lab/jwks.json'))).isFile()).toBe(true);
+  });
+
   it('Ctrl-C at a question exits 1 and writes nothing', async () => {
     const cwd = await tempDir();
     const run = runCli(['api', '--no-install', '--no-git'], { cwd, tty: true });
     await answer(/What are you building\?/, down, enter);
-    await answer(/How does your backend run\?/);
+    await answer(/receive users' tokens/);
     screen.keypress({ name: 'c', ctrl: true } as unknown as string);
     const result = await run;
     expect(result.code).toBe(1);

@@ -4,6 +4,8 @@ import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { chooseMethod, answersFor } from '../src/guide.js';
 import { METHOD_IDS, METHODS, type MethodId } from '../src/methods.js';
+import { NO_IDP } from '../src/idp.js';
+import { resolvePolicy } from '../src/needs.js';
 import { commandsFor } from '../src/pm.js';
 import { renderProject, type RenderInput } from '../src/render.js';
 import { VERSIONS } from '../src/versions.js';
@@ -18,7 +20,11 @@ function input(method: MethodId, overrides: Partial<RenderInput> = {}): RenderIn
     clientId: '6a4b5c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d',
     clientSecret: METHODS[method].secret === 'env-file' ? 'the-secret' : undefined,
     projectId: '',
+    googleClientId: '',
+    idp: NO_IDP,
+    jwt: { keyId: '', privateKeyPath: '' },
     pm: commandsFor('npm'),
+    accessPolicy: resolvePolicy({ allow: [], allowIp: [] } as never, METHODS[method], 'my-app'),
     ...overrides,
   };
 }
@@ -32,11 +38,17 @@ const text = (files: Awaited<ReturnType<typeof renderProject>>, path: string): s
 };
 
 /** The files each starter must have, beyond the shared ones. */
+const WEB_FILES = ['index.html', 'vite.config.ts', 'src/main.tsx', 'src/App.tsx'];
 const KEY_FILES: Record<MethodId, string[]> = {
-  'oauth-auth-code': ['index.html', 'vite.config.ts', 'src/main.tsx', 'src/App.tsx', 'src/auth.ts', 'src/auth.test.ts'],
-  'client-credentials': ['src/main.ts'],
-  'basic-auth': ['src/main.ts'],
+  'oauth-auth-code': [...WEB_FILES, 'src/auth.ts', 'src/auth.test.ts'],
+  'google-auth': WEB_FILES,
+  'external-idp': WEB_FILES,
+  'domain-idp': WEB_FILES,
+  'client-credentials': ['src/main.ts', 'access-policy.json'],
+  'basic-auth': ['src/main.ts', 'access-policy.json'],
+  'token-exchange': ['src/main.ts', 'access-policy.json'],
   'device-credentials': ['src/main.ts', 'access-policy.json'],
+  'jwt-assertion': ['src/main.ts', 'access-policy.json'],
 };
 
 describe.each(METHOD_IDS)('the %s starter', (method) => {

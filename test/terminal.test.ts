@@ -92,6 +92,8 @@ describe.runIf(TMUX || process.env.CI).concurrent('the questionnaire in a real t
     const { cwd, terminal } = await openTerminal('basic', ['hook', '--no-install', '--no-git'], onTestFinished);
     await terminal.waitFor(/What are you building\?/);
     terminal.keys('Down', 'Enter');
+    await terminal.waitFor(/receive users' tokens/);
+    terminal.keys('Enter');
     await terminal.waitFor(/How does your backend run\?/);
     terminal.keys('Down', 'Enter');
     await terminal.waitFor(/Medplum base URL/);
@@ -105,6 +107,7 @@ describe.runIf(TMUX || process.env.CI).concurrent('the questionnaire in a real t
     const screen = terminal.screen();
     expect(screen).toMatch(/Created hook with basic-auth/);
     expect(screen).toMatch(/Why\n\s+• A backend runs in a trusted environment/);
+    expect(screen).toMatch(/• It acts as itself/);
     expect(screen).toMatch(/• It is stateless and cannot manage OAuth tokens/);
     expect(screen).not.toContain('hunter2-secret');
     expect((await readdir(join(cwd, 'hook'))).sort()).toEqual(
@@ -119,6 +122,8 @@ describe.runIf(TMUX || process.env.CI).concurrent('the questionnaire in a real t
     terminal.keys('thermo', 'Enter');
     await terminal.waitFor(/What are you building\?/);
     terminal.keys('Down', 'Down', 'Enter');
+    await terminal.waitFor(/hold a private key/);
+    terminal.keys('Enter');
     await terminal.waitFor(/Medplum base URL/);
     terminal.keys('Enter');
     await terminal.waitFor(/ClientApplication ID/);
@@ -136,7 +141,7 @@ describe.runIf(TMUX || process.env.CI).concurrent('the questionnaire in a real t
     const { cwd, terminal } = await openTerminal('cancel', ['half', '--no-install', '--no-git'], onTestFinished);
     await terminal.waitFor(/What are you building\?/);
     terminal.keys('Down', 'Enter');
-    await terminal.waitFor(/How does your backend run\?/);
+    await terminal.waitFor(/receive users' tokens/);
     terminal.keys('C-c');
     expect(await terminal.exitCode()).toBe(1);
     expect(terminal.screen()).toMatch(/Cancelled\. Nothing was written\./);

@@ -1,0 +1,156 @@
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
+import { createServer } from 'node:http';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { discover, idpFromPatterns } from '../src/idp.js';
+import { generateDeviceKey, loadDeviceKey } from '../src/keys.js';
+import { buildPolicy, parseAllow, parseAllowIp } from '../src/policy.js';
+import { runCli, tempDir } from './helpers.js';
+
+describe('--allow', () => {
+  it('merges interactions per resource type, in a stable order', () => {
+    expect(parseAllow(['Observation:create,Device:read', 'Patient:search', 'Patient:read'])).toEqual([
+      { resourceType: 'Observation', interaction: ['create'] },
+      { resourceType: 'Device', interaction: ['read'] },
+      { resourceType: 'Patient', interaction: ['read', 'search'] },
+    ]);
+  });
+});
+
+describe('--allow-ip', () => {
+  it.each([
+    ['203.0.113.7', '203.0.113.7'],
+    ['10.20.', '10.20.'],
+    ['10.0.0.0/8', '10.'],
+    ['10.20.0.0/16', '10.20.'],
+    ['192.168.1.0/24', '192.168.1.'],
+    ['192.168.1.9/32', '192.168.1.9'],
+  ])('%s becomes the Medplum rule value %s', (input, value) => {
+    expect(parseAllowIp(input)).toBe(value);
+  });
+
+  it('ends the rules with a block of everything else', () => {
+    expect(buildPolicy('p', [], ['10.', '203.0.113.7']).ipAccessRule).toEqual([
+      { name: 'allow 10.', value: '10.', action: 'allow' },
+      { name: 'allow 203.0.113.7', value: '203.0.113.7', action: 'allow' },
+      { name: 'block everything else', value: '*', action: 'block' },
+    ]);
+    expect(buildPolicy('p', [], [])).not.toHaveProperty('ipAccessRule');
+  });
+
+  it('reaches access-policy.json, with --allow', async () => {
+    const cwd = await tempDir();
+    const result = await runCli(
+      ['dev', '-m', 'device-credentials', '--allow', 'Observation:create', '--allow-ip', '10.20.0.0/16', '--allow-ip', '203.0.113.7', '--no-install', '--no-git'],
+      { cwd },
+    );
+    expect(result.code).toBe(0);
+    expect(JSON.parse(await readFile(join(cwd, 'dev/access-policy.json'), 'utf8'))).toEqual({
+      resourceType: 'AccessPolicy',
+      name: 'dev (device-credentials)',
+      resource: [{ resourceType: 'Observation', interaction: ['create'] }],
+      ipAccessRule: [
+        { name: 'allow 10.20.', value: '10.20.', action: 'allow' },
+        { name: 'allow 203.0.113.7', value: '203.0.113.7', action: 'allow' },
+        { name: 'block everything else', value: '*', action: 'block' },
+      ],
+    });
+  });
+});
+
+describe('identity providers', () => {
+  const base = 'https://api.medplum.com/';
+  it.each([
+    ['auth0', 'example.us.auth0.com', 'https://example.us.auth0.com/authorize', 'https://example.us.auth0.com/oauth/token', 'https://example.us.auth0.com/userinfo'],
+    ['okta', 'example.okta.com', 'https://example.okta.com/oauth2/default/v1/authorize', 'https://example.okta.com/oauth2/default/v1/token', 'https://example.okta.com/oauth2/default/v1/userinfo'],
+    ['entra-id', 'contoso.onmicrosoft.com', 'https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/authorize', 'https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token', 'https://graph.microsoft.com/oidc/userinfo'],
+    ['cognito', 'ex.auth.us-east-1.amazoncognito.com', 'https://ex.auth.us-east-1.amazoncognito.com/oauth2/authorize', 'https://ex.auth.us-east-1.amazoncognito.com/oauth2/token', 'https://ex.auth.us-east-1.amazoncognito.com/oauth2/userInfo'],
+  ] as const)('%s: URL patterns from --idp-domain, without network', (provider, domain, authorizeUrl, tokenUrl, userInfoUrl) => {
+    const idp = idpFromPatterns({ provider, domain, clientId: 'c', baseUrl: base });
+    expect(idp).toMatchObject({ authorizeUrl, tokenUrl, userInfoUrl, clientId: 'c', callbackUrl: 'https://api.medplum.com/auth/external' });
+  });
+
+  it('a generic OIDC provider has no pattern: empty until discovery', () => {
+    expect(idpFromPatterns({ provider: 'oidc', issuer: 'https://idp.example.com/', baseUrl: base }).authorizeUrl).toBe('');
+  });
+
+  it('--discover reads the endpoints from the discovery document', async () => {
+    const server = createServer((req, res) => {
+      if (req.url === '/realms/x/.well-known/openid-configuration') {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ authorization_endpoint: 'http://127.0.0.1/a', token_endpoint: 'http://127.0.0.1/t', userinfo_endpoint: 'http://127.0.0.1/u' }));
+      } else {
+        res.statusCode = 404;
+        res.end();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const issuer = `http://localhost:${(server.address() as { port: number }).port}/realms/x`;
+    try {
+      const found = await discover(idpFromPatterns({ provider: 'oidc', issuer, baseUrl: base }));
+      expect(found).toMatchObject({ authorizeUrl: 'http://127.0.0.1/a', tokenUrl: 'http://127.0.0.1/t', userInfoUrl: 'http://127.0.0.1/u' });
+      await expect(discover(idpFromPatterns({ provider: 'oidc', issuer: `${issuer}/nope`, baseUrl: base }))).rejects.toThrow(
+        /OpenID discovery failed at .*\/nope\/\.well-known\/openid-configuration: HTTP 404/,
+      );
+    } finally {
+      server.close();
+    }
+  });
+
+  it('a failed discovery is one clear line and exit 1', async () => {
+    const cwd = await tempDir();
+    const result = await runCli(['app', '-m', 'external-idp', '--idp', 'oidc', '--idp-issuer', 'http://127.0.0.1:9/', '--discover', '--dry-run'], { cwd });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/OpenID discovery failed at http:\/\/127\.0\.0\.1:9\/\.well-known\/openid-configuration: .*drop --discover/);
+  });
+});
+
+describe('the jwt-assertion key pair', () => {
+  it('is EC P-256, with its public half in a JWKS whose kid is the RFC 7638 thumbprint', () => {
+    const key = generateDeviceKey();
+    const jwk = key.jwks.keys[0] as Record<string, string>;
+    expect(jwk).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig', kid: key.keyId });
+    expect(jwk).not.toHaveProperty('d');
+    const data = Buffer.from('signed by the device');
+    const signature = sign('sha256', data, createPrivateKey(key.privateKeyPem as string));
+    expect(verify('sha256', data, createPublicKey({ key: jwk, format: 'jwk' }), signature)).toBe(true);
+  });
+
+  it('is written 0600 and gitignored; jwks.json and .env point at it', async () => {
+    const cwd = await tempDir();
+    const result = await runCli(['dev', '-m', 'jwt-assertion', '--no-install', '--no-git'], { cwd });
+    expect(result.code).toBe(0);
+    expect((await stat(join(cwd, 'dev/medplum-device-key.pem'))).mode & 0o777).toBe(0o600);
+    const jwks = JSON.parse(await readFile(join(cwd, 'dev/jwks.json'), 'utf8'));
+    const env = await readFile(join(cwd, 'dev/.env'), 'utf8');
+    expect(env).toContain(`MEDPLUM_KEY_ID='${jwks.keys[0].kid}'`);
+    expect(env).toContain("MEDPLUM_PRIVATE_KEY_PATH='./medplum-device-key.pem'");
+    expect(await readFile(join(cwd, 'dev/.gitignore'), 'utf8')).toMatch(/^\*\.pem$/m);
+  });
+
+  it('--private-key-path uses an existing key, without copying it', async () => {
+    const cwd = await tempDir();
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    await writeFile(join(cwd, 'device.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    const result = await runCli(['dev', '-m', 'jwt-assertion', '--private-key-path', 'device.pem', '--no-install', '--no-git', '--json'], { cwd });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).files).not.toContain('medplum-device-key.pem');
+    expect((await loadDeviceKey(join(cwd, 'device.pem'))).keyId).toBe(
+      JSON.parse(await readFile(join(cwd, 'dev/jwks.json'), 'utf8')).keys[0].kid,
+    );
+    expect(await readFile(join(cwd, 'dev/.env'), 'utf8')).toContain(`MEDPLUM_PRIVATE_KEY_PATH='${join(cwd, 'device.pem')}'`);
+  });
+
+  it('refuses a key that is not EC P-256, and a missing one, in one line', async () => {
+    const cwd = await tempDir();
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    await writeFile(join(cwd, 'rsa.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    for (const [file, message] of [['rsa.pem', /is not an EC P-256 key/], ['missing.pem', /no such file/]] as const) {
+      const result = await runCli(['dev', '-m', 'jwt-assertion', '--private-key-path', file, '--dry-run'], { cwd });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(message);
+    }
+  });
+});
