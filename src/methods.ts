@@ -130,7 +130,8 @@ const WEB_CLIENT_STEPS: readonly Step[] = [
   'Put its ID in .env as VITE_MEDPLUM_CLIENT_ID.',
 ];
 
-const READ_PATIENTS: readonly PolicyResource[] = [{ resourceType: 'Patient', interaction: ['read', 'search'] }];
+/** What the backend starters do: search Patients, nothing else. */
+const SEARCH_PATIENTS: readonly PolicyResource[] = [{ resourceType: 'Patient', interaction: ['search'] }];
 const DEVICE_NEEDS: readonly PolicyResource[] = [
   { resourceType: 'Observation', interaction: ['create'] },
   { resourceType: 'Device', interaction: ['read'] },
@@ -270,7 +271,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
       { name: 'PORT', where: 'optional: the port the API listens on', value: constant('3000'), example: '3000' },
     ],
     runScript: 'start',
-    policy: { attachTo: 'client', resources: READ_PATIENTS },
+    policy: { attachTo: 'client', resources: SEARCH_PATIENTS },
     checklist: [
       `Create a ClientApplication ${CLIENTS_PAGE}.`,
       "Create the AccessPolicy in access-policy.json and attach it to the client's ProjectMembership.",
@@ -287,7 +288,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     secret: 'env-file',
     env: [baseUrlVar('MEDPLUM_BASE_URL'), clientIdVar('MEDPLUM_CLIENT_ID'), clientSecretVar],
     runScript: 'start',
-    policy: { attachTo: 'client', resources: READ_PATIENTS },
+    policy: { attachTo: 'client', resources: SEARCH_PATIENTS },
     checklist: [
       `Create a ClientApplication ${CLIENTS_PAGE}.`,
       "Create the AccessPolicy in access-policy.json and attach it to the client's ProjectMembership.",
@@ -309,7 +310,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
       { name: 'PORT', where: 'optional: the port the API listens on', value: constant('3000'), example: '3000' },
     ],
     runScript: 'start',
-    policy: { attachTo: 'users', resources: READ_PATIENTS },
+    policy: { attachTo: 'users', resources: SEARCH_PATIENTS },
     checklist: [
       `Create a ClientApplication ${CLIENTS_PAGE}.`,
       (input) =>

@@ -19,18 +19,46 @@ async function viteEnv(dir: string): Promise<string> {
   return result.stdout;
 }
 
-const CASES: readonly { method: MethodId; clientId: string; clientSecret: string; missingVar: string }[] = [
-  // A secret in the environment must not reach the web starter at all.
-  { method: 'oauth-auth-code', clientId: HOSTILE.clientId, clientSecret: 'web-secret-e2e', missingVar: 'VITE_MEDPLUM_CLIENT_ID' },
-  { method: 'client-credentials', clientId: HOSTILE.clientId, clientSecret: HOSTILE.clientSecret, missingVar: 'MEDPLUM_CLIENT_ID' },
-  { method: 'basic-auth', clientId: '6a4b5c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d', clientSecret: 'basic-secret-e2e', missingVar: 'MEDPLUM_CLIENT_ID' },
-  { method: 'device-credentials', clientId: '6a4b5c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d', clientSecret: 'device-secret-e2e', missingVar: 'MEDPLUM_CLIENT_ID' },
+interface Case {
+  readonly method: MethodId;
+  readonly clientId: string;
+  /** Given through MEDPLUM_CLIENT_SECRET, as in CI; only the env-file methods may store it. */
+  readonly clientSecret: string;
+  readonly args?: readonly string[];
+  /** More values that must read back exactly from .env. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+const UUID = '6a4b5c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d';
+const CASES: readonly Case[] = [
+  { method: 'oauth-auth-code', clientId: HOSTILE.clientId, clientSecret: 'web-secret-e2e' },
+  {
+    method: 'google-auth',
+    clientId: UUID,
+    clientSecret: 'google-secret-e2e',
+    args: ['--google-client-id', HOSTILE.googleClientId],
+    env: { VITE_GOOGLE_CLIENT_ID: HOSTILE.googleClientId },
+  },
+  {
+    method: 'external-idp',
+    clientId: UUID,
+    clientSecret: 'idp-secret-e2e',
+    args: ['--idp', 'okta', '--idp-domain', 'example.okta.com', '--idp-client-id', HOSTILE.idpClientId],
+    env: { VITE_IDP_CLIENT_ID: HOSTILE.idpClientId, VITE_IDP_AUTHORIZE_URL: 'https://example.okta.com/oauth2/default/v1/authorize' },
+  },
+  { method: 'domain-idp', clientId: UUID, clientSecret: 'domain-secret-e2e' },
+  { method: 'client-credentials', clientId: HOSTILE.clientId, clientSecret: HOSTILE.clientSecret },
+  { method: 'basic-auth', clientId: UUID, clientSecret: 'basic-secret-e2e' },
+  { method: 'token-exchange', clientId: UUID, clientSecret: 'exchange-secret-e2e', args: ['--idp', 'auth0', '--idp-domain', 'example.us.auth0.com'] },
+  { method: 'device-credentials', clientId: UUID, clientSecret: 'device-secret-e2e' },
+  { method: 'jwt-assertion', clientId: UUID, clientSecret: 'jwt-secret-e2e', args: ['--allow-ip', '10.20.0.0/16'] },
 ];
 
 describe.concurrent('generated projects install, typecheck and pass their own tests', () => {
-  it.for(CASES)('$method', { timeout: 300_000 }, async ({ method, clientId, clientSecret, missingVar }, { onTestFinished }) => {
+  it.for(CASES)('$method', { timeout: 300_000 }, async ({ method, clientId, clientSecret, args: extra = [], env: expected = {} }, { onTestFinished }) => {
     const cwd = await tempDir(onTestFinished);
-    const args = [BIN, 'app', '--method', method, '--client-id', clientId, '--base-url', HOSTILE.baseUrl, '--no-git', '--json'];
+    const web = METHODS[method].app === 'user-facing';
+    const args = [BIN, 'app', '--method', method, '--client-id', clientId, '--base-url', HOSTILE.baseUrl, '--no-git', '--json', ...extra];
     // The secret comes from the environment, as in CI; device-credentials must not store it.
     const created = await sh(process.execPath, args, cwd, { MEDPLUM_CLIENT_SECRET: clientSecret });
     expectOk(created, 'create-medplum-auth');
@@ -44,13 +72,11 @@ describe.concurrent('generated projects install, typecheck and pass their own te
 
     // Values round-trip exactly through .env, as the starter's reader sees them: Node's parser,
     // or for the web starter Vite's, which also expands $VAR (checked with the project's own Vite).
-    const env =
-      method === 'oauth-auth-code'
-        ? JSON.parse(await viteEnv(dir))
-        : parseEnv(await readFile(join(dir, '.env'), 'utf8'));
-    const prefix = method === 'oauth-auth-code' ? 'VITE_' : '';
+    const env = web ? JSON.parse(await viteEnv(dir)) : parseEnv(await readFile(join(dir, '.env'), 'utf8'));
+    const prefix = web ? 'VITE_' : '';
     expect(env[`${prefix}MEDPLUM_BASE_URL`]).toBe(new URL(HOSTILE.baseUrl).href + '/');
     expect(env[`${prefix}MEDPLUM_CLIENT_ID`]).toBe(clientId);
+    expect(env).toMatchObject(expected);
     if (METHODS[method].secret === 'env-file') {
       expect(env.MEDPLUM_CLIENT_SECRET).toBe(clientSecret);
     } else {
@@ -63,7 +89,8 @@ describe.concurrent('generated projects install, typecheck and pass their own te
     expect(tests.stdout).toMatch(/# pass [1-9]/);
     expect(tests.stdout).toMatch(/# fail 0/);
 
-    if (method === 'oauth-auth-code') {
+    const missingVar = `${prefix}MEDPLUM_CLIENT_ID`;
+    if (web) {
       expectOk(await sh('npm', ['run', 'build'], dir), 'npm run build');
       const bundle = (await readdir(join(dir, 'dist/assets'))).filter((f) => f.endsWith('.js'));
       expect(bundle.length).toBeGreaterThan(0);

@@ -50,5 +50,7 @@ export async function tempDir(onFinished: typeof onTestFinished = onTestFinished
 export const HOSTILE = {
   clientId: `id'"\${HOME}$PATH\\n#x ü`,
   baseUrl: `http://localhost:8103/it's/$HOME/ü`,
+  googleClientId: `123-ab"c$HOME\\#.apps.googleusercontent.com`,
+  idpClientId: `0oa'x"\${PATH}\\n #ü`,
   clientSecret: `s3cr3t "quoted" 'single' \${NODE_OPTIONS} $(id) \\ \\n # not a comment\nsecond line ünïcødé 🔐`,
 };

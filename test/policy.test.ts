@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { createServer } from 'node:http';
 import { readFile, stat, writeFile } from 'node:fs/promises';
@@ -152,5 +153,21 @@ describe('the jwt-assertion key pair', () => {
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(message);
     }
+  });
+});
+
+describe('git', () => {
+  it('the first commit holds jwks.json but neither .env nor the private key', async () => {
+    const cwd = await tempDir();
+    const result = await runCli(['dev', '-m', 'jwt-assertion', '--no-install'], {
+      cwd,
+      env: { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' },
+    });
+    expect(result.code).toBe(0);
+    const tracked = execFileSync('git', ['ls-files'], { cwd: join(cwd, 'dev'), encoding: 'utf8' }).split('\n');
+    expect(tracked).toContain('jwks.json');
+    expect(tracked).toContain('.env.example');
+    expect(tracked).not.toContain('.env');
+    expect(tracked).not.toContain('medplum-device-key.pem');
   });
 });
