@@ -187,6 +187,29 @@ describe('flags', () => {
   });
 });
 
+describe('the Medplum-side checklist', () => {
+  it('external-idp: prints the exact callback URL and identityProvider fields', async () => {
+    const cwd = await tempDir();
+    const result = await runCli(
+      ['portal', '-m', 'external-idp', '--idp', 'auth0', '--idp-domain', 'acme.us.auth0.com', '--idp-client-id', 'abc123', '--dry-run'],
+      { cwd },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('At Auth0, register https://api.medplum.com/auth/external as the app\'s callback (redirect) URL.');
+    expect(result.stdout).toContain(
+      'Set its identityProvider to {"authorizeUrl":"https://acme.us.auth0.com/authorize","tokenUrl":"https://acme.us.auth0.com/oauth/token","userInfoUrl":"https://acme.us.auth0.com/userinfo","clientId":"abc123","clientSecret":"<client secret at the IdP>","usePkce":true}.',
+    );
+  });
+
+  it('google-auth: the same Google client ID goes to the Medplum project', async () => {
+    const cwd = await tempDir();
+    const result = await runCli(['g', '-m', 'google-auth', '--google-client-id', '42-x.apps.googleusercontent.com', '--dry-run'], { cwd });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Set the same Google client ID (42-x.apps.googleusercontent.com) on the Medplum project');
+    expect(result.stderr).toBe('');
+  });
+});
+
 describe('bad input: one line, exit 2, nothing written', () => {
   it.each([
     [['app', '--app', 'mainframe'], /argument 'mainframe' is invalid\. Allowed choices are user-facing, backend, device/],
