@@ -140,7 +140,11 @@ const DEVICE_NEEDS: readonly PolicyResource[] = [
 const idpLabel = (input: EnvInput): string => (input.idp.provider ? PROVIDERS[input.idp.provider].label : 'your identity provider');
 const orPlaceholder = (value: string, placeholder: string): string => value || placeholder;
 
-/** The exact `identityProvider` object to set in Medplum, with placeholders for what is not known yet. */
+/**
+ * The exact `identityProvider` object to set in Medplum, with placeholders for what is not known yet.
+ * `usePkce` stays false: Medplum redeems the IdP's code itself, with the app's challenge as the
+ * verifier, so PKCE toward the IdP cannot match; the app's own S256 challenge travels in `state`.
+ */
 export function identityProviderFields(input: EnvInput): Record<string, string | boolean> {
   return {
     authorizeUrl: orPlaceholder(input.idp.authorizeUrl, '<authorize URL>'),
@@ -148,7 +152,7 @@ export function identityProviderFields(input: EnvInput): Record<string, string |
     userInfoUrl: orPlaceholder(input.idp.userInfoUrl, '<userinfo URL>'),
     clientId: orPlaceholder(input.idp.clientId, '<client ID at the IdP>'),
     clientSecret: '<client secret at the IdP>',
-    usePkce: true,
+    usePkce: false,
   };
 }
 
