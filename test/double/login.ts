@@ -1,10 +1,22 @@
 /**
- * Password sign-in: POST /auth/login, POST /auth/profile (choosing among several memberships)
- * and POST /auth/method. The checks run in the server's order, with its texts.
+ * Sign-in: POST /auth/login (password), POST /auth/profile (choosing among several memberships),
+ * POST /auth/method (domain-level IdPs), and the login the server's `tryLogin` makes for Google,
+ * external-IdP and token-exchange sign-ins. The checks run in the server's order, with its texts.
  */
 import { randomUUID } from 'node:crypto';
 import { badRequest, HttpError, invalidFields, json, jsonBody, notFound, stringField, type DoubleRequest, type Reply } from './http.js';
-import { findUserByEmail, ipAllowed, randomHex, type Client, type DoubleState, type Login, type Membership, type User } from './model.js';
+import {
+  findUserByEmail,
+  findUserByExternalId,
+  ipAllowed,
+  randomHex,
+  type Client,
+  type DoubleState,
+  type IdentityProvider,
+  type Login,
+  type Membership,
+  type User,
+} from './model.js';
 
 export interface LoginRequest {
   readonly email?: string;
@@ -18,7 +30,7 @@ export interface LoginRequest {
   readonly remoteAddress: string;
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** Creates a Login, with its membership set when only one fits. Throws HttpError with the recorded 400s. */
 export function tryLogin(state: DoubleState, request: LoginRequest): Login {
@@ -30,18 +42,7 @@ export function tryLogin(state: DoubleState, request: LoginRequest): Login {
     throw new HttpError(invalidFields(errors));
   }
 
-  let projectId = request.projectId;
-  let client: Client | undefined;
-  if (request.clientId) {
-    client = state.clients.get(request.clientId);
-    if (!client) {
-      throw new HttpError(notFound());
-    }
-    if (projectId !== undefined && projectId !== client.membership.project.id) {
-      throw new HttpError(badRequest('Invalid projectId'));
-    }
-    projectId = client.membership.project.id;
-  }
+  const { client, projectId } = clientAndProject(state, request.clientId, request.projectId);
   if (!client?.pkceOptional) {
     validatePkce(request);
   }
@@ -54,14 +55,49 @@ export function tryLogin(state: DoubleState, request: LoginRequest): Login {
   if (user.password !== request.password) {
     throw new HttpError(badRequest('Email or password is invalid'));
   }
+  return createLogin(state, user, memberships, { ...request, client, projectId, scope: request.scope ?? 'openid', authMethod: 'password' });
+}
 
-  const scope = request.scope ?? 'openid';
+/** The client named by `clientId` (unknown: 404) and the project it implies (another projectId: "Invalid projectId"). */
+export function clientAndProject(
+  state: DoubleState,
+  clientId: string | undefined,
+  projectId: string | undefined,
+): { readonly client?: Client; readonly projectId?: string } {
+  if (!clientId) {
+    return { projectId };
+  }
+  const client = state.clients.get(clientId);
+  if (!client) {
+    throw new HttpError(notFound());
+  }
+  if (projectId !== undefined && projectId !== client.membership.project.id) {
+    throw new HttpError(badRequest('Invalid projectId'));
+  }
+  return { client, projectId: client.membership.project.id };
+}
+
+interface NewLogin {
+  readonly client?: Client;
+  readonly projectId?: string;
+  readonly scope: string;
+  readonly nonce?: string;
+  readonly codeChallenge?: string;
+  readonly codeChallengeMethod?: string;
+  readonly remoteAddress: string;
+  readonly authMethod: NonNullable<Login['authMethod']>;
+  /** Token exchange: a user with several memberships gets the first one instead of a choice. */
+  readonly forceUseFirstMembership?: boolean;
+}
+
+function createLogin(state: DoubleState, user: User, memberships: readonly Membership[], request: NewLogin): Login {
+  const { client, scope } = request;
   const wantsRefresh = /\boffline(_access)?\b/.test(scope) || (client?.grantType.includes('refresh_token') ?? false);
   const login: Login = {
     id: randomUUID(),
     user,
     client,
-    projectId,
+    projectId: request.projectId,
     scope,
     nonce: request.nonce ?? randomUUID(),
     code: randomHex(16),
@@ -70,22 +106,63 @@ export function tryLogin(state: DoubleState, request: LoginRequest): Login {
     codeChallengeMethod: request.codeChallengeMethod,
     refreshSecret: wantsRefresh ? randomHex(32) : undefined,
     authTime: state.now(),
+    authMethod: request.authMethod,
     granted: false,
     revoked: false,
   };
   state.logins.set(login.id, login);
-  const [only, ...others] = memberships;
-  if (only && others.length === 0) {
-    setMembership(login, only, request.remoteAddress);
+  const [first, ...others] = memberships;
+  if (first && (others.length === 0 || request.forceUseFirstMembership)) {
+    setMembership(login, first, request.remoteAddress);
   }
   return login;
+}
+
+export interface IdentityLoginRequest {
+  readonly authMethod: 'google' | 'external' | 'exchange';
+  /** Who the IdP (or Google) vouched for: an email, or with `useSubject` the `sub` as externalId. */
+  readonly email?: string;
+  readonly externalId?: string;
+  readonly projectId?: string;
+  readonly clientId?: string;
+  readonly scope: string;
+  readonly nonce?: string;
+  readonly codeChallenge?: string;
+  readonly codeChallengeMethod?: string;
+  readonly remoteAddress: string;
+  readonly forceUseFirstMembership?: boolean;
+}
+
+/** The server's `tryLogin` for a user the identity provider already authenticated (no password). */
+export function tryIdentityLogin(state: DoubleState, request: IdentityLoginRequest): Login {
+  if (!request.externalId && !request.email) {
+    throw new HttpError(badRequest('Missing email or externalId', 'externalId'));
+  }
+  if (request.externalId && !request.projectId) {
+    throw new HttpError(badRequest('Project ID is required for external ID', 'projectId'));
+  }
+  const client = request.clientId ? state.clients.get(request.clientId) : undefined;
+  if (request.clientId && !client) {
+    throw new HttpError(notFound());
+  }
+  if (!client?.pkceOptional) {
+    validatePkce(request);
+  }
+  const user = request.externalId
+    ? findUserByExternalId(state, request.externalId, request.projectId ?? '')
+    : findUserByEmail(state, request.email ?? '');
+  const memberships = user ? candidateMemberships(user, request.projectId) : [];
+  if (!user || memberships.length === 0) {
+    throw new HttpError(badRequest('User not found'));
+  }
+  return createLogin(state, user, memberships, { ...request, client });
 }
 
 function candidateMemberships(user: User, projectId: string | undefined): readonly Membership[] {
   return user.memberships.filter((m) => projectId === undefined || m.project.id === projectId);
 }
 
-function validatePkce({ codeChallenge, codeChallengeMethod }: LoginRequest): void {
+function validatePkce({ codeChallenge, codeChallengeMethod }: Pick<LoginRequest, 'codeChallenge' | 'codeChallengeMethod'>): void {
   if (!codeChallenge && codeChallengeMethod) {
     throw new HttpError(badRequest('Invalid code challenge', 'code_challenge'));
   }
@@ -112,19 +189,8 @@ function loginCookie(state: DoubleState, login: Login): Reply['headers'] {
   };
 }
 
-export function postLogin(state: DoubleState, req: DoubleRequest): Reply {
-  const body = jsonBody(req);
-  const login = tryLogin(state, {
-    email: stringField(body, 'email'),
-    password: stringField(body, 'password'),
-    projectId: stringField(body, 'projectId'),
-    clientId: stringField(body, 'clientId'),
-    scope: stringField(body, 'scope'),
-    nonce: stringField(body, 'nonce'),
-    codeChallenge: stringField(body, 'codeChallenge'),
-    codeChallengeMethod: stringField(body, 'codeChallengeMethod'),
-    remoteAddress: req.remoteAddress,
-  });
+/** `{login, code}`, or `{login, memberships}` when the user must choose (as /auth/login, /auth/google). */
+export function loginResult(state: DoubleState, login: Login): Reply {
   if (login.membership) {
     return json(200, { login: login.id, code: login.code }, loginCookie(state, login));
   }
@@ -141,6 +207,22 @@ export function postLogin(state: DoubleState, req: DoubleRequest): Reply {
     },
     loginCookie(state, login),
   );
+}
+
+export function postLogin(state: DoubleState, req: DoubleRequest): Reply {
+  const body = jsonBody(req);
+  const login = tryLogin(state, {
+    email: stringField(body, 'email'),
+    password: stringField(body, 'password'),
+    projectId: stringField(body, 'projectId'),
+    clientId: stringField(body, 'clientId'),
+    scope: stringField(body, 'scope'),
+    nonce: stringField(body, 'nonce'),
+    codeChallenge: stringField(body, 'codeChallenge'),
+    codeChallengeMethod: stringField(body, 'codeChallengeMethod'),
+    remoteAddress: req.remoteAddress,
+  });
+  return loginResult(state, login);
 }
 
 export function postProfile(state: DoubleState, req: DoubleRequest): Reply {
@@ -169,11 +251,26 @@ export function postProfile(state: DoubleState, req: DoubleRequest): Reply {
   return json(200, { login: login.id, code: login.code });
 }
 
-/** Never reveals whether a user exists; no domain-level identity providers in the double. */
-export function postAuthMethod(req: DoubleRequest): Reply {
+/** Never reveals whether a user exists, only whether the email's domain has a DomainConfiguration. */
+export function postAuthMethod(state: DoubleState, req: DoubleRequest): Reply {
   const email = stringField(jsonBody(req), 'email');
   if (!email || !EMAIL.test(email)) {
     throw new HttpError(invalidFields([{ field: 'email', text: 'Valid email address is required' }]));
   }
-  return json(200, {});
+  return json(200, externalAuth(state, email) ?? {});
+}
+
+/** The server's `isExternalAuth`: `{domain, authorizeUrl}` when a DomainConfiguration matches the email's domain. */
+export function externalAuth(state: DoubleState, email: string): { domain: string; authorizeUrl: string } | undefined {
+  const domain = email.split('@')[1] ?? '';
+  const idp: IdentityProvider | undefined = state.domains.get(domain.toLowerCase());
+  if (!idp) {
+    return undefined;
+  }
+  const url = new URL(idp.authorizeUrl);
+  url.searchParams.set('client_id', idp.clientId);
+  url.searchParams.set('redirect_uri', `${state.baseUrl}auth/external`);
+  url.searchParams.set('response_type', 'code');
+  url.searchParams.set('scope', 'openid profile email');
+  return { domain, authorizeUrl: url.toString() };
 }

@@ -1,9 +1,13 @@
 /**
  * A strict local test double of a Medplum server (v5.1.29 as recorded in shared/medplum/wire/):
  * discovery, password login with PKCE, the token endpoint (authorization_code,
- * client_credentials, refresh_token), /auth/me, logout, a minimal authorize page, and FHIR
- * read/search/create behind per-client AccessPolicies. Statuses, content types, error texts and
- * OperationOutcomes follow the recordings; anything it does not model is refused, not faked.
+ * client_credentials with a secret or a private_key_jwt assertion, refresh_token, token exchange),
+ * /auth/me, logout, a minimal authorize page, /auth/method with DomainConfigurations,
+ * /auth/external, /auth/google, and FHIR read/search/create behind per-client AccessPolicies.
+ * It also plays an external OpenID Connect IdP under /idp/ (see idp.ts). Statuses, content types,
+ * error texts and OperationOutcomes follow the recordings (and the server source where they are
+ * silent); anything it does not model is refused, not faked. Outbound calls (JWKS, IdP token and
+ * userinfo) are real HTTP requests, to any URL (as a server with `allowUnsafeOutbound`).
  *
  * ```ts
  * const medplum = await startMedplumDouble({ users: [...], clients: [{ accessPolicy }], resources: [...] });
@@ -12,25 +16,84 @@
  * expect(medplum.log).toContainEqual(expect.objectContaining({ path: '/oauth2/token', grantType: 'client_credentials' }));
  * await medplum.close();
  * ```
+ *
+ * private_key_jwt (jwt-assertion starters): the JWK Set is fetched from `jwksUri` for EVERY assertion.
+ * ```ts
+ * const key = generateSigningKey('ES256');                       // or the CLI's jwks.json + PEM
+ * const jwksUri = medplum.hostJwks({ keys: [key.jwk] });         // {baseUrl}test/jwks/<id>.json; or a function, re-read per fetch
+ *                                                                // (or startJwksServer(jwks): own port, counts `fetches`)
+ * const { id } = medplum.addClient({ jwksUri });
+ * const assertion = signJwt(key, { iss: id, sub: id, aud: medplum.tokenUrl, exp: now + 300, jti: randomUUID() });
+ * await new MedplumClient({ baseUrl: medplum.baseUrl }).startJwtAssertionLogin(assertion);
+ * // log: { path: '/oauth2/token', grantType: 'client_credentials', clientAssertion: true, clientId: id, status: 200 }
+ * ```
+ *
+ * External IdP (token-exchange, external-idp, domain-idp starters). `identityProvider: {}` means the
+ * double's own IdP (any field given overrides: authorizeUrl, tokenUrl, userInfoUrl, clientId, clientSecret,
+ * usePkce, useSubject, tokenAuthMethod).
+ * ```ts
+ * const medplum = await startMedplumDouble({
+ *   users: [{ email: 'ada@corp.example', password: 'unused-password', profile: { resourceType: 'Practitioner' } }],
+ *   externalIdp: { users: [{ email: 'ada@corp.example' }] },   // optional: autoApprove: 'ada@corp.example'
+ *   clients: [{ redirectUris: ['http://localhost:5173/'], identityProvider: {} }],
+ *   domains: [{ domain: 'corp.example', identityProvider: {} }],
+ * });
+ * const token = medplum.idp.issueAccessToken('ada@corp.example');  // an IdP access token, for exchangeExternalAccessToken
+ * medplum.idp.authorizeUrl / tokenUrl / userInfoUrl / clientId     // for VITE_IDP_AUTHORIZE_URL, VITE_IDP_CLIENT_ID
+ * // Browser: app -> medplum.idp.authorizeUrl (form: Email + "Sign in") -> {baseUrl}auth/external -> app?login=…&code=…
+ * // The state must carry redirectUri (one of the client's redirectUris), else Medplum sends the browser to appBaseUrl/signin.
+ * ```
+ * PKCE caveat (server behaviour, modelled): the IdP enforces PKCE like Okta/Auth0/Entra ID (RFC 7636;
+ * `externalIdp.enforcePkce: false` turns that off). signInWithExternalAuth's default `pkceEnabled = true`
+ * sends the Medplum code_challenge to the IdP too, but Medplum then sends the IdP either no code_verifier
+ * (usePkce unset) or the challenge itself (usePkce: true), so with S256 the IdP refuses the code and
+ * /auth/external answers 400 "Failed to verify code - check your identity provider configuration".
+ * What works: put your own `{codeChallenge, codeChallengeMethod: 'S256'}` (from `startPkce()`) in baseLogin
+ * and pass `pkceEnabled = false`: the Medplum login stays bound to the challenge, the IdP leg has no PKCE.
+ *
+ * Google (google-auth starters): the double verifies credentials against its own test Google key.
+ * ```ts
+ * const medplum = await startMedplumDouble({ google: { clientIds: ['123-abc.apps.googleusercontent.com'] } });
+ * const credential = medplum.google.signCredential({ googleClientId: '123-abc.apps.googleusercontent.com', email: DOC.email });
+ * await sdk.startGoogleLogin({ googleClientId: '123-abc.apps.googleusercontent.com', googleCredential: credential });
+ * ```
  */
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getAuthorize, postAuthorize } from './authorize.js';
 import { healthcheck, jwks, openidConfiguration, smartConfiguration } from './discovery.js';
+import { postAuthExchange } from './exchange.js';
+import { getAuthExternal } from './external.js';
 import { FHIR_TYPES, handleFhir } from './fhir.js';
+import { postAuthGoogle, signGoogleCredential, type GoogleCredentialInput } from './google.js';
 import { badRequest, fhirJson, HttpError, internalError, json, notFound, type AuthScheme, type DoubleRequest, type Reply } from './http.js';
+import {
+  addIdpUser,
+  createIdp,
+  getIdpAuthorize,
+  idpUserinfo,
+  issueIdpAccessToken,
+  postIdpAuthorize,
+  postIdpToken,
+  type ExternalIdpOptions,
+  type ExternalIdpUserConfig,
+} from './idp.js';
+import type { JwkSet, TestSigningKey } from './jwks.js';
 import { postAuthMethod, postLogin, postProfile } from './login.js';
 import {
   addClient,
+  addDomain,
   addUser,
   createPolicy,
   findUserByEmail,
   newResource,
+  resolveIdentityProvider,
   storeResource,
   type Client,
   type ClientConfig,
+  type DomainConfig,
   type DoubleState,
   type FhirResource,
   type Project,
@@ -42,7 +105,24 @@ import { authenticate, logout, me, userinfo, type LogNote } from './session.js';
 import { postToken } from './token.js';
 import { createSigner } from './tokens.js';
 
-export type { AccessPolicyConfig, ClientConfig, FhirResource, HumanName, Interaction, ProfileConfig, Project, Reference, UserConfig } from './model.js';
+export type {
+  AccessPolicyConfig,
+  ClientConfig,
+  DomainConfig,
+  FhirResource,
+  HumanName,
+  IdentityProviderConfig,
+  Interaction,
+  ProfileConfig,
+  Project,
+  Reference,
+  UserConfig,
+} from './model.js';
+export type { ExternalIdpOptions, ExternalIdpUserConfig } from './idp.js';
+export type { GoogleCredentialInput } from './google.js';
+export { decodeJwt, generateSigningKey, signJwt, type Jwk, type JwkSet, type JwtAlgorithm, type TestSigningKey } from './jwks.js';
+export { signGoogleCredential } from './google.js';
+export { startJwksServer, type JwksServer } from './jwks-server.js';
 
 export interface MedplumDoubleOptions {
   readonly users?: readonly UserConfig[];
@@ -57,6 +137,14 @@ export interface MedplumDoubleOptions {
   readonly allowedOrigins?: readonly string[];
   /** The double's clock in ms since the epoch (default `Date.now`), so a test can expire tokens without waiting. */
   readonly now?: () => number;
+  /** The fake external IdP under `{baseUrl}idp/` (always served; these set its users and client). */
+  readonly externalIdp?: ExternalIdpOptions;
+  /** DomainConfigurations (what /auth/method, /auth/google and /auth/external consult). */
+  readonly domains?: readonly DomainConfig[];
+  /** Google sign-in: the accepted Google OAuth client IDs, and the key set credentials are checked against (default: a key the double makes; sign with `medplum.google.signCredential`). */
+  readonly google?: { readonly clientIds: readonly string[]; readonly jwks?: JwkSet };
+  /** The Medplum app /auth/external falls back to (`{appBaseUrl}signin?login=…`). Default `http://localhost:3000/`, as recorded. */
+  readonly appBaseUrl?: string;
 }
 
 export interface LogEntry {
@@ -67,7 +155,28 @@ export interface LogEntry {
   readonly authScheme?: AuthScheme;
   /** The client the request was made as (never its secret). */
   readonly clientId?: string;
+  /** A token request that authenticated (or tried to) with a private_key_jwt client assertion. */
+  readonly clientAssertion?: true;
   readonly status: number;
+}
+
+export interface DoubleIdp {
+  readonly authorizeUrl: string;
+  readonly tokenUrl: string;
+  readonly userInfoUrl: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** An opaque access token of the IdP for one of its users (as after a sign-in there); default lifetime the IdP's. */
+  issueAccessToken(email: string, lifetimeSeconds?: number): string;
+  addUser(user: ExternalIdpUserConfig): void;
+  /** Lets the IdP send codes to another redirect URI too (default only `{baseUrl}auth/external`). */
+  addRedirectUri(uri: string): void;
+}
+
+export interface DoubleGoogle {
+  readonly clientIds: readonly string[];
+  /** A Google credential signed with the double's test Google key (iss, aud/azp, sub, email, email_verified, iat, exp). Not available with `google.jwks`. */
+  signCredential(input: GoogleCredentialInput): string;
 }
 
 export interface DoubleClient {
@@ -86,12 +195,16 @@ export interface DoubleUser {
 
 export type ClientPatch = Pick<
   ClientConfig,
-  'secret' | 'retiringSecret' | 'accessPolicy' | 'accessTokenLifetimeSeconds' | 'redirectUris' | 'pkceOptional'
+  'secret' | 'retiringSecret' | 'accessPolicy' | 'accessTokenLifetimeSeconds' | 'redirectUris' | 'pkceOptional' | 'jwksUri' | 'identityProvider'
 >;
 
 export interface MedplumDouble {
   /** `http://127.0.0.1:<port>/`, trailing slash included (it is also the issuer). */
   readonly baseUrl: string;
+  /** `{baseUrl}oauth2/token`: the exact `aud` a client assertion needs. */
+  readonly tokenUrl: string;
+  readonly idp: DoubleIdp;
+  readonly google: DoubleGoogle;
   /** Every request except CORS preflights, in order. */
   readonly log: readonly LogEntry[];
   readonly project: Project;
@@ -99,9 +212,12 @@ export interface MedplumDouble {
   client(id: string): DoubleClient;
   user(email: string): DoubleUser;
   addClient(config?: ClientConfig): DoubleClient;
-  /** Changes a client in place (a rotation, a new policy, a new lifetime). `retiringSecret: undefined` ends a rotation. */
+  /** Changes a client in place (a rotation, a new policy, lifetime, jwksUri, identityProvider). `retiringSecret: undefined` ends a rotation. */
   updateClient(id: string, patch: ClientPatch): DoubleClient;
   addUser(config: UserConfig): DoubleUser;
+  addDomain(config: DomainConfig): void;
+  /** Serves a JWK Set at `{baseUrl}test/jwks/<id>.json` and returns that URL; a function is called on every fetch. */
+  hostJwks(jwks: JwkSet | (() => JwkSet)): string;
   /** For logins of clients without their own lifetime, from now on. */
   setAccessTokenLifetime(seconds: number): void;
   /** Copies of the stored resources (full meta), optionally of one type. */
@@ -115,9 +231,10 @@ export async function startMedplumDouble(options: MedplumDoubleOptions = {}): Pr
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const googleKey = googleSigningKey(options);
   let state: DoubleState;
   try {
-    state = buildState(baseUrl, options);
+    state = buildState(baseUrl, options, googleKey);
   } catch (err) {
     await closeServer(server);
     throw err;
@@ -138,6 +255,26 @@ export async function startMedplumDouble(options: MedplumDoubleOptions = {}): Pr
   let closing: Promise<void> | undefined;
   return {
     baseUrl,
+    tokenUrl: `${baseUrl}oauth2/token`,
+    idp: {
+      authorizeUrl: state.idp.authorizeUrl,
+      tokenUrl: state.idp.tokenUrl,
+      userInfoUrl: state.idp.userInfoUrl,
+      clientId: state.idp.clientId,
+      clientSecret: state.idp.clientSecret,
+      issueAccessToken: (email, lifetimeSeconds) => issueIdpAccessToken(state.idp, email, lifetimeSeconds),
+      addUser: (user) => addIdpUser(state.idp, user),
+      addRedirectUri: (uri) => void state.idp.redirectUris.push(uri),
+    },
+    google: {
+      clientIds: state.google.clientIds,
+      signCredential(input) {
+        if (!googleKey) {
+          throw new Error('Medplum double: `google.jwks` was given, so sign credentials with its private key (signGoogleCredential)');
+        }
+        return signGoogleCredential(googleKey, input, state.now());
+      },
+    },
     log,
     project: state.defaultProject,
     projects: [...state.projects.values()],
@@ -155,7 +292,8 @@ export async function startMedplumDouble(options: MedplumDoubleOptions = {}): Pr
       client.secret = patch.secret ?? client.secret;
       client.redirectUris = patch.redirectUris ?? client.redirectUris;
       client.pkceOptional = patch.pkceOptional ?? client.pkceOptional;
-      // These three are cleared by an explicit `undefined`.
+      client.jwksUri = patch.jwksUri ?? client.jwksUri;
+      // These are cleared by an explicit `undefined`.
       if ('retiringSecret' in patch) {
         client.retiringSecret = patch.retiringSecret;
       }
@@ -165,9 +303,18 @@ export async function startMedplumDouble(options: MedplumDoubleOptions = {}): Pr
       if ('accessTokenLifetimeSeconds' in patch) {
         client.accessTokenLifetimeSeconds = patch.accessTokenLifetimeSeconds;
       }
+      if ('identityProvider' in patch) {
+        client.identityProvider = patch.identityProvider && resolveIdentityProvider(state, patch.identityProvider);
+      }
       return clientView(client);
     },
     addUser: (config) => userView(addUser(state, config)),
+    addDomain: (config) => addDomain(state, config),
+    hostJwks(jwks) {
+      const id = randomUUID();
+      state.hostedJwks.set(id, typeof jwks === 'function' ? jwks : () => jwks);
+      return `${baseUrl}test/jwks/${id}.json`;
+    },
     setAccessTokenLifetime(seconds) {
       state.accessTokenLifetimeSeconds = seconds;
     },
@@ -180,7 +327,17 @@ export async function startMedplumDouble(options: MedplumDoubleOptions = {}): Pr
   };
 }
 
-function buildState(baseUrl: string, options: MedplumDoubleOptions): DoubleState {
+/** The test Google key: RS256, made only when Google sign-in is configured without a key set. */
+function googleSigningKey(options: MedplumDoubleOptions): TestSigningKey | undefined {
+  if (!options.google || options.google.jwks) {
+    return undefined;
+  }
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const kid = randomUUID();
+  return { alg: 'RS256', kid, privateKey, jwk: { ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' } as TestSigningKey['jwk'] };
+}
+
+function buildState(baseUrl: string, options: MedplumDoubleOptions, googleKey: TestSigningKey | undefined): DoubleState {
   const projects = (options.projects ?? [{ name: 'Test Project' }]).map((p) => ({
     id: p.id ?? randomUUID(),
     name: p.name,
@@ -190,9 +347,11 @@ function buildState(baseUrl: string, options: MedplumDoubleOptions): DoubleState
   if (!defaultProject) {
     throw new Error('Medplum double: `projects` must not be empty');
   }
+  const now = options.now ?? Date.now;
   const state: DoubleState = {
     baseUrl,
-    now: options.now ?? Date.now,
+    appBaseUrl: options.appBaseUrl ?? 'http://localhost:3000/',
+    now,
     accessTokenLifetimeSeconds: options.accessTokenLifetimeSeconds ?? 3600,
     signer: createSigner(),
     defaultProject,
@@ -202,6 +361,10 @@ function buildState(baseUrl: string, options: MedplumDoubleOptions): DoubleState
     memberships: new Map(),
     logins: new Map(),
     resources: new Map(),
+    domains: new Map(),
+    idp: createIdp(baseUrl, now, options.externalIdp),
+    google: { clientIds: options.google?.clientIds ?? [], jwks: options.google?.jwks ?? { keys: googleKey ? [googleKey.jwk] : [] } },
+    hostedJwks: new Map(),
   };
   for (const seed of options.resources ?? []) {
     if (!FHIR_TYPES.includes(seed.resourceType)) {
@@ -215,6 +378,9 @@ function buildState(baseUrl: string, options: MedplumDoubleOptions): DoubleState
   }
   for (const client of options.clients ?? []) {
     addClient(state, client);
+  }
+  for (const domain of options.domains ?? []) {
+    addDomain(state, domain);
   }
   return state;
 }
@@ -305,7 +471,7 @@ async function serve(state: DoubleState, options: MedplumDoubleOptions, req: Inc
       body: await readBody(req),
       remoteAddress: remoteAddress(req),
     };
-    reply = route(state, request, note);
+    reply = await route(state, request, note);
   } catch (err) {
     reply = err instanceof HttpError ? err.reply : internalError(err);
   }
@@ -326,13 +492,16 @@ async function serve(state: DoubleState, options: MedplumDoubleOptions, req: Inc
     ...(note.grantType ? { grantType: note.grantType } : {}),
     ...(authScheme ? { authScheme } : {}),
     ...(note.clientId ? { clientId: note.clientId } : {}),
+    ...(note.clientAssertion ? { clientAssertion: true as const } : {}),
     status: reply.status,
   });
 }
 
 const FHIR_RESOURCE_PATH = /^\/fhir\/R4\/([A-Za-z]+)(?:\/([^/$]+))?$/;
 
-function route(state: DoubleState, req: DoubleRequest, note: LogNote): Reply {
+const HOSTED_JWKS_PATH = /^\/test\/jwks\/([0-9a-f-]+)\.json$/;
+
+async function route(state: DoubleState, req: DoubleRequest, note: LogNote): Promise<Reply> {
   switch (`${req.method} ${req.url.pathname}`) {
     case 'GET /.well-known/openid-configuration':
     case 'GET /.well-known/oauth-authorization-server':
@@ -349,7 +518,22 @@ function route(state: DoubleState, req: DoubleRequest, note: LogNote): Reply {
     case 'POST /auth/profile':
       return postProfile(state, req);
     case 'POST /auth/method':
-      return postAuthMethod(req);
+      return postAuthMethod(state, req);
+    case 'POST /auth/exchange':
+      return postAuthExchange(state, req, note);
+    case 'GET /auth/external':
+      return getAuthExternal(state, req, note);
+    case 'POST /auth/google':
+      return postAuthGoogle(state, req, note);
+    case 'GET /idp/authorize':
+      return getIdpAuthorize(state.idp, req);
+    case 'POST /idp/authorize':
+      return postIdpAuthorize(state.idp, req);
+    case 'POST /idp/token':
+      return postIdpToken(state.idp, req);
+    case 'GET /idp/userinfo':
+    case 'POST /idp/userinfo':
+      return idpUserinfo(state.idp, req);
     case 'GET /auth/me':
       return me(state, authenticate(state, req, note));
     case 'POST /oauth2/token':
@@ -364,6 +548,11 @@ function route(state: DoubleState, req: DoubleRequest, note: LogNote): Reply {
     case 'GET /oauth2/logout':
     case 'POST /oauth2/logout':
       return logout(authenticate(state, req, note));
+  }
+  const hosted = req.method === 'GET' ? HOSTED_JWKS_PATH.exec(req.url.pathname)?.[1] : undefined;
+  const hostedJwks = hosted ? state.hostedJwks.get(hosted) : undefined;
+  if (hostedJwks) {
+    return json(200, hostedJwks());
   }
   if (req.url.pathname.startsWith('/fhir/R4/')) {
     const session = authenticate(state, req, note); // as on the server, every FHIR path needs credentials first

@@ -4,6 +4,8 @@
  * resources. Built from the test's configuration; handlers read and change it.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { FakeIdp } from './idp.js';
+import type { JwkSet } from './jwks.js';
 import type { Signer } from './tokens.js';
 
 // ---- Configuration (what a test passes) ----
@@ -43,6 +45,33 @@ export interface UserConfig {
   /** Super admins never get a refresh token. */
   readonly superAdmin?: boolean;
   readonly accessPolicy?: AccessPolicyConfig;
+  /** ProjectMembership.externalId in every project of the user: what `identityProvider.useSubject` matches the IdP's `sub` against. */
+  readonly externalId?: string;
+}
+
+/**
+ * ClientApplication.identityProvider / DomainConfiguration.identityProvider. Every URL and
+ * credential left out defaults to the double's own fake IdP (`{baseUrl}idp/authorize`, `…/token`,
+ * `…/userinfo` and its client id/secret), so `identityProvider: {}` means "the double's IdP".
+ */
+export interface IdentityProviderConfig {
+  readonly authorizeUrl?: string;
+  readonly tokenUrl?: string;
+  readonly userInfoUrl?: string;
+  readonly clientId?: string;
+  readonly clientSecret?: string;
+  /** Medplum then sends `code_verifier` = the login's codeChallenge to the IdP token endpoint (server behaviour). */
+  readonly usePkce?: boolean;
+  /** Match the IdP's `sub` against ProjectMembership.externalId (UserConfig.externalId) instead of its email. */
+  readonly useSubject?: boolean;
+  /** How Medplum authenticates at the IdP token endpoint; default client_secret_basic. */
+  readonly tokenAuthMethod?: 'client_secret_basic' | 'client_secret_post';
+}
+
+/** A DomainConfiguration (super-admin resource): users whose email is in `domain` sign in at its IdP. */
+export interface DomainConfig {
+  readonly domain: string;
+  readonly identityProvider: IdentityProviderConfig;
 }
 
 export interface ClientConfig {
@@ -63,6 +92,10 @@ export interface ClientConfig {
   readonly grantType?: readonly string[];
   /** Default: the default project. */
   readonly projectId?: string;
+  /** For private_key_jwt: fetched by the double for every client assertion (see `hostJwks`). */
+  readonly jwksUri?: string;
+  /** For token exchange and /auth/external. */
+  readonly identityProvider?: IdentityProviderConfig;
 }
 
 export interface FhirResource {
@@ -98,6 +131,7 @@ export interface Membership {
   readonly profile: Reference;
   readonly admin: boolean;
   policy?: Policy;
+  readonly externalId?: string;
 }
 
 export interface User {
@@ -118,6 +152,8 @@ export interface Client {
   pkceOptional: boolean;
   accessTokenLifetimeSeconds?: number;
   grantType: readonly string[];
+  jwksUri?: string;
+  identityProvider?: IdentityProvider;
   readonly membership: Membership;
   readonly meta: { readonly versionId: string; readonly lastUpdated: string };
 }
@@ -138,12 +174,33 @@ export interface Login {
   readonly codeChallengeMethod?: string;
   refreshSecret?: string;
   readonly authTime: number;
+  /** Default 'password'. */
+  readonly authMethod?: 'password' | 'google' | 'external' | 'exchange';
   granted: boolean;
   revoked: boolean;
 }
 
+/** An identityProvider with the defaults filled in. */
+export interface IdentityProvider {
+  readonly authorizeUrl: string;
+  readonly tokenUrl: string;
+  readonly userInfoUrl: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly usePkce: boolean;
+  readonly useSubject: boolean;
+  readonly tokenAuthMethod: 'client_secret_basic' | 'client_secret_post';
+}
+
+export interface GoogleState {
+  readonly clientIds: readonly string[];
+  readonly jwks: JwkSet;
+}
+
 export interface DoubleState {
   readonly baseUrl: string;
+  /** The Medplum app, where /auth/external sends a login it cannot send back to a client. */
+  readonly appBaseUrl: string;
   readonly now: () => number;
   accessTokenLifetimeSeconds: number;
   readonly signer: Signer;
@@ -155,6 +212,12 @@ export interface DoubleState {
   readonly logins: Map<string, Login>;
   /** FHIR resources by `Type/id`, each with its full (extended) meta. */
   readonly resources: Map<string, StoredResource>;
+  /** DomainConfigurations by lower-case domain. */
+  readonly domains: Map<string, IdentityProvider>;
+  readonly idp: FakeIdp;
+  readonly google: GoogleState;
+  /** JWK Sets served at `/test/jwks/<id>.json` (see `hostJwks`). */
+  readonly hostedJwks: Map<string, () => JwkSet>;
 }
 
 export interface StoredResource {
@@ -298,6 +361,7 @@ export function addUser(state: DoubleState, config: UserConfig): User {
       profile: profileReference(profile),
       admin: config.admin ?? false,
       policy: createPolicy(config.accessPolicy),
+      ...(config.externalId ? { externalId: config.externalId } : {}),
     };
     state.memberships.set(membership.id, membership);
     return membership;
@@ -336,6 +400,8 @@ export function addClient(state: DoubleState, config: ClientConfig): Client {
     pkceOptional: config.pkceOptional ?? false,
     accessTokenLifetimeSeconds: config.accessTokenLifetimeSeconds,
     grantType: config.grantType ?? [],
+    jwksUri: config.jwksUri,
+    identityProvider: config.identityProvider && resolveIdentityProvider(state, config.identityProvider),
     membership,
     meta: { versionId: randomUUID(), lastUpdated: new Date(state.now()).toISOString() },
   };
@@ -358,4 +424,27 @@ export function findUserByEmail(state: DoubleState, email: string): User | undef
 
 export function findLoginByCode(state: DoubleState, code: string): Login | undefined {
   return [...state.logins.values()].find((login) => login.code === code);
+}
+
+export function resolveIdentityProvider(state: DoubleState, config: IdentityProviderConfig): IdentityProvider {
+  const idp = state.idp;
+  return {
+    authorizeUrl: config.authorizeUrl ?? idp.authorizeUrl,
+    tokenUrl: config.tokenUrl ?? idp.tokenUrl,
+    userInfoUrl: config.userInfoUrl ?? idp.userInfoUrl,
+    clientId: config.clientId ?? idp.clientId,
+    clientSecret: config.clientSecret ?? idp.clientSecret,
+    usePkce: config.usePkce ?? false,
+    useSubject: config.useSubject ?? false,
+    tokenAuthMethod: config.tokenAuthMethod ?? 'client_secret_basic',
+  };
+}
+
+export function addDomain(state: DoubleState, config: DomainConfig): void {
+  state.domains.set(config.domain.toLowerCase(), resolveIdentityProvider(state, config.identityProvider));
+}
+
+/** The user with this ProjectMembership.externalId in the project. */
+export function findUserByExternalId(state: DoubleState, externalId: string, projectId: string): User | undefined {
+  return [...state.users.values()].find((user) => user.memberships.some((m) => m.externalId === externalId && m.project.id === projectId));
 }

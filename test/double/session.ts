@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { allOk, basicCredentials, HttpError, json, unauthorized, type AuthScheme, type DoubleRequest, type Reply } from './http.js';
-import { ipAllowed, type Client, type DoubleState, type HumanName, type Login, type Membership, type StoredResource } from './model.js';
+import { ipAllowed, type Client, type DoubleState, type HumanName, type IdentityProvider, type Login, type Membership, type StoredResource } from './model.js';
 
 export interface Session {
   readonly login: Login;
@@ -17,6 +17,8 @@ export interface Session {
 export interface LogNote {
   grantType?: string;
   clientId?: string;
+  /** The token request authenticated (or tried to) with a private_key_jwt client assertion. */
+  clientAssertion?: boolean;
 }
 
 export function authenticate(state: DoubleState, req: DoubleRequest, note: LogNote): Session {
@@ -130,7 +132,24 @@ export function clientApplicationJson(client: Client): Record<string, unknown> {
     ...(client.pkceOptional ? { pkceOptional: true } : {}),
     ...(client.grantType.length > 0 ? { grantType: client.grantType } : {}),
     ...(client.accessTokenLifetimeSeconds === undefined ? {} : { accessTokenLifetime: `${client.accessTokenLifetimeSeconds}s` }),
+    ...(client.jwksUri ? { jwksUri: client.jwksUri } : {}),
+    ...(client.identityProvider ? { identityProvider: identityProviderJson(client.identityProvider) } : {}),
     id: client.id,
+  };
+}
+
+/** As stored: only the fields that are set (the double fills defaults, the server does not). */
+function identityProviderJson(idp: IdentityProvider): Record<string, unknown> {
+  const { authorizeUrl, tokenUrl, userInfoUrl, clientId, clientSecret, usePkce, useSubject, tokenAuthMethod } = idp;
+  return {
+    authorizeUrl,
+    tokenUrl,
+    userInfoUrl,
+    clientId,
+    clientSecret,
+    ...(usePkce ? { usePkce } : {}),
+    ...(useSubject ? { useSubject } : {}),
+    ...(tokenAuthMethod === 'client_secret_post' ? { tokenAuthMethod } : {}),
   };
 }
 
@@ -174,7 +193,7 @@ export function me(state: DoubleState, session: Session): Reply {
         .map((l) => ({
           id: l.id,
           lastUpdated: new Date(l.authTime).toISOString(),
-          authMethod: 'password',
+          authMethod: l.authMethod ?? 'password',
           remoteAddress: '127.0.0.1',
           browser: '',
           project: { reference: `Project/${l.membership?.project.id}`, display: l.membership?.project.name },

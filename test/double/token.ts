@@ -1,8 +1,11 @@
 /**
- * POST /oauth2/token: authorization_code, client_credentials and refresh_token, with the
- * recorded checks, their order and their texts. Errors are 400 `{error, error_description}`.
+ * POST /oauth2/token: authorization_code, client_credentials (client secret or private_key_jwt),
+ * refresh_token and token exchange, with the recorded checks, their order and their texts.
+ * Errors are 400 `{error, error_description}`.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { clientFromAssertion } from './assertion.js';
+import { tokenExchange, TOKEN_EXCHANGE } from './exchange.js';
 import { basicCredentials, formBody, HttpError, isFormRequest, json, tokenError, type DoubleRequest, type Reply } from './http.js';
 import { findLoginByCode, ipAllowed, randomHex, type Client, type DoubleState, type Login } from './model.js';
 import type { LogNote } from './session.js';
@@ -12,7 +15,7 @@ const REFRESH_TOKEN_LIFETIME_SECONDS = 14 * 24 * 3600;
 
 type Form = Readonly<Record<string, string>>;
 
-export function postToken(state: DoubleState, req: DoubleRequest, note: LogNote): Reply {
+export async function postToken(state: DoubleState, req: DoubleRequest, note: LogNote): Promise<Reply> {
   if (!isFormRequest(req)) {
     return { status: 400, contentType: 'text/html; charset=utf-8', body: 'Unsupported content type' };
   }
@@ -28,15 +31,29 @@ export function postToken(state: DoubleState, req: DoubleRequest, note: LogNote)
       return authorizationCode(state, req, form, note);
     case 'refresh_token':
       return refreshToken(state, req, form, note);
+    case TOKEN_EXCHANGE:
+      return tokenExchange(state, req, form, note);
     default:
       return tokenError('invalid_request', 'Unsupported grant_type');
   }
 }
 
-/** `Authorization: Basic` wins over the form fields; any other scheme is refused. */
-function clientIdAndSecret(req: DoubleRequest, form: Form): { clientId?: string; clientSecret?: string } {
+/**
+ * A client assertion wins (its client's own secret then stands in, as on the server), then
+ * `Authorization: Basic`, then the form fields; any other scheme is refused.
+ */
+async function clientIdAndSecret(
+  state: DoubleState,
+  req: DoubleRequest,
+  form: Form,
+  note: LogNote,
+): Promise<{ clientId?: string; clientSecret?: string }> {
   if (form.client_assertion_type) {
-    throw new HttpError(tokenError('invalid_request', 'private_key_jwt is not implemented by the Medplum test double'));
+    note.clientAssertion = true;
+    const client = await clientFromAssertion(state, form.client_assertion_type, form.client_assertion, (known) => {
+      note.clientId = known.id;
+    });
+    return { clientId: client.id, clientSecret: client.secret };
   }
   const header = req.headers.authorization;
   if (header) {
@@ -54,8 +71,8 @@ function secretMatches(client: Client, secret: string): boolean {
   return secret === client.secret || (client.retiringSecret !== undefined && secret === client.retiringSecret);
 }
 
-function clientCredentials(state: DoubleState, req: DoubleRequest, form: Form, note: LogNote): Reply {
-  const { clientId, clientSecret } = clientIdAndSecret(req, form);
+async function clientCredentials(state: DoubleState, req: DoubleRequest, form: Form, note: LogNote): Promise<Reply> {
+  const { clientId, clientSecret } = await clientIdAndSecret(state, req, form, note);
   if (!clientId) {
     return tokenError('invalid_request', 'Missing client_id');
   }
@@ -88,8 +105,8 @@ function clientCredentials(state: DoubleState, req: DoubleRequest, form: Form, n
   return tokenResponse(state, login);
 }
 
-function authorizationCode(state: DoubleState, req: DoubleRequest, form: Form, note: LogNote): Reply {
-  const { clientId, clientSecret } = clientIdAndSecret(req, form);
+async function authorizationCode(state: DoubleState, req: DoubleRequest, form: Form, note: LogNote): Promise<Reply> {
+  const { clientId, clientSecret } = await clientIdAndSecret(state, req, form, note);
   if (!form.code) {
     return tokenError('invalid_request', 'Missing code');
   }
@@ -171,7 +188,7 @@ function refreshToken(state: DoubleState, req: DoubleRequest, form: Form, note: 
 }
 
 /** The recorded token response, with access, id and (when earned) refresh tokens signed by the double. */
-function tokenResponse(state: DoubleState, login: Login): Reply {
+export function tokenResponse(state: DoubleState, login: Login): Reply {
   const membership = login.membership;
   if (!membership) {
     throw new Error('Medplum double: token response for a login without a membership');

@@ -226,7 +226,10 @@ export class Replayer {
   private matchString(recorded: string, actual: string): boolean {
     const captures: string[] = [];
     let pattern = '';
-    for (const part of recorded.replaceAll(RECORDED_BASE_URL, this.baseUrl).split(/(<[^<>]+>)/)) {
+    const live = recorded
+      .replaceAll(RECORDED_BASE_URL, this.baseUrl)
+      .replaceAll(encodeURIComponent(RECORDED_BASE_URL), encodeURIComponent(this.baseUrl));
+    for (const part of live.split(/(<[^<>]+>)/)) {
       const name = /^<([^<>]+)>$/.exec(part)?.[1];
       if (name === undefined) {
         pattern += part

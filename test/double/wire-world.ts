@@ -43,6 +43,9 @@ export function wireWorld(): WireWorld {
     ipClientSecret_allowOther: secret(),
     spaClientId: randomUUID(),
     spaClientSecret: secret(),
+    // Made by the replay (they need the double's URL): see double.test.ts.
+    jwtClientId: randomUUID(),
+    exchangeClientId: randomUUID(),
   };
   const seededBy = { reference: `Practitioner/${b.starterAdminPractitionerId}`, display: 'Starter Admin' };
   let offset = 0;
