@@ -61,6 +61,14 @@ export function markdownCode(value: string): string {
   return fence + pad + text + pad + fence;
 }
 
+/**
+ * A code span inside a GitHub table cell: there a `|` ends the cell even inside backticks, and
+ * GitHub reads `\|` as a literal bar (only in tables).
+ */
+export function markdownTableCode(value: string): string {
+  return markdownCode(value).replaceAll('|', '\\|');
+}
+
 /** A POSIX shell word, for commands we print for the user to paste. */
 export function shellArg(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;

@@ -10,7 +10,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
-import { envValue, jsString, jsonValue, markdownCode, markdownText, type EnvDialect } from './escape.js';
+import { envValue, jsString, jsonValue, markdownCode, markdownTableCode, markdownText, type EnvDialect } from './escape.js';
 import { METHODS, type EnvInput, type EnvVar, type MethodId, type Step } from './methods.js';
 import type { AccessPolicy } from './policy.js';
 import type { PackageManagerCommands } from './pm.js';
@@ -133,6 +133,7 @@ export function createHandlebars(): typeof Handlebars {
     env: (value: unknown, dialect: unknown) => envValue(str(value, 'env'), str(dialect, 'env') as EnvDialect),
     md: (value: unknown) => markdownText(str(value, 'md')),
     code: (value: unknown) => markdownCode(str(value, 'code')),
+    cellCode: (value: unknown) => markdownTableCode(str(value, 'cellCode')),
     version: (name: unknown) => {
       const pkg = str(name, 'version');
       if (!Object.hasOwn(VERSIONS, pkg)) {

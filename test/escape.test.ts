@@ -1,6 +1,6 @@
 import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { envValue, EnvValueError, jsonValue, jsString, markdownCode, markdownText, shellArg } from '../src/escape.js';
+import { envValue, EnvValueError, jsonValue, jsString, markdownCode, markdownTableCode, markdownText, shellArg } from '../src/escape.js';
 import { HOSTILE } from './helpers.js';
 
 const NASTY = [
@@ -63,6 +63,10 @@ describe('markdown', () => {
     expect(markdownCode('a`b')).toBe('``a`b``');
     expect(markdownCode('``x')).toBe('``` ``x ```');
     expect(markdownCode('one\ntwo')).toBe('`one two`');
+  });
+
+  it('escapes the bar that would end a table cell', () => {
+    expect(markdownTableCode('https://idp.example.com/a|b')).toBe('`https://idp.example.com/a\\|b`');
   });
 });
 
