@@ -30,5 +30,6 @@ export function GoogleButton({ googleClientId, busy, onCredential, onError }: Go
     };
   }, [googleClientId]);
 
-  return <div ref={container} className="google-button" inert={busy} aria-busy={busy} />;
+  // Google's button is an iframe of fixed height: reserve its space so the page does not jump.
+  return <div ref={container} style={{ minHeight: 44 }} inert={busy} aria-busy={busy} />;
 }
