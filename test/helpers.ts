@@ -52,5 +52,7 @@ export const HOSTILE = {
   baseUrl: `http://localhost:8103/it's/$HOME/ü`,
   googleClientId: `123-ab"c$HOME\\#.apps.googleusercontent.com`,
   idpClientId: `0oa'x"\${PATH}\\n #ü`,
+  /** Stays as written through URL parsing: ' and $ are legal in a path. */
+  idpIssuer: `https://example.okta.com/oauth2/it's$HOME`,
   clientSecret: `s3cr3t "quoted" 'single' \${NODE_OPTIONS} $(id) \\ \\n # not a comment\nsecond line ünïcødé 🔐`,
 };
