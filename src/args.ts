@@ -2,7 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError } from './errors.js';
 import { APPS, SHORTCUT_IDS, type App, type Shortcut } from './guide.js';
-import { IDP_PROVIDERS, type IdpProvider } from './idp.js';
+import { IDP_PROVIDERS, type IdpEndpoints, type IdpProvider } from './idp.js';
 import { METHOD_IDS, type MethodId } from './methods.js';
 import { PACKAGE_MANAGERS, type PackageManager } from './pm.js';
 
@@ -27,6 +27,9 @@ export interface Flags {
   readonly privateKeyPath?: string;
   readonly allow: readonly string[];
   readonly allowIp: readonly string[];
+  readonly from?: string;
+  /** Endpoints taken from a replayed record (--from), so a replay needs no discovery. Not a flag. */
+  readonly idpEndpoints?: IdpEndpoints;
   readonly yes: boolean;
   readonly install: boolean;
   readonly git: boolean;
@@ -87,6 +90,7 @@ function createProgram(version: string, output: { out: string; err: string }): C
     .option('--private-key-path <file>', 'jwt-assertion: use this EC P-256 private key (PEM) instead of generating one')
     .option('--allow <rules>', 'backend/device: the AccessPolicy, e.g. Observation:create,Device:read (repeatable)', collect, [])
     .option('--allow-ip <ipv4>', 'backend/device: allow only this IPv4 address or prefix (repeatable)', collect, [])
+    .option('--from <file>', 'replay the medplum-auth.json of an earlier scaffold, without prompts')
     .option('-y, --yes', 'never prompt; take the recommended answers')
     .option('--no-install', 'do not install dependencies')
     .option('--no-git', 'do not initialise a git repository')
@@ -148,6 +152,7 @@ export function parseArgs(argv: readonly string[], version: string): Parsed {
       privateKeyPath: o.privateKeyPath,
       allow: o.allow,
       allowIp: o.allowIp,
+      from: o.from,
       yes: o.yes === true,
       install: o.install,
       git: o.git,

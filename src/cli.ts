@@ -56,16 +56,20 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       io.stdout.write(parsed.text);
       return 0;
     }
-    const { flags } = parsed;
+    const flags = parsed.flags.from
+      ? await (await import('./record.js')).flagsFromRecord(resolve(io.cwd, parsed.flags.from), parsed.flags)
+      : parsed.flags;
     ui = createUi(io.env, io.stdout, io.stderr, flags.json);
     const interactive = !flags.yes && !flags.json && !isCI(io.env) && io.stdinIsTTY && io.stdout.isTTY === true;
     const prompt = interactive ? await (io.loadPrompter ?? loadPrompter)() : undefined;
 
     const plan = await resolvePlan(flags, io, ui, prompt);
-    const [{ renderProject, checklistFor }, { existingFiles, writeProject }] = await Promise.all([
+    const [{ renderProject, checklistFor }, { existingFiles, writeProject }, { buildRecord, RECORD_FILE }] = await Promise.all([
       import('./render.js'),
       import('./write.js'),
+      import('./record.js'),
     ]);
+    const record = buildRecord(`${NAME}@${VERSION}`, plan.method, plan.decision, plan.values, plan.accessPolicy);
     const files = await renderProject({
       ...plan.values,
       method: plan.method.id,
@@ -73,7 +77,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       reasons: plan.decision.reasons,
       pm: plan.pm,
       accessPolicy: plan.accessPolicy,
-      extraFiles: plan.extraFiles,
+      extraFiles: [
+        ...plan.extraFiles,
+        { path: RECORD_FILE, content: Buffer.from(`${JSON.stringify(record, null, 2)}\n`), mode: 0o644 },
+      ],
     });
     const checklist = checklistFor({ ...plan.values, method: plan.method.id });
 

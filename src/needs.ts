@@ -124,7 +124,9 @@ async function resolveIdp(
     clientId = await prompt.input({ message: `Client ID at ${info.label} (empty: fill in .env later)`, default: '' });
   }
   let settings = idpFromPatterns({ provider, issuer, domain, clientId, baseUrl });
-  if (flags.discover) {
+  if (flags.idpEndpoints) {
+    settings = { ...settings, ...flags.idpEndpoints };
+  } else if (flags.discover) {
     settings = await discover(settings);
   } else if (!settings.authorizeUrl) {
     warn(
