@@ -62,6 +62,9 @@ Examples:
   # Not sure? Start from one of the guide's common questions
   $ npx ${NAME} my-app --for firebase-migration
 
+  # Audit a generated project's credentials live (see: ${NAME} check --help)
+  $ npx ${NAME} check my-api --strict
+
   # In CI: the secret from the environment, a JSON summary on stdout
   $ MEDPLUM_CLIENT_SECRET=... npx ${NAME} my-api -m client-credentials --client-id <id> --no-install --json
 

@@ -51,6 +51,9 @@ export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json'
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   let ui = createUi(io.env, io.stdout, io.stderr, false);
   try {
+    if (argv[0] === 'check') {
+      return await runCheck(argv.slice(1), io);
+    }
     const parsed = parseArgs(argv, VERSION);
     if (parsed.kind === 'print') {
       io.stdout.write(parsed.text);
@@ -113,6 +116,19 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     }
     throw err;
   }
+}
+
+/** `create-medplum-auth check [directory]`: loaded only when asked for (it loads @medplum/core). */
+async function runCheck(argv: readonly string[], io: Io): Promise<number> {
+  const { check, parseCheckArgs, reportCheck } = await import('./check.js');
+  const options = parseCheckArgs(argv);
+  if ('help' in options) {
+    io.stdout.write(options.help);
+    return 0;
+  }
+  const ui = createUi(io.env, io.stdout, io.stderr, options.json);
+  const result = await check(options, io.cwd, io.env);
+  return reportCheck(result, options, ui, (text) => io.stdout.write(text));
 }
 
 function isCI(env: Io['env']): boolean {

@@ -1,0 +1,305 @@
+/**
+ * `create-medplum-auth check [directory]`: audits a generated project's credentials.
+ * Static checks read the project (env files, modes, git, source); the live check signs in by
+ * the project's method and reads `auth/me`. Nothing it prints holds a secret: `auth/me` for a
+ * client returns the ClientApplication *with* its secret, so only chosen fields are read.
+ */
+import { spawnSync } from 'node:child_process';
+import { createPrivateKey, randomUUID, sign } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+import { Command, CommanderError } from 'commander';
+import { NAME } from './args.js';
+import { CliError, UsageError } from './errors.js';
+import { isMethodId, METHODS, type Method, type MethodId } from './methods.js';
+import { RECORD_FILE } from './record.js';
+import type { Ui } from './ui.js';
+
+export type Level = 'ok' | 'warning' | 'error' | 'skipped';
+
+export interface Finding {
+  readonly id: string;
+  readonly level: Level;
+  readonly message: string;
+}
+
+export interface CheckOptions {
+  readonly directory: string;
+  readonly envFile?: string;
+  readonly json: boolean;
+  readonly strict: boolean;
+}
+
+/** How each method proves who it is, for the live check; absent = users sign in interactively. */
+const SIGN_IN: Partial<Record<MethodId, 'client-secret' | 'basic' | 'jwt'>> = {
+  'client-credentials': 'client-secret',
+  'device-credentials': 'client-secret',
+  'basic-auth': 'basic',
+  'jwt-assertion': 'jwt',
+};
+
+/** Browser-visible env prefixes of the usual bundlers: a secret must never carry one. */
+const PUBLIC_PREFIXES = ['VITE_', 'NEXT_PUBLIC_', 'REACT_APP_', 'EXPO_PUBLIC_', 'PUBLIC_'];
+
+export function parseCheckArgs(argv: readonly string[]): CheckOptions | { readonly help: string } {
+  let out = '';
+  const program = new Command(`${NAME} check`)
+    .description("Audit a generated project's Medplum credentials: sign in by its method, then check for excess privilege.")
+    .argument('[directory]', 'the project', '.')
+    .option('--env-file <file>', 'an env file read after .env (its values win)')
+    .option('--json', 'print one JSON object on stdout')
+    .option('--strict', 'exit non-zero on warnings too')
+    .helpOption('-h, --help', 'show this help')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => (out += s), writeErr: () => {}, outputError: () => {} });
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError && err.exitCode === 0) {
+      return { help: out };
+    }
+    throw new UsageError(`${(err as Error).message.replace(/^error: /, '')}. See ${NAME} check --help.`);
+  }
+  const o = program.opts();
+  return { directory: program.args[0] ?? '.', envFile: o.envFile, json: o.json === true, strict: o.strict === true };
+}
+
+export interface CheckResult {
+  readonly directory: string;
+  readonly method: MethodId;
+  readonly findings: readonly Finding[];
+}
+
+export async function check(options: CheckOptions, cwd: string, processEnv: Readonly<Record<string, string | undefined>>): Promise<CheckResult> {
+  const dir = resolve(cwd, options.directory);
+  const method = await readMethod(dir);
+  const env = await readEnv(dir, options.envFile ? resolve(cwd, options.envFile) : undefined, processEnv);
+  const findings = [
+    ...(await staticFindings(dir, method, env)),
+    ...(await liveFindings(method, env, dir)),
+  ];
+  return { directory: dir, method: method.id, findings };
+}
+
+async function readMethod(dir: string): Promise<Method> {
+  let record: { method?: unknown };
+  try {
+    record = JSON.parse(await readFile(join(dir, RECORD_FILE), 'utf8')) as { method?: unknown };
+  } catch {
+    throw new UsageError(`No ${RECORD_FILE} in ${dir}: run check in a project made by ${NAME}, or pass its directory.`);
+  }
+  if (typeof record.method !== 'string' || !isMethodId(record.method)) {
+    throw new UsageError(`${RECORD_FILE} in ${dir} names no known method.`);
+  }
+  return METHODS[record.method];
+}
+
+/** .env, then --env-file, then the process environment wins, as with Node's --env-file. */
+async function readEnv(dir: string, envFile: string | undefined, processEnv: Readonly<Record<string, string | undefined>>) {
+  const files = [join(dir, '.env'), ...(envFile ? [envFile] : [])];
+  const env: Record<string, string> = {};
+  for (const file of files) {
+    if (existsSync(file)) {
+      Object.assign(env, parseEnv(await readFile(file, 'utf8')));
+    } else if (file === envFile) {
+      throw new UsageError(`--env-file ${envFile}: no such file.`);
+    }
+  }
+  for (const [key, value] of Object.entries(processEnv)) {
+    if (value !== undefined && (key.startsWith('MEDPLUM_') || PUBLIC_PREFIXES.some((p) => key.startsWith(p)))) {
+      env[key] = value;
+    }
+  }
+  return env;
+}
+
+async function staticFindings(dir: string, method: Method, env: Record<string, string>): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const dotEnv = join(dir, '.env');
+  if (existsSync(dotEnv)) {
+    const mode = (await stat(dotEnv)).mode & 0o777;
+    findings.push(
+      mode & 0o077
+        ? { id: 'env-mode', level: 'error', message: `.env is readable by others (mode ${mode.toString(8)}): run chmod 600 .env` }
+        : { id: 'env-mode', level: 'ok', message: '.env is readable only by its owner (mode 600)' },
+    );
+    findings.push(gitIgnoreFinding(dir));
+  }
+
+  const secret = env.MEDPLUM_CLIENT_SECRET;
+  const exposed = Object.keys(env).filter(
+    (key) =>
+      PUBLIC_PREFIXES.some((p) => key.startsWith(p)) &&
+      (/SECRET|PASSWORD|PRIVATE_KEY/.test(key) || (secret !== undefined && secret !== '' && env[key] === secret)),
+  );
+  findings.push(
+    exposed.length > 0
+      ? { id: 'public-secret', level: 'error', message: `${exposed.join(', ')}: a secret in a browser-visible variable ships to every visitor. Remove it.` }
+      : { id: 'public-secret', level: 'ok', message: 'no secret in a browser-visible variable' },
+  );
+
+  const verbose = await filesMatching(join(dir, 'src'), /logLevel\s*:\s*['"`]verbose['"`]/);
+  findings.push(
+    verbose.length > 0
+      ? {
+          id: 'verbose-log',
+          level: 'warning',
+          message: `logLevel 'verbose' in ${verbose.map((f) => relative(dir, f)).join(', ')}: it can log tokens. Use 'basic' or none.`,
+        }
+      : { id: 'verbose-log', level: 'ok', message: "no logLevel 'verbose' in src/" },
+  );
+  void method;
+  return findings;
+}
+
+function gitIgnoreFinding(dir: string): Finding {
+  const result = spawnSync('git', ['check-ignore', '-q', '.env'], { cwd: dir, stdio: 'ignore' });
+  if (result.status === 0) {
+    return { id: 'env-gitignored', level: 'ok', message: '.env is ignored by git' };
+  }
+  if (result.status === 1) {
+    return { id: 'env-gitignored', level: 'error', message: '.env is not ignored by git: add .env* and !.env.example to .gitignore' };
+  }
+  return { id: 'env-gitignored', level: 'skipped', message: 'not a git repository: cannot tell whether .env would be committed' };
+}
+
+async function filesMatching(dir: string, pattern: RegExp): Promise<string[]> {
+  if (!existsSync(dir)) {
+    return [];
+  }
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const hits: string[] = [];
+  for (const e of entries) {
+    const path = join(e.parentPath, e.name);
+    if (e.isFile() && /\.(m?[jt]sx?)$/.test(e.name) && !path.includes('node_modules') && pattern.test(await readFile(path, 'utf8'))) {
+      hits.push(path);
+    }
+  }
+  return hits;
+}
+
+interface Me {
+  readonly membership?: { readonly admin?: boolean };
+  readonly profile?: { readonly resourceType?: string; readonly pkceOptional?: boolean };
+  readonly accessPolicy?: { readonly basedOn?: readonly unknown[]; readonly ipAccessRule?: readonly unknown[] };
+}
+
+async function liveFindings(method: Method, env: Record<string, string>, dir: string): Promise<Finding[]> {
+  const kind = SIGN_IN[method.id];
+  if (!kind) {
+    return [{ id: 'sign-in', level: 'skipped', message: `${method.id} signs users in interactively: only the project itself was checked` }];
+  }
+  const baseUrl = env.MEDPLUM_BASE_URL;
+  const clientId = env.MEDPLUM_CLIENT_ID;
+  if (!baseUrl || !clientId) {
+    return [{ id: 'sign-in', level: 'error', message: `${baseUrl ? 'MEDPLUM_CLIENT_ID' : 'MEDPLUM_BASE_URL'} is not set (.env or the environment)` }];
+  }
+  const { MedplumClient, MemoryStorage, ClientStorage, parseJWTPayload, normalizeErrorString } = await import('@medplum/core');
+  const medplum = new MedplumClient({ baseUrl, clientId, storage: new ClientStorage(new MemoryStorage()), refreshGracePeriod: 0 });
+  let me: Me;
+  const findings: Finding[] = [];
+  try {
+    if (kind === 'jwt') {
+      await medplum.startJwtAssertionLogin(await clientAssertion(env, baseUrl, clientId, dir));
+    } else {
+      const secret = await clientSecret(env);
+      if (kind === 'basic') {
+        medplum.setBasicAuth(clientId, secret);
+      } else {
+        await medplum.startClientLogin(clientId, secret);
+      }
+    }
+    me = (await medplum.get('auth/me', { cache: 'no-cache' })) as Me;
+  } catch (err) {
+    const reason = err instanceof CliError ? err.message : normalizeErrorString(err).replace(/^Failed to fetch tokens: /, '');
+    return [{ id: 'sign-in', level: 'error', message: `could not sign in to ${baseUrl} as client ${clientId}: ${reason}` }];
+  }
+  const token = medplum.getAccessToken();
+  const claimed = token ? (parseJWTPayload(token).client_id as string | undefined) : clientId;
+  findings.push(
+    claimed === clientId
+      ? { id: 'sign-in', level: 'ok', message: `signed in to ${baseUrl} as client ${clientId}; auth/me answers` }
+      : { id: 'sign-in', level: 'error', message: `the token is for client ${String(claimed)}, not the configured ${clientId}` },
+  );
+  findings.push(
+    me.membership?.admin
+      ? { id: 'admin', level: 'error', message: "the client is a project admin: it can do anything in the project. Remove admin from its ProjectMembership." }
+      : { id: 'admin', level: 'ok', message: 'the client is not a project admin' },
+  );
+  const policies = me.accessPolicy?.basedOn ?? [];
+  findings.push(
+    policies.length > 0
+      ? { id: 'access-policy', level: 'ok', message: 'an AccessPolicy limits the client' }
+      : {
+          id: 'access-policy',
+          level: method.app === 'device' ? 'error' : 'warning',
+          message: "no AccessPolicy: the client can read and change everything in the project. Attach access-policy.json to its ProjectMembership.",
+        },
+  );
+  if (method.app === 'device') {
+    findings.push(
+      (me.accessPolicy?.ipAccessRule ?? []).length > 0
+        ? { id: 'ip-rules', level: 'ok', message: 'IP rules restrict where the device may sign in from' }
+        : { id: 'ip-rules', level: 'warning', message: 'no ipAccessRule: the device may sign in from anywhere. Regenerate the policy with --allow-ip.' },
+    );
+  }
+  if (me.profile?.resourceType === 'ClientApplication' && me.profile.pkceOptional) {
+    findings.push({ id: 'pkce-optional', level: 'warning', message: 'the ClientApplication has pkceOptional: true. Turn it off.' });
+  }
+  return findings;
+}
+
+async function clientSecret(env: Record<string, string>): Promise<string> {
+  if (env.MEDPLUM_CLIENT_SECRET_FILE) {
+    try {
+      return (await readFile(env.MEDPLUM_CLIENT_SECRET_FILE, 'utf8')).replace(/\r?\n$/, '');
+    } catch {
+      throw new CliError(`MEDPLUM_CLIENT_SECRET_FILE ${env.MEDPLUM_CLIENT_SECRET_FILE} cannot be read`);
+    }
+  }
+  if (!env.MEDPLUM_CLIENT_SECRET) {
+    throw new CliError('MEDPLUM_CLIENT_SECRET (or MEDPLUM_CLIENT_SECRET_FILE) is not set');
+  }
+  return env.MEDPLUM_CLIENT_SECRET;
+}
+
+/** A private_key_jwt client assertion (RFC 7523), as the jwt-assertion starter signs it. */
+async function clientAssertion(env: Record<string, string>, baseUrl: string, clientId: string, dir: string): Promise<string> {
+  // A relative key path is relative to the project, as the starter reads it.
+  const path = env.MEDPLUM_PRIVATE_KEY_PATH && resolve(dir, env.MEDPLUM_PRIVATE_KEY_PATH);
+  if (!path || !env.MEDPLUM_KEY_ID) {
+    throw new CliError(`${path ? 'MEDPLUM_KEY_ID' : 'MEDPLUM_PRIVATE_KEY_PATH'} is not set`);
+  }
+  let key;
+  try {
+    key = createPrivateKey(await readFile(path));
+  } catch {
+    throw new CliError(`the private key at ${path} cannot be read`);
+  }
+  const now = Math.floor(Date.now() / 1000);
+  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const tokenUrl = new URL('oauth2/token', baseUrl).href;
+  const input = `${encode({ alg: 'ES256', kid: env.MEDPLUM_KEY_ID, typ: 'JWT' })}.${encode({ iss: clientId, sub: clientId, aud: tokenUrl, iat: now, exp: now + 300, jti: randomUUID() })}`;
+  return `${input}.${sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+}
+
+const SYMBOLS: Record<Level, string> = { ok: '✔', warning: '⚠', error: '✖', skipped: '–' };
+
+export function reportCheck(result: CheckResult, options: CheckOptions, ui: Ui, write: (text: string) => void): number {
+  const errors = result.findings.filter((f) => f.level === 'error').length;
+  const warnings = result.findings.filter((f) => f.level === 'warning').length;
+  if (options.json) {
+    write(`${JSON.stringify({ ...result, errors, warnings }, null, 2)}\n`);
+  } else {
+    const c = ui.color;
+    const paint: Record<Level, (s: string) => string> = { ok: c.green, warning: c.yellow, error: c.red, skipped: c.dim };
+    ui.info(`${c.bold('Checking')} ${result.directory} (${result.method})`);
+    for (const f of result.findings) {
+      ui.info(`  ${paint[f.level](SYMBOLS[f.level])} ${f.message}`);
+    }
+    ui.info(`${errors} error(s), ${warnings} warning(s)${options.strict ? ' (strict: warnings fail)' : ''}`);
+  }
+  return errors > 0 || (options.strict && warnings > 0) ? 1 : 0;
+}

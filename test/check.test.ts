@@ -1,0 +1,145 @@
+/**
+ * `create-medplum-auth check`: each finding triggered, and shown passing, against the Medplum
+ * double. Projects are generated with --no-install: check reads them, it does not run them.
+ */
+import { execFileSync } from 'node:child_process';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMedplumDouble, type MedplumDouble } from './double/medplum-double.js';
+import { runCli, tempDir } from './helpers.js';
+
+let medplum: MedplumDouble;
+beforeAll(async () => {
+  medplum = await startMedplumDouble();
+});
+afterAll(() => medplum?.close());
+
+const POLICY = { resource: [{ resourceType: 'Patient', interaction: ['search' as const] }] };
+
+async function project(method: string, clientId: string, secret?: string, extra: string[] = []): Promise<string> {
+  const cwd = await tempDir();
+  const result = await runCli(['app', '-m', method, '--base-url', medplum.baseUrl, '--client-id', clientId, '--no-install', '--no-git', ...extra], {
+    cwd,
+    env: secret ? { MEDPLUM_CLIENT_SECRET: secret } : {},
+  });
+  expect(result.code, result.stderr).toBe(0);
+  return join(cwd, 'app');
+}
+
+async function runCheck(dir: string, args: string[] = [], env: Record<string, string> = {}) {
+  const result = await runCli(['check', dir, '--json', ...args], { cwd: dir, env });
+  const out = JSON.parse(result.stdout) as { findings: { id: string; level: string; message: string }[]; errors: number };
+  const level = (id: string) => out.findings.find((f) => f.id === id)?.level;
+  return { ...result, out, level };
+}
+
+describe('check', () => {
+  it('client-credentials with a policy: signs in, the token is for the client, nothing to report', async () => {
+    const client = medplum.addClient({ accessPolicy: POLICY });
+    const dir = await project('client-credentials', client.id, client.secret);
+    const { code, out, level, stdout, stderr } = await runCheck(dir);
+    expect(level('sign-in')).toBe('ok');
+    expect(level('admin')).toBe('ok');
+    expect(level('access-policy')).toBe('ok');
+    expect(level('env-mode')).toBe('ok');
+    expect(level('public-secret')).toBe('ok');
+    expect(level('verbose-log')).toBe('ok');
+    expect(level('env-gitignored')).toBe('skipped'); // --no-git
+    expect(out.errors).toBe(0);
+    expect(code).toBe(0);
+    expect(stdout + stderr).not.toContain(client.secret); // auth/me carries it: never printed
+  });
+
+  it('no AccessPolicy is a warning: exit 0, or 1 with --strict', async () => {
+    const client = medplum.addClient();
+    const dir = await project('client-credentials', client.id, client.secret);
+    expect((await runCheck(dir)).level('access-policy')).toBe('warning');
+    expect((await runCheck(dir)).code).toBe(0);
+    expect((await runCheck(dir, ['--strict'])).code).toBe(1);
+  });
+
+  it('a wrong secret is an error naming the client, not the secret', async () => {
+    const client = medplum.addClient();
+    const dir = await project('client-credentials', client.id, 'not-the-secret');
+    const { code, level, out, stdout } = await runCheck(dir);
+    expect(level('sign-in')).toBe('error');
+    expect(out.findings.find((f) => f.id === 'sign-in')?.message).toMatch(new RegExp(`as client ${client.id}: Invalid secret`));
+    expect(stdout).not.toContain('not-the-secret');
+    expect(code).toBe(1);
+  });
+
+  it('basic-auth checks over Basic, with no token call', async () => {
+    const client = medplum.addClient({ accessPolicy: POLICY });
+    const dir = await project('basic-auth', client.id, client.secret);
+    const since = medplum.log.length;
+    const { code, level } = await runCheck(dir);
+    expect(level('sign-in')).toBe('ok');
+    expect(code).toBe(0);
+    const calls = medplum.log.slice(since).filter((e) => e.clientId === client.id);
+    expect(calls.map((e) => `${e.path} ${e.authScheme}`)).toEqual(['/auth/me Basic']);
+  });
+
+  it('device-credentials: the secret from MEDPLUM_CLIENT_SECRET_FILE; no IP rules is a warning, no policy an error', async () => {
+    const client = medplum.addClient();
+    const dir = await project('device-credentials', client.id);
+    const secretFile = join(dir, '..', 'secret');
+    await writeFile(secretFile, `${client.secret}\n`, { mode: 0o600 });
+    const { code, level } = await runCheck(dir, [], { MEDPLUM_CLIENT_SECRET_FILE: secretFile });
+    expect(level('sign-in')).toBe('ok');
+    expect(level('access-policy')).toBe('error');
+    expect(level('ip-rules')).toBe('warning');
+    expect(code).toBe(1);
+  });
+
+  it('jwt-assertion: signs a client assertion with the generated key', async () => {
+    const dir = await project('jwt-assertion', '00000000-0000-4000-8000-000000000000');
+    const jwks = JSON.parse(await readFile(join(dir, 'jwks.json'), 'utf8'));
+    const client = medplum.addClient({ jwksUri: medplum.hostJwks(jwks), accessPolicy: POLICY });
+    const { level } = await runCheck(dir, [], { MEDPLUM_CLIENT_ID: client.id });
+    expect(level('sign-in')).toBe('ok');
+    expect(level('access-policy')).toBe('ok');
+  });
+
+  it('static findings: .env mode, git, a public secret, verbose logging', async () => {
+    const client = medplum.addClient({ accessPolicy: POLICY });
+    const dir = await project('client-credentials', client.id, client.secret);
+    await chmod(join(dir, '.env'), 0o644);
+    await writeFile(join(dir, '.gitignore'), 'node_modules/\n');
+    execFileSync('git', ['init', '-q'], { cwd: dir });
+    await writeFile(join(dir, '.env.local'), `VITE_MEDPLUM_CLIENT_SECRET=${client.secret}\n`);
+    await mkdir(join(dir, 'src'), { recursive: true });
+    await writeFile(join(dir, 'src/debug.ts'), "export const options = { logLevel: 'verbose' };\n");
+    const { code, level, stdout } = await runCheck(dir, ['--env-file', join(dir, '.env.local')]);
+    expect(level('env-mode')).toBe('error');
+    expect(level('env-gitignored')).toBe('error');
+    expect(level('public-secret')).toBe('error');
+    expect(level('verbose-log')).toBe('warning');
+    expect(code).toBe(1);
+    expect(stdout).not.toContain(client.secret);
+  });
+
+  it('web methods: only the project is checked; a generated repository ignores .env', async () => {
+    const cwd = await tempDir();
+    const created = await runCli(['web', '-m', 'oauth-auth-code', '--no-install'], {
+      cwd,
+      env: { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' },
+    });
+    expect(created.code).toBe(0);
+    const { code, level } = await runCheck(join(cwd, 'web'));
+    expect(level('sign-in')).toBe('skipped');
+    expect(level('env-gitignored')).toBe('ok');
+    expect(code).toBe(0);
+  });
+
+  it('human output, and a clear error outside a generated project', async () => {
+    const client = medplum.addClient({ accessPolicy: POLICY });
+    const dir = await project('client-credentials', client.id, client.secret);
+    const human = await runCli(['check', dir], { cwd: dir });
+    expect(human.stdout).toMatch(/✔ signed in to .* as client /);
+    expect(human.stdout).toMatch(/0 error\(s\), 0 warning\(s\)/);
+    const outside = await runCli(['check', await tempDir()], { cwd: dir });
+    expect(outside.code).toBe(2);
+    expect(outside.stderr).toMatch(/No medplum-auth\.json in .*: run check in a project made by create-medplum-auth/);
+  });
+});
