@@ -32,6 +32,8 @@ interface ReplayContext {
 }
 
 interface FilePlan {
+  /** Default `wireWorld()`. */
+  readonly world?: () => WireWorld;
   /** Only these exchanges are replayed; the others are skipped with `others`. */
   readonly only?: readonly number[];
   readonly others?: string;
@@ -86,10 +88,14 @@ const WIRE_PLAN: Readonly<Record<string, FilePlan>> = {
   '05-basic-auth-fhir.json': {},
   '06-restricted-client-access-policy.json': {},
   '07-admin-provisioning.json': {
-    only: [8, 9, 10, 17, 18, 19, 20, 24, 32, 33, 37, 38, 39],
-    others: 'admin API, $rotate-secret and FHIR writes of ClientApplication/AccessPolicy are not modelled (the double is configured)',
-    before: {
-      24: (world, medplum) => medplum.updateClient(world.bindings.get('provisionedClientId') ?? '', { retiringSecret: undefined }),
+    // The admin API is replayed: the provisioned clients and policies are made by the exchanges themselves.
+    world: () => wireWorld({ provisioning: 'replayed' }),
+    setup: async ({ world, medplum, replayer }) => {
+      const starter = world.bindings.get('starterProjectId') ?? '';
+      const admin = await passwordToken(medplum.baseUrl, 'starter-admin@example.com', world.bindings.get('starterAdminPassword') ?? '', starter);
+      const member = await passwordToken(medplum.baseUrl, 'wire-multi@example.com', world.bindings.get('multiMemberPassword') ?? '', starter);
+      replayer.bindings.set('starter_admin_access_token (obtained in setup)', admin);
+      replayer.bindings.set('non_admin_member_access_token (multi-member user logged into the Starter project, admin=false)', member);
     },
   },
   '08-discovery.json': { ignore: { 4: ['keys.0.x', 'keys.0.y'], 5: ['version', 'runtime'] } },
@@ -116,7 +122,7 @@ const WIRE_PLAN: Readonly<Record<string, FilePlan>> = {
       1: 'the double shows its own sign-in page instead of redirecting to the Medplum app',
       2: 'the double shows its own sign-in page instead of redirecting to the Medplum app',
       12: 'no browser session: prompt=none always answers login_required',
-      13: 'the deprecated ClientApplication.redirectUri is not modelled',
+      13: 'the double shows its own sign-in page instead of redirecting to the Medplum app (redirectUri itself is modelled)',
       14: '/auth/clientinfo is not modelled',
     },
   },
@@ -149,6 +155,27 @@ const WIRE_PLAN: Readonly<Record<string, FilePlan>> = {
   })(),
 };
 
+/** A password login into one project (PKCE plain, as the SDK does in Node): the access token. */
+async function passwordToken(baseUrl: string, email: string, password: string, projectId: string): Promise<string> {
+  const verifier = randomBytes(32).toString('hex');
+  const login = await fetch(`${baseUrl}auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password, projectId, codeChallenge: verifier, codeChallengeMethod: 'plain' }),
+  });
+  const { code } = (await login.json()) as { code?: string };
+  const token = await fetch(`${baseUrl}oauth2/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'authorization_code', code: code ?? '', code_verifier: verifier }),
+  });
+  const { access_token: accessToken } = (await token.json()) as { access_token?: string };
+  if (!accessToken) {
+    throw new Error(`no token for ${email}`);
+  }
+  return accessToken;
+}
+
 function skipReason(plan: FilePlan, index: number): string | undefined {
   if (plan.only && !plan.only.includes(index)) {
     return plan.others;
@@ -171,7 +198,7 @@ function ignoredPaths(plan: FilePlan, index: number, exchange: WireExchange): re
 
 for (const [file, plan] of Object.entries(WIRE_PLAN)) {
   describe(`wire/${file}`, () => {
-    const world = wireWorld();
+    const world = plan.world?.() ?? wireWorld();
     let medplum: MedplumDouble;
     let replayer: Replayer;
     let teardown: (() => Promise<void>) | void;
@@ -1003,6 +1030,244 @@ describe('Google sign-in (startGoogleLogin + processCode)', () => {
     await expect(google('not-a-jwt')).rejects.toThrow('Invalid Compact JWS');
     await expect(google(sign({ email: 'nobody@example.com' }))).rejects.toThrow('User not found');
     await expect(google(sign({ email: 'ada@corp.example' }))).resolves.toMatchObject({ domain: 'corp.example', authorizeUrl: expect.stringContaining('/idp/authorize?') });
+  });
+});
+
+describe('admin API, provisioning and $rotate-secret (MedplumClient signed in as a project admin)', () => {
+  const ADMIN = {
+    email: 'admin@example.com',
+    password: PASSWORD,
+    admin: true,
+    profile: { resourceType: 'Practitioner', name: [{ given: ['Grace'], family: 'Hopper' }] },
+  } as const;
+
+  async function signIn(medplum: MedplumDouble, user: { readonly email: string; readonly password: string }): Promise<MedplumClient> {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const sdk = new MedplumClient({ baseUrl: medplum.baseUrl, cacheTime: 0 });
+    await sdk.processCode((await sdk.startLogin({ email: user.email, password: user.password })).code ?? '');
+    return sdk;
+  }
+
+  interface ClientApplicationJson {
+    readonly resourceType: 'ClientApplication';
+    readonly id: string;
+    readonly name: string;
+    readonly secret: string;
+    readonly retiringSecret?: string;
+    readonly redirectUris?: string[];
+  }
+
+  const basic = (id: string, secret: string) => ({ authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}` });
+
+  test('provision: POST admin/projects/{id}/client, an AccessPolicy by FHIR, attach it to the membership; the client then signs in, limited', async () => {
+    const medplum = await start({ users: [DOC, ADMIN] });
+    const admin = await signIn(medplum, ADMIN);
+    const projectId = medplum.project.id;
+
+    const client = await admin.post<ClientApplicationJson>(`admin/projects/${projectId}/client`, {
+      name: 'My App',
+      description: 'made by the CLI',
+      redirectUris: ['http://localhost:5173/'],
+      identifier: [{ system: 'https://create-medplum-auth.dev/id', value: 'my-app' }],
+    });
+    expect(client).toMatchObject({ resourceType: 'ClientApplication', name: 'My App', redirectUris: ['http://localhost:5173/'] });
+    expect(client.secret).toMatch(/^[0-9a-f]{64}$/);
+
+    const policy = await admin.createResource({ resourceType: 'AccessPolicy', name: 'My App policy', resource: [{ resourceType: 'Patient', readonly: true }] });
+    const membership = await admin.searchOne('ProjectMembership', { user: `ClientApplication/${client.id}` });
+    expect(membership).toMatchObject({ user: { reference: `ClientApplication/${client.id}` }, profile: { reference: `ClientApplication/${client.id}` } });
+    const updated = await admin.post<Record<string, unknown>>(`admin/projects/${projectId}/members/${membership?.id}`, {
+      ...membership,
+      accessPolicy: { reference: `AccessPolicy/${policy.id}` },
+    });
+    expect(updated.accessPolicy).toEqual({ reference: `AccessPolicy/${policy.id}` });
+
+    const app = new MedplumClient({ baseUrl: medplum.baseUrl });
+    await app.startClientLogin(client.id, client.secret);
+    expect(await app.searchResources('Patient')).toHaveLength(1);
+    await expect(app.createResource({ resourceType: 'Patient' })).rejects.toThrow('Forbidden');
+    // The policy is read live: a FHIR update of it applies to the next request.
+    await admin.updateResource({ ...policy, resource: [{ resourceType: 'Observation' }] });
+    await expect(app.searchResources('Patient')).rejects.toThrow('Forbidden');
+
+    // Found again by name or identifier (what an idempotent re-run looks for).
+    expect((await admin.searchResources('ClientApplication', { name: 'my app' })).map((c) => c.id)).toEqual([client.id]);
+    expect((await admin.searchResources('ClientApplication', { identifier: 'https://create-medplum-auth.dev/id|my-app' })).map((c) => c.id)).toEqual([client.id]);
+    expect(await admin.searchResources('ClientApplication', { identifier: 'other' })).toHaveLength(0);
+    expect((await admin.searchResources('AccessPolicy', { name: 'My App' })).map((p) => p.id)).toEqual([policy.id]);
+    expect(medplum.resources('ClientApplication').map((c) => c.id)).toEqual([client.id]);
+    expect(medplum.client(client.id)).toMatchObject({ name: 'My App', projectId, membershipId: membership?.id, admin: false });
+  });
+
+  test("an admin client's client_credentials login is the caller too; accessPolicy can go in the /client body; the path project is ignored", async () => {
+    const other = { id: randomUUID(), name: 'Other' };
+    const medplum = await start({ projects: [{ name: 'Main' }, other] });
+    const adminClient = medplum.addClient({ name: 'CI admin', admin: true });
+    const admin = new MedplumClient({ baseUrl: medplum.baseUrl });
+    await admin.startClientLogin(adminClient.id, adminClient.secret);
+    const policy = await admin.createResource({ resourceType: 'AccessPolicy', resource: [{ resourceType: 'Observation' }] });
+
+    const client = await admin.post<ClientApplicationJson>(`admin/projects/${other.id}/client`, {
+      name: 'Device',
+      accessPolicy: { reference: `AccessPolicy/${policy.id}` },
+    });
+
+    expect(medplum.client(client.id).projectId).toBe(medplum.project.id);
+    expect(await admin.get(`admin/projects/${other.id}`)).toEqual({ project: { id: medplum.project.id, name: 'Main' } });
+    const [membership] = await admin.searchResources('ProjectMembership', { user: `ClientApplication/${client.id}` });
+    expect(membership?.accessPolicy).toEqual({ reference: `AccessPolicy/${policy.id}` });
+    expect(medplum.log.filter((e) => e.path.startsWith('/admin/')).map((e) => [e.method, e.authScheme, e.clientId, e.status])).toEqual([
+      ['POST', 'Bearer', adminClient.id, 201],
+      ['GET', 'Bearer', adminClient.id, 200],
+    ]);
+    await expect(admin.post(`admin/projects/${medplum.project.id}/client`, { description: 'no name' })).rejects.toThrow('Client name is required');
+    await expect(admin.post(`admin/projects/${medplum.project.id}/client`, { name: 'x', launchUri: 'https://x' })).rejects.toThrow(
+      'ClientApplication.launchUri is not supported by the Medplum test double',
+    );
+  });
+
+  test('$rotate-secret: a new secret, the old one retiring (token yes, Basic no) until retired; {} is refused', async () => {
+    const medplum = await start({ users: [DOC, ADMIN] });
+    const admin = await signIn(medplum, ADMIN);
+    const { id, secret } = medplum.addClient({ name: 'Rotating' });
+    const url = admin.fhirUrl('ClientApplication', id, '$rotate-secret');
+
+    await expect(admin.post(url, {})).rejects.toThrow('Secret to rotate must be provided');
+    await expect(admin.post(url, { secret: 'not-it' })).rejects.toThrow('Provided secret does not match client');
+    const rotated = await admin.post<ClientApplicationJson>(url, { resourceType: 'Parameters', parameter: [{ name: 'secret', valueString: secret }] });
+
+    expect(rotated).toMatchObject({ resourceType: 'ClientApplication', id, retiringSecret: secret });
+    expect(rotated.secret).toMatch(/^[0-9a-f]{64}$/);
+    expect(rotated.secret).not.toBe(secret);
+    expect(medplum.client(id)).toMatchObject({ secret: rotated.secret, retiringSecret: secret });
+    const token = (s: string) => postForm(`${medplum.baseUrl}oauth2/token`, { grant_type: 'client_credentials', client_id: id, client_secret: s });
+    expect((await token(secret)).status).toBe(200);
+    expect((await fetch(`${medplum.baseUrl}fhir/R4/Patient`, { headers: basic(id, secret) })).status).toBe(401);
+    expect((await fetch(`${medplum.baseUrl}fhir/R4/Patient`, { headers: basic(id, rotated.secret) })).status).toBe(200);
+
+    const retired = await admin.post<ClientApplicationJson>(url, { retiringSecret: secret });
+    expect(retired.retiringSecret).toBeUndefined();
+    expect(await (await token(secret)).json()).toEqual({ error: 'invalid_request', error_description: 'Invalid secret' });
+    expect(JSON.stringify(medplum.log)).not.toContain(rotated.secret);
+  });
+
+  test('a server without $rotate-secret answers 404 "Not found" (setOperationSupported / unsupportedOperations)', async () => {
+    const medplum = await start({ users: [DOC, ADMIN], unsupportedOperations: ['rotate-secret'] });
+    const admin = await signIn(medplum, ADMIN);
+    const { id, secret } = medplum.addClient();
+    const url = admin.fhirUrl('ClientApplication', id, '$rotate-secret');
+
+    const raw = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${admin.getAccessToken()}`, 'content-type': 'application/fhir+json' }, body: JSON.stringify({ secret }) });
+    expect(raw.status).toBe(404);
+    expect(await raw.json()).toMatchObject({ resourceType: 'OperationOutcome', id: 'not-found', issue: [{ code: 'not-found', details: { text: 'Not found' } }] });
+    medplum.setOperationSupported('rotate-secret', true);
+    await expect(admin.post(url, { secret })).resolves.toMatchObject({ retiringSecret: secret });
+    medplum.setOperationSupported('rotate-secret', false);
+    await expect(admin.post(url, { secret: 'x' })).rejects.toThrow('Not found');
+  });
+
+  test('a non-admin member: 403 "Forbidden" on /admin, $rotate-secret and ProjectMembership, yet it can read a client secret', async () => {
+    const medplum = await start({ users: [DOC, ADMIN] });
+    const member = await signIn(medplum, DOC);
+    const { id, secret, membershipId } = medplum.addClient({ name: 'Readable' });
+
+    await expect(member.post(`admin/projects/${medplum.project.id}/client`, { name: 'nope' })).rejects.toThrow('Forbidden');
+    await expect(member.post(`admin/projects/${medplum.project.id}/members/${membershipId}`, { resourceType: 'ProjectMembership', id: membershipId })).rejects.toThrow('Forbidden');
+    await expect(member.post(member.fhirUrl('ClientApplication', id, '$rotate-secret'), { secret })).rejects.toThrow('Forbidden');
+    await expect(member.searchResources('ProjectMembership', { user: `ClientApplication/${id}` })).rejects.toThrow('Forbidden');
+    expect(await member.readResource('ClientApplication', id)).toMatchObject({ id, secret });
+    expect(medplum.resources('ClientApplication')).toHaveLength(1);
+    expect(medplum.client(id).secret).toBe(secret);
+  });
+
+  test('a ClientApplication made with a plain FHIR create has no secret and no membership: "Invalid client"', async () => {
+    const medplum = await start({ users: [DOC, ADMIN] });
+    const admin = await signIn(medplum, ADMIN);
+    const created = await admin.createResource({ resourceType: 'ClientApplication', name: 'Plain', redirectUris: ['http://localhost:5173/'] });
+
+    expect((created as { secret?: string }).secret).toBeUndefined();
+    expect(await admin.searchResources('ProjectMembership', { user: `ClientApplication/${created.id}` })).toHaveLength(0);
+    await expect(new MedplumClient({ baseUrl: medplum.baseUrl }).startClientLogin(created.id ?? '', 'anything')).rejects.toThrow('Invalid client');
+    await expect(admin.createResource({ resourceType: 'ClientApplication', name: 'Bad', redirectUris: 'http://localhost:5173/' } as never)).rejects.toThrow(
+      'Expected array of values for property',
+    );
+  });
+
+  test('update and delete: a client keeps its secret through a PUT; deleted resources read 410; deleting the membership ends sign-in', async () => {
+    const medplum = await start({ users: [DOC, ADMIN] });
+    const admin = await signIn(medplum, ADMIN);
+    const created = await admin.post<ClientApplicationJson>(`admin/projects/${medplum.project.id}/client`, { name: 'Web', redirectUri: 'http://localhost:3000/cb' });
+    const read = await admin.readResource('ClientApplication', created.id);
+
+    const updated = await admin.updateResource({ ...read, redirectUris: ['http://localhost:5173/'] });
+    expect(updated).toMatchObject({ secret: created.secret, redirectUri: 'http://localhost:3000/cb', redirectUris: ['http://localhost:5173/'] });
+    expect(updated.meta?.versionId).not.toBe(read.meta?.versionId);
+    await expect(admin.updateResource({ ...read, secret: 'mine' })).rejects.toThrow('use $rotate-secret');
+    // The deprecated single redirectUri is honoured by /oauth2/authorize, as recorded.
+    const authorize = (redirectUri: string) =>
+      fetch(`${medplum.baseUrl}oauth2/authorize?${new URLSearchParams({ response_type: 'code', client_id: created.id, redirect_uri: redirectUri, code_challenge: 'c'.repeat(43), code_challenge_method: 'S256' })}`);
+    expect([(await authorize('http://localhost:3000/cb')).status, (await authorize('http://localhost:5173/')).status, (await authorize('http://localhost:1/')).status]).toEqual([200, 200, 400]);
+
+    const membership = await admin.searchOne('ProjectMembership', { user: `ClientApplication/${created.id}` });
+    await admin.delete(`admin/projects/${medplum.project.id}/members/${membership?.id}`);
+    await expect(new MedplumClient({ baseUrl: medplum.baseUrl }).startClientLogin(created.id, created.secret)).rejects.toThrow('Invalid client');
+    await admin.deleteResource('ClientApplication', created.id);
+    await expect(admin.readResource('ClientApplication', created.id)).rejects.toThrow('Deleted');
+    const policy = await admin.createResource({ resourceType: 'AccessPolicy', name: 'gone soon', resource: [{ resourceType: 'Patient' }] });
+    await admin.deleteResource('AccessPolicy', policy.id ?? '');
+    expect(medplum.resources('ClientApplication')).toEqual([]);
+    expect(medplum.resources('AccessPolicy')).toEqual([]);
+    expect(medplum.resources('ProjectMembership').map((m) => (m.user as { reference: string }).reference)).toEqual(
+      medplum.resources('ProjectMembership').map((m) => (m.user as { reference: string }).reference).filter((r) => r.startsWith('User/')),
+    );
+  });
+
+  test('failNext: the chosen step fails once, changes nothing, and the log marks it', async () => {
+    const medplum = await start({ users: [DOC, ADMIN] });
+    const admin = await signIn(medplum, ADMIN);
+    const projectId = medplum.project.id;
+    const policy = await admin.createResource({ resourceType: 'AccessPolicy', resource: [{ resourceType: 'Patient' }] });
+    const client = await admin.post<ClientApplicationJson>(`admin/projects/${projectId}/client`, { name: 'Half' });
+    const membership = await admin.searchOne('ProjectMembership', { user: `ClientApplication/${client.id}` });
+    medplum.clearLog();
+
+    // (A 5xx is retried by MedplumClient, so a one-off 500 would go unnoticed: inject a 4xx, or `times`.)
+    medplum.failNext({ method: 'POST', path: /^\/admin\/projects\/[^/]+\/members\//, status: 400 });
+    expect(medplum.pendingFailures).toBe(1);
+    const attach = () => admin.post<Record<string, unknown>>(`admin/projects/${projectId}/members/${membership?.id}`, { ...membership, accessPolicy: { reference: `AccessPolicy/${policy.id}` } });
+    await expect(attach()).rejects.toThrow('Injected failure (Medplum test double): HTTP 400');
+    expect(medplum.pendingFailures).toBe(0);
+    expect((await admin.searchOne('ProjectMembership', { user: `ClientApplication/${client.id}` }))?.accessPolicy).toBeUndefined();
+    await expect(attach()).resolves.toMatchObject({ accessPolicy: { reference: `AccessPolicy/${policy.id}` } });
+
+    medplum.failNext({ path: `/admin/projects/${projectId}/client`, status: 403 });
+    await expect(admin.post(`admin/projects/${projectId}/client`, { name: 'Never' })).rejects.toThrow('Forbidden');
+    medplum.failNext({ method: 'get', path: '/fhir/R4/ClientApplication?name=Half', status: 400, body: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid', details: { text: 'custom' } }] } });
+    await expect(admin.searchResources('ClientApplication', { name: 'Half' })).rejects.toThrow('custom');
+
+    expect(medplum.resources('ClientApplication').map((c) => c.name)).toEqual(['Half']);
+    expect(medplum.log.map((e) => [e.method, e.path.replace(projectId, '{p}').replace(membership?.id ?? '', '{m}'), e.status, e.injected])).toEqual([
+      ['POST', '/admin/projects/{p}/members/{m}', 400, true],
+      ['GET', '/fhir/R4/ProjectMembership', 200, undefined],
+      ['POST', '/admin/projects/{p}/members/{m}', 200, undefined],
+      ['POST', '/admin/projects/{p}/client', 403, true],
+      ['GET', '/fhir/R4/ClientApplication', 400, true],
+    ]);
+  });
+
+  test('the log of a whole provisioning holds no secret', async () => {
+    const medplum = await start({ users: [DOC, ADMIN] });
+    const admin = await signIn(medplum, ADMIN);
+    const client = await admin.post<ClientApplicationJson>(`admin/projects/${medplum.project.id}/client`, { name: 'Secretive' });
+    await admin.readResource('ClientApplication', client.id);
+    await admin.searchResources('ClientApplication', { name: 'Secretive' });
+    const rotated = await admin.post<ClientApplicationJson>(admin.fhirUrl('ClientApplication', client.id, '$rotate-secret'), { secret: client.secret });
+    await fetch(`${medplum.baseUrl}fhir/R4/Patient`, { headers: basic(client.id, rotated.secret) });
+    const log = JSON.stringify(medplum.log);
+    for (const secret of [client.secret, rotated.secret, admin.getAccessToken() ?? '', PASSWORD]) {
+      expect(log).not.toContain(secret);
+    }
+    expect(medplum.log.at(-1)).toEqual({ method: 'GET', path: '/fhir/R4/Patient', authScheme: 'Basic', clientId: client.id, status: 200 });
   });
 });
 

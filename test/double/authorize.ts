@@ -10,7 +10,7 @@
  */
 import { escapeHtml, formBody, html, HttpError, isFormRequest, redirect, type DoubleRequest, type Reply } from './http.js';
 import { tryLogin } from './login.js';
-import type { Client, DoubleState } from './model.js';
+import { clientRedirectUris, type Client, type DoubleState } from './model.js';
 
 interface AuthorizeRequest {
   readonly client: Client;
@@ -37,7 +37,7 @@ function validate(state: DoubleState, query: URLSearchParams): AuthorizeRequest 
   if (!redirectUri) {
     throw new HttpError(html(400, 'Missing redirect URI'));
   }
-  if (!client.redirectUris.includes(redirectUri)) {
+  if (!clientRedirectUris(client).includes(redirectUri)) {
     throw new HttpError(html(400, 'Invalid redirect URI'));
   }
   const fail = (error: string, description: string): HttpError =>

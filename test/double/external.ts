@@ -12,7 +12,7 @@
 import { badRequest, HttpError, notFound, redirect, type DoubleRequest, type Reply } from './http.js';
 import { decodeJwt } from './jwks.js';
 import { tryIdentityLogin } from './login.js';
-import type { Client, DoubleState, IdentityProvider } from './model.js';
+import { clientRedirectUris, type Client, type DoubleState, type IdentityProvider } from './model.js';
 import type { LogNote } from './session.js';
 
 const VERIFY_FAILED = 'Failed to verify code - check your identity provider configuration';
@@ -108,7 +108,7 @@ export async function getAuthExternal(state: DoubleState, req: DoubleRequest, no
   });
 
   if (login.membership && body.redirectUri && client) {
-    if (!client.redirectUris.includes(body.redirectUri)) {
+    if (!clientRedirectUris(client).includes(body.redirectUri)) {
       throw fail('Invalid redirect URI');
     }
     const url = new URL(body.redirectUri);

@@ -13,12 +13,12 @@ export const FHIR_TYPES: readonly string[] = ['Patient', 'Observation', 'Device'
 const DEFAULT_COUNT = 20;
 const MAX_COUNT = 1000;
 
-function unsupported(what: string): HttpError {
+export function unsupported(what: string): HttpError {
   return new HttpError(badRequest(`${what} is not supported by the Medplum test double`));
 }
 
 /** Without `X-Medplum: extended`, meta carries only versionId and lastUpdated. */
-function present(resource: StoredResource, extended: boolean): Record<string, unknown> {
+export function present(resource: StoredResource, extended: boolean): Record<string, unknown> {
   if (extended) {
     return resource;
   }
@@ -26,7 +26,7 @@ function present(resource: StoredResource, extended: boolean): Record<string, un
   return { ...resource, meta: { versionId, lastUpdated } };
 }
 
-function versionHeaders(resource: StoredResource): Record<string, string> {
+export function versionHeaders(resource: { readonly meta: { readonly versionId: string; readonly lastUpdated: string } }): Record<string, string> {
   return {
     etag: `W/"${resource.meta.versionId}"`,
     'last-modified': new Date(resource.meta.lastUpdated).toUTCString(),
@@ -81,11 +81,25 @@ function nonNegativeInt(value: string | null, fallback: number, name: string): n
  * keeps each type's summary elements), tagged SUBSETTED as FHIR requires.
  */
 function search(state: DoubleState, session: Session, resourceType: string, params: URLSearchParams, extended: boolean): Reply {
+  const candidates = [...state.resources.values()]
+    .filter((r) => r.resourceType === resourceType && r.meta.project === session.membership.project.id)
+    .map((r) => present(r, extended) as SearchCandidate);
+  return searchset(state, resourceType, params, candidates, {});
+}
+
+/** A resource as it would be returned, with the id and meta.lastUpdated a search needs. */
+export type SearchCandidate = Record<string, unknown> & { readonly id: string; readonly meta: { readonly lastUpdated: string } };
+
+/** Search parameters beyond the common ones: each keeps the resources that match its value. */
+export type SearchFilters = Readonly<Record<string, (resource: SearchCandidate, value: string) => boolean>>;
+
+/** The searchset Bundle of `candidates` (already in the project, as they are returned) for these parameters. */
+export function searchset(state: DoubleState, resourceType: string, params: URLSearchParams, candidates: readonly SearchCandidate[], custom: SearchFilters): Reply {
   const count = Math.min(nonNegativeInt(params.get('_count'), DEFAULT_COUNT, '_count'), MAX_COUNT);
   const offset = nonNegativeInt(params.get('_offset'), 0, '_offset');
   const filters = new URLSearchParams();
   for (const [key, value] of params) {
-    if (key === '_id' || key === '_sort' || key === '_total' || key === '_summary') {
+    if (key === '_id' || key === '_sort' || key === '_total' || key === '_summary' || key in custom) {
       filters.append(key, value);
     } else if (key !== '_count' && key !== '_offset' && key !== '_medplum-prompt-basic-auth') {
       throw unsupported(`Search parameter ${key}`);
@@ -105,8 +119,8 @@ function search(state: DoubleState, session: Session, resourceType: string, para
     throw unsupported(`_summary=${summary}`);
   }
 
-  const matches = [...state.resources.values()].filter(
-    (r) => r.resourceType === resourceType && r.meta.project === session.membership.project.id && (!ids || ids.includes(r.id)),
+  const matches = candidates.filter(
+    (r) => (!ids || ids.includes(r.id)) && [...filters].every(([key, value]) => custom[key]?.(r, value) ?? true),
   );
   if (sort) {
     const direction = sort.startsWith('-') ? -1 : 1;
@@ -134,7 +148,7 @@ function search(state: DoubleState, session: Session, resourceType: string, para
           entry: page.map((r) => ({
             fullUrl: `${state.baseUrl}fhir/R4/${resourceType}/${r.id}`,
             search: { mode: 'match' },
-            resource: summary === 'true' ? subsetted(present(r, extended)) : present(r, extended),
+            resource: summary === 'true' ? subsetted(r) : r,
           })),
         }
       : {}),

@@ -143,6 +143,16 @@ export function badRequest(text: string, expression?: string): Reply {
   return fhirJson(400, operationOutcome(undefined, [issue]));
 }
 
+/** A 400 from resource validation (recorded for a string `redirectUris`): code `structure`, no id, expression after details. */
+export function invalidStructure(text: string, expression: string): Reply {
+  return fhirJson(400, operationOutcome(undefined, [{ severity: 'error', code: 'structure', details: { text }, expression: [expression] }]));
+}
+
+/** 410 Gone, as a read of a deleted resource answers. */
+export function gone(): Reply {
+  return fhirJson(410, operationOutcome('gone', [{ severity: 'error', code: 'deleted', details: { text: 'Deleted' } }]));
+}
+
 /** A 400 from express-validator: a random id, one issue per field, expression before details. */
 export function invalidFields(errors: readonly { readonly field: string; readonly text: string }[]): Reply {
   const issues = errors.map(({ field, text }) => ({ severity: 'error' as const, code: 'invalid', expression: [field], details: { text } }));

@@ -3,7 +3,8 @@
  * discovery, password login with PKCE, the token endpoint (authorization_code,
  * client_credentials with a secret or a private_key_jwt assertion, refresh_token, token exchange),
  * /auth/me, logout, a minimal authorize page, /auth/method with DomainConfigurations,
- * /auth/external, /auth/google, and FHIR read/search/create behind per-client AccessPolicies.
+ * /auth/external, /auth/google, FHIR read/search/create behind per-client AccessPolicies, and the
+ * project-admin API (/admin/projects/…, ClientApplication/AccessPolicy CRUD, $rotate-secret).
  * It also plays an external OpenID Connect IdP under /idp/ (see idp.ts). Statuses, content types,
  * error texts and OperationOutcomes follow the recordings (and the server source where they are
  * silent); anything it does not model is refused, not faked. Outbound calls (JWKS, IdP token and
@@ -51,6 +52,40 @@
  * What works: put your own `{codeChallenge, codeChallengeMethod: 'S256'}` (from `startPkce()`) in baseLogin
  * and pass `pkceEnabled = false`: the Medplum login stays bound to the challenge, the IdP leg has no PKCE.
  *
+ * Project admin API (provisioning, as recorded in wire/07): a user or client with `admin: true` is a
+ * project admin; its own login (password, or client credentials of an admin client) is the caller.
+ * ```ts
+ * const medplum = await startMedplumDouble({ users: [{ ...ADA, admin: true }], clients: [{ name: 'CI admin', admin: true }] });
+ * const admin = new MedplumClient({ baseUrl: medplum.baseUrl }); // signed in as ADA or the admin client
+ * const client = await admin.post(`admin/projects/${projectId}/client`, { name, redirectUris, jwksUri, identifier, accessPolicy });
+ * // 201 application/json: the full ClientApplication, secret included, plus its ProjectMembership.
+ * // A project admin's {projectId} in the path is ignored (its login's project is used); non-admins get 403 "Forbidden".
+ * const policy = await admin.createResource({ resourceType: 'AccessPolicy', name, resource: [...], ipAccessRule: [...] });
+ * const membership = await admin.searchOne('ProjectMembership', { user: `ClientApplication/${client.id}` });
+ * await admin.post(`admin/projects/${projectId}/members/${membership.id}`, { ...membership, accessPolicy: { reference: `AccessPolicy/${policy.id}` } });
+ * await admin.delete(`admin/projects/${projectId}/members/${membership.id}`);      // the client can no longer sign in
+ * await admin.searchResources('ClientApplication', { name: 'My App' });            // also name:exact, identifier=system|value
+ * await admin.updateResource({ ...client, redirectUris }); await admin.deleteResource('ClientApplication', id); // then 410 "Deleted"
+ * await admin.post(admin.fhirUrl('ClientApplication', id, '$rotate-secret'), { secret });  // or Parameters; {retiringSecret} retires
+ * medplum.setOperationSupported('rotate-secret', false);  // or option unsupportedOperations: 404 "Not found", like an older server
+ * ```
+ * A ClientApplication made by a plain FHIR create is only stored (no secret, no membership: its token
+ * call fails with "Invalid client"); `medplum.client(id)` knows only real clients. AccessPolicies made
+ * by FHIR are read live on every request; fields the double cannot enforce (criteria, compartment,
+ * hidden/readonly fields) are refused. Any member may read a client's secret (recorded); a PUT that
+ * changes or drops `secret` is refused (use $rotate-secret).
+ *
+ * Failure injection: the next request matching method and path gets the given answer instead of
+ * being handled (so nothing happens), and its log entry has `injected: true`. MedplumClient retries
+ * a 5xx, so inject a 4xx or use `times`.
+ * ```ts
+ * medplum.failNext({ method: 'POST', path: /^\/admin\/projects\/[^/]+\/members\//, status: 400 });
+ * medplum.failNext({ path: '/fhir/R4/AccessPolicy', status: 500, times: 3, body: { resourceType: 'OperationOutcome', issue: [...] } });
+ * medplum.pendingFailures  // armed failures not yet used
+ * ```
+ * The log never holds secrets: admin answers carry them, the log keeps method, path (no query),
+ * status, grant type, auth scheme and client id only.
+ *
  * Google (google-auth starters): the double verifies credentials against its own test Google key.
  * ```ts
  * const medplum = await startMedplumDouble({ google: { clientIds: ['123-abc.apps.googleusercontent.com'] } });
@@ -62,10 +97,13 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { handleAdmin, membershipJson } from './admin.js';
 import { getAuthorize, postAuthorize } from './authorize.js';
 import { healthcheck, jwks, openidConfiguration, smartConfiguration } from './discovery.js';
 import { postAuthExchange } from './exchange.js';
 import { getAuthExternal } from './external.js';
+import { takeFailure, type ArmedFailure, type FailureSpec } from './faults.js';
+import { ADMIN_FHIR_TYPES, handleAdminFhir, rotateSecret } from './fhir-admin.js';
 import { FHIR_TYPES, handleFhir } from './fhir.js';
 import { postAuthGoogle, signGoogleCredential, type GoogleCredentialInput } from './google.js';
 import { badRequest, fhirJson, HttpError, internalError, json, notFound, type AuthScheme, type DoubleRequest, type Reply } from './http.js';
@@ -101,7 +139,7 @@ import {
   type User,
   type UserConfig,
 } from './model.js';
-import { authenticate, logout, me, userinfo, type LogNote } from './session.js';
+import { authenticate, clientApplicationJson, logout, me, userinfo, type LogNote } from './session.js';
 import { postToken } from './token.js';
 import { createSigner } from './tokens.js';
 
@@ -111,6 +149,7 @@ export type {
   DomainConfig,
   FhirResource,
   HumanName,
+  Identifier,
   IdentityProviderConfig,
   Interaction,
   ProfileConfig,
@@ -120,6 +159,7 @@ export type {
 } from './model.js';
 export type { ExternalIdpOptions, ExternalIdpUserConfig } from './idp.js';
 export type { GoogleCredentialInput } from './google.js';
+export type { FailureSpec } from './faults.js';
 export { decodeJwt, generateSigningKey, signJwt, type Jwk, type JwkSet, type JwtAlgorithm, type TestSigningKey } from './jwks.js';
 export { signGoogleCredential } from './google.js';
 export { startJwksServer, type JwksServer } from './jwks-server.js';
@@ -145,6 +185,8 @@ export interface MedplumDoubleOptions {
   readonly google?: { readonly clientIds: readonly string[]; readonly jwks?: JwkSet };
   /** The Medplum app /auth/external falls back to (`{appBaseUrl}signin?login=…`). Default `http://localhost:3000/`, as recorded. */
   readonly appBaseUrl?: string;
+  /** FHIR operations the server answers as unknown (404 "Not found", as FhirRouter does for an unregistered route), e.g. `['rotate-secret']`. */
+  readonly unsupportedOperations?: readonly string[];
 }
 
 export interface LogEntry {
@@ -157,6 +199,8 @@ export interface LogEntry {
   readonly clientId?: string;
   /** A token request that authenticated (or tried to) with a private_key_jwt client assertion. */
   readonly clientAssertion?: true;
+  /** The answer came from `failNext`, not from the double's handlers. */
+  readonly injected?: true;
   readonly status: number;
 }
 
@@ -185,6 +229,9 @@ export interface DoubleClient {
   readonly name: string;
   readonly projectId: string;
   readonly membershipId: string;
+  /** The current retiring secret, during a rotation. */
+  readonly retiringSecret?: string;
+  readonly admin: boolean;
 }
 
 export interface DoubleUser {
@@ -195,7 +242,7 @@ export interface DoubleUser {
 
 export type ClientPatch = Pick<
   ClientConfig,
-  'secret' | 'retiringSecret' | 'accessPolicy' | 'accessTokenLifetimeSeconds' | 'redirectUris' | 'pkceOptional' | 'jwksUri' | 'identityProvider'
+  'secret' | 'retiringSecret' | 'accessPolicy' | 'accessTokenLifetimeSeconds' | 'redirectUris' | 'redirectUri' | 'pkceOptional' | 'jwksUri' | 'identityProvider' | 'admin'
 >;
 
 export interface MedplumDouble {
@@ -212,7 +259,7 @@ export interface MedplumDouble {
   client(id: string): DoubleClient;
   user(email: string): DoubleUser;
   addClient(config?: ClientConfig): DoubleClient;
-  /** Changes a client in place (a rotation, a new policy, lifetime, jwksUri, identityProvider). `retiringSecret: undefined` ends a rotation. */
+  /** Changes a client in place (a rotation, a new policy, lifetime, jwksUri, identityProvider, admin). `retiringSecret: undefined` ends a rotation. */
   updateClient(id: string, patch: ClientPatch): DoubleClient;
   addUser(config: UserConfig): DoubleUser;
   addDomain(config: DomainConfig): void;
@@ -220,8 +267,21 @@ export interface MedplumDouble {
   hostJwks(jwks: JwkSet | (() => JwkSet)): string;
   /** For logins of clients without their own lifetime, from now on. */
   setAccessTokenLifetime(seconds: number): void;
-  /** Copies of the stored resources (full meta), optionally of one type. */
+  /**
+   * Copies of the stored resources (full meta), optionally of one type. Clients (configured,
+   * admin-made or FHIR-made) are listed as `ClientApplication`, secret included; memberships as
+   * `ProjectMembership`.
+   */
   resources(resourceType?: string): FhirResource[];
+  /**
+   * Makes the next request (or `times` requests) matching method and path fail with `status`
+   * (and `body`), without being handled: nothing it would create or change happens.
+   */
+  failNext(spec: FailureSpec): void;
+  /** Armed failures not used yet (e.g. to check that a test reached its step). */
+  readonly pendingFailures: number;
+  /** With `false`, the FHIR operation (e.g. `rotate-secret`) answers as on a server without it: 404 "Not found". */
+  setOperationSupported(code: string, supported: boolean): void;
   clearLog(): void;
   close(): Promise<void>;
 }
@@ -240,8 +300,9 @@ export async function startMedplumDouble(options: MedplumDoubleOptions = {}): Pr
     throw err;
   }
   const log: LogEntry[] = [];
+  const failures: ArmedFailure[] = [];
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    serve(state, options, req, res, log).catch((err: unknown) => res.destroy(err as Error));
+    serve(state, options, req, res, log, failures).catch((err: unknown) => res.destroy(err as Error));
   });
 
   const clientOf = (id: string): Client => {
@@ -293,7 +354,11 @@ export async function startMedplumDouble(options: MedplumDoubleOptions = {}): Pr
       client.redirectUris = patch.redirectUris ?? client.redirectUris;
       client.pkceOptional = patch.pkceOptional ?? client.pkceOptional;
       client.jwksUri = patch.jwksUri ?? client.jwksUri;
+      client.membership.admin = patch.admin ?? client.membership.admin;
       // These are cleared by an explicit `undefined`.
+      if ('redirectUri' in patch) {
+        client.redirectUri = patch.redirectUri;
+      }
       if ('retiringSecret' in patch) {
         client.retiringSecret = patch.retiringSecret;
       }
@@ -319,7 +384,26 @@ export async function startMedplumDouble(options: MedplumDoubleOptions = {}): Pr
       state.accessTokenLifetimeSeconds = seconds;
     },
     resources: (resourceType) =>
-      [...state.resources.values()].filter((r) => !resourceType || r.resourceType === resourceType).map((r) => structuredClone(r)),
+      [
+        ...[...state.clients.values()].map((c) => clientApplicationJson(c) as FhirResource),
+        ...[...state.memberships.values()].map((m) => membershipJson(m) as FhirResource),
+        ...state.resources.values(),
+      ]
+        .filter((r) => !resourceType || r.resourceType === resourceType)
+        .map((r) => structuredClone(r)),
+    failNext(spec) {
+      failures.push({ spec, remaining: spec.times ?? 1 });
+    },
+    get pendingFailures() {
+      return failures.length;
+    },
+    setOperationSupported(code, supported) {
+      if (supported) {
+        state.disabledOperations.delete(code);
+      } else {
+        state.disabledOperations.add(code);
+      }
+    },
     clearLog() {
       log.length = 0;
     },
@@ -365,6 +449,8 @@ function buildState(baseUrl: string, options: MedplumDoubleOptions, googleKey: T
     idp: createIdp(baseUrl, now, options.externalIdp),
     google: { clientIds: options.google?.clientIds ?? [], jwks: options.google?.jwks ?? { keys: googleKey ? [googleKey.jwk] : [] } },
     hostedJwks: new Map(),
+    deleted: new Set(),
+    disabledOperations: new Set(options.unsupportedOperations ?? []),
   };
   for (const seed of options.resources ?? []) {
     if (!FHIR_TYPES.includes(seed.resourceType)) {
@@ -386,8 +472,16 @@ function buildState(baseUrl: string, options: MedplumDoubleOptions, googleKey: T
 }
 
 function clientView(client: Client): DoubleClient {
-  const { id, secret, name, membership } = client;
-  return { id, secret, name, projectId: membership.project.id, membershipId: membership.id };
+  const { id, secret, retiringSecret, name, membership } = client;
+  return {
+    id,
+    secret,
+    ...(retiringSecret ? { retiringSecret } : {}),
+    name,
+    projectId: membership.project.id,
+    membershipId: membership.id,
+    admin: membership.admin,
+  };
 }
 
 function userView(user: User): DoubleUser {
@@ -447,7 +541,14 @@ function schemeOf(req: IncomingMessage): AuthScheme | undefined {
   return scheme === 'Bearer' || scheme === 'Basic' ? scheme : undefined;
 }
 
-async function serve(state: DoubleState, options: MedplumDoubleOptions, req: IncomingMessage, res: ServerResponse, log: LogEntry[]): Promise<void> {
+async function serve(
+  state: DoubleState,
+  options: MedplumDoubleOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+  log: LogEntry[],
+  failures: ArmedFailure[],
+): Promise<void> {
   const cors = corsHeaders(options, req);
   if (req.method === 'OPTIONS' && cors) {
     res.writeHead(204, {
@@ -463,6 +564,7 @@ async function serve(state: DoubleState, options: MedplumDoubleOptions, req: Inc
   const url = new URL(req.url ?? '/', state.baseUrl);
   const note: LogNote = {};
   let reply: Reply;
+  const injected = takeFailure(failures, req.method ?? 'GET', url, state.baseUrl);
   try {
     const request: DoubleRequest = {
       method: req.method ?? 'GET',
@@ -471,7 +573,7 @@ async function serve(state: DoubleState, options: MedplumDoubleOptions, req: Inc
       body: await readBody(req),
       remoteAddress: remoteAddress(req),
     };
-    reply = await route(state, request, note);
+    reply = injected ?? (await route(state, request, note));
   } catch (err) {
     reply = err instanceof HttpError ? err.reply : internalError(err);
   }
@@ -493,11 +595,14 @@ async function serve(state: DoubleState, options: MedplumDoubleOptions, req: Inc
     ...(authScheme ? { authScheme } : {}),
     ...(note.clientId ? { clientId: note.clientId } : {}),
     ...(note.clientAssertion ? { clientAssertion: true as const } : {}),
+    ...(injected ? { injected: true as const } : {}),
     status: reply.status,
   });
 }
 
 const FHIR_RESOURCE_PATH = /^\/fhir\/R4\/([A-Za-z]+)(?:\/([^/$]+))?$/;
+
+const FHIR_OPERATION_PATH = /^\/fhir\/R4\/([A-Za-z]+)\/([^/$]+)\/\$([A-Za-z-]+)$/;
 
 const HOSTED_JWKS_PATH = /^\/test\/jwks\/([0-9a-f-]+)\.json$/;
 
@@ -554,9 +659,22 @@ async function route(state: DoubleState, req: DoubleRequest, note: LogNote): Pro
   if (hostedJwks) {
     return json(200, hostedJwks());
   }
+  if (req.url.pathname.startsWith('/admin/')) {
+    return handleAdmin(state, req, note);
+  }
   if (req.url.pathname.startsWith('/fhir/R4/')) {
     const session = authenticate(state, req, note); // as on the server, every FHIR path needs credentials first
+    const [, opType, opId, operation] = FHIR_OPERATION_PATH.exec(req.url.pathname) ?? [];
+    if (opType && opId && operation && state.disabledOperations.has(operation)) {
+      return notFound(); // FhirRouter: no route
+    }
+    if (req.method === 'POST' && opType === 'ClientApplication' && opId && operation === 'rotate-secret') {
+      return rotateSecret(state, req, session, decodeURIComponent(opId));
+    }
     const [, resourceType, id] = FHIR_RESOURCE_PATH.exec(req.url.pathname) ?? [];
+    if (resourceType && ADMIN_FHIR_TYPES.includes(resourceType)) {
+      return handleAdminFhir(state, req, session, resourceType, id && decodeURIComponent(id));
+    }
     if (!resourceType) {
       throw new HttpError(badRequest(`${req.method} ${req.url.pathname} is not supported by the Medplum test double`));
     }

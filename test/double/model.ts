@@ -96,6 +96,16 @@ export interface ClientConfig {
   readonly jwksUri?: string;
   /** For token exchange and /auth/external. */
   readonly identityProvider?: IdentityProviderConfig;
+  /** A project admin client: its login may call /admin/projects/… and $rotate-secret. */
+  readonly admin?: boolean;
+  /** The deprecated single redirect URI (still honoured by /oauth2/authorize, as recorded). */
+  readonly redirectUri?: string;
+  readonly identifier?: readonly Identifier[];
+}
+
+export interface Identifier {
+  readonly system?: string;
+  readonly value?: string;
 }
 
 export interface FhirResource {
@@ -118,6 +128,7 @@ export interface Reference {
   readonly display?: string;
 }
 
+/** A configured policy, or a FHIR AccessPolicy whose `config` is read live from the store on every use (see storedPolicy). */
 export interface Policy {
   readonly id: string;
   readonly config: AccessPolicyConfig;
@@ -129,9 +140,10 @@ export interface Membership {
   /** `User/<id>` or `ClientApplication/<id>`. */
   readonly user: Reference;
   readonly profile: Reference;
-  readonly admin: boolean;
+  admin: boolean;
   policy?: Policy;
   readonly externalId?: string;
+  meta: { readonly versionId: string; readonly lastUpdated: string };
 }
 
 export interface User {
@@ -144,18 +156,20 @@ export interface User {
 
 export interface Client {
   readonly id: string;
-  readonly name: string;
-  readonly description?: string;
+  name: string;
+  description?: string;
   secret: string;
   retiringSecret?: string;
   redirectUris: readonly string[];
+  redirectUri?: string;
+  identifier?: readonly Identifier[];
   pkceOptional: boolean;
   accessTokenLifetimeSeconds?: number;
   grantType: readonly string[];
   jwksUri?: string;
   identityProvider?: IdentityProvider;
   readonly membership: Membership;
-  readonly meta: { readonly versionId: string; readonly lastUpdated: string };
+  meta: { readonly versionId: string; readonly lastUpdated: string };
 }
 
 /** One sign-in, as the server's Login resource. */
@@ -218,6 +232,10 @@ export interface DoubleState {
   readonly google: GoogleState;
   /** JWK Sets served at `/test/jwks/<id>.json` (see `hostJwks`). */
   readonly hostedJwks: Map<string, () => JwkSet>;
+  /** `Type/id` of what a FHIR or admin delete removed: reads then answer 410 Gone. */
+  readonly deleted: Set<string>;
+  /** FHIR operations answered as by a server without them (404 "Not found"), e.g. `rotate-secret`. */
+  readonly disabledOperations: Set<string>;
 }
 
 export interface StoredResource {
@@ -362,6 +380,7 @@ export function addUser(state: DoubleState, config: UserConfig): User {
       admin: config.admin ?? false,
       policy: createPolicy(config.accessPolicy),
       ...(config.externalId ? { externalId: config.externalId } : {}),
+      meta: newMeta(state),
     };
     state.memberships.set(membership.id, membership);
     return membership;
@@ -386,14 +405,17 @@ export function addClient(state: DoubleState, config: ClientConfig): Client {
     project: projectOf(state, config.projectId ?? state.defaultProject.id),
     user: reference,
     profile: reference,
-    admin: false,
+    admin: config.admin ?? false,
     policy: createPolicy(config.accessPolicy),
+    meta: newMeta(state),
   };
   state.memberships.set(membership.id, membership);
   const client: Client = {
     id,
     name,
     description: config.description,
+    redirectUri: config.redirectUri,
+    identifier: config.identifier,
     secret: config.secret ?? randomHex(32),
     retiringSecret: config.retiringSecret,
     redirectUris: config.redirectUris ?? [],
@@ -403,10 +425,39 @@ export function addClient(state: DoubleState, config: ClientConfig): Client {
     jwksUri: config.jwksUri,
     identityProvider: config.identityProvider && resolveIdentityProvider(state, config.identityProvider),
     membership,
-    meta: { versionId: randomUUID(), lastUpdated: new Date(state.now()).toISOString() },
+    meta: newMeta(state),
   };
   state.clients.set(id, client);
   return client;
+}
+
+/** Where /oauth2/authorize may send a client's browser: redirectUris and the deprecated redirectUri. */
+export function clientRedirectUris(client: Client): readonly string[] {
+  return client.redirectUri ? [...client.redirectUris, client.redirectUri] : client.redirectUris;
+}
+
+/** A fresh versionId and lastUpdated, as every write gets. */
+export function newMeta(state: DoubleState): { readonly versionId: string; readonly lastUpdated: string } {
+  return { versionId: randomUUID(), lastUpdated: new Date(state.now()).toISOString() };
+}
+
+/** A client that can sign in: its ProjectMembership still exists (the admin API can delete it). */
+export function activeClient(state: DoubleState, id: string | undefined): Client | undefined {
+  const client = id === undefined ? undefined : state.clients.get(id);
+  return client && state.memberships.get(client.membership.id) === client.membership ? client : undefined;
+}
+
+/** The FHIR AccessPolicy `AccessPolicy/<id>` of a project as a live Policy (a deleted one then allows nothing). */
+export function storedPolicy(state: DoubleState, id: string): Policy {
+  return {
+    id,
+    get config(): AccessPolicyConfig {
+      const stored = state.resources.get(`AccessPolicy/${id}`);
+      const resource = (Array.isArray(stored?.resource) ? stored.resource : []) as AccessPolicyConfig['resource'];
+      const ipAccessRule = stored?.ipAccessRule as AccessPolicyConfig['ipAccessRule'];
+      return { resource, ...(ipAccessRule ? { ipAccessRule } : {}) };
+    },
+  };
 }
 
 function projectOf(state: DoubleState, projectId: string): Project {

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { allOk, basicCredentials, HttpError, json, unauthorized, type AuthScheme, type DoubleRequest, type Reply } from './http.js';
-import { ipAllowed, type Client, type DoubleState, type HumanName, type IdentityProvider, type Login, type Membership, type StoredResource } from './model.js';
+import { activeClient, ipAllowed, type Client, type DoubleState, type HumanName, type IdentityProvider, type Login, type Membership, type StoredResource } from './model.js';
 
 export interface Session {
   readonly login: Login;
@@ -52,7 +52,7 @@ function bearerSession(state: DoubleState, token: string | undefined, note: LogN
 /** Only the current secret works here, not a retiring one. */
 function basicSession(state: DoubleState, req: DoubleRequest, header: string, note: LogNote): Session | undefined {
   const { id, secret } = basicCredentials(header);
-  const client = id ? state.clients.get(id) : undefined;
+  const client = activeClient(state, id);
   // The log names known clients only: an unknown "id" may be a secret sent in the wrong place.
   note.clientId = client?.id;
   if (!client || secret !== client.secret || !ipAllowed(client.membership.policy, req.remoteAddress)) {
@@ -105,6 +105,7 @@ function effectiveAccessPolicy(membership: Membership): Record<string, unknown> 
       { resourceType: 'SearchParameter', readonly: true },
       { resourceType: 'StructureDefinition', readonly: true },
     ],
+    ...(policy?.config.ipAccessRule?.length ? { ipAccessRule: policy.config.ipAccessRule } : {}),
   };
 }
 
@@ -113,21 +114,24 @@ function projectJson(membership: Membership): Record<string, unknown> {
   return { resourceType: 'Project', id, name, ...(strictMode ? { strictMode } : {}) };
 }
 
-/** The ClientApplication as the server returns it to project members: secret included. */
-export function clientApplicationJson(client: Client): Record<string, unknown> {
+/**
+ * The ClientApplication as the server returns it to project members: secret included. The admin
+ * API and $rotate-secret answer with the full (extended) meta, FHIR reads without `X-Medplum:
+ * extended` with versionId and lastUpdated only.
+ */
+export function clientApplicationJson(client: Client, extended = true): Record<string, unknown> {
   const projectId = client.membership.project.id;
   return {
-    meta: {
-      project: projectId,
-      author: { reference: 'system' },
-      ...client.meta,
-      compartment: [{ reference: `Project/${projectId}` }],
-    },
+    meta: extended
+      ? { project: projectId, author: { reference: 'system' }, ...client.meta, compartment: [{ reference: `Project/${projectId}` }] }
+      : { ...client.meta },
     resourceType: 'ClientApplication',
     secret: client.secret,
     ...(client.retiringSecret ? { retiringSecret: client.retiringSecret } : {}),
     name: client.name,
     ...(client.description ? { description: client.description } : {}),
+    ...(client.identifier ? { identifier: client.identifier } : {}),
+    ...(client.redirectUri ? { redirectUri: client.redirectUri } : {}),
     ...(client.redirectUris.length > 0 ? { redirectUris: client.redirectUris } : {}),
     ...(client.pkceOptional ? { pkceOptional: true } : {}),
     ...(client.grantType.length > 0 ? { grantType: client.grantType } : {}),
@@ -170,7 +174,7 @@ export function me(state: DoubleState, session: Session): Reply {
       id: membership.id,
       user: membership.user,
       profile: membership.profile,
-      ...(login.user ? { admin: membership.admin } : {}),
+      ...(login.user || membership.admin ? { admin: membership.admin } : {}),
     },
   };
   const config = { resourceType: 'UserConfiguration', menu: membership.admin ? [FAVORITES_MENU, ADMIN_MENU] : [FAVORITES_MENU] };

@@ -7,7 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { clientFromAssertion } from './assertion.js';
 import { tokenExchange, TOKEN_EXCHANGE } from './exchange.js';
 import { basicCredentials, formBody, HttpError, isFormRequest, json, tokenError, type DoubleRequest, type Reply } from './http.js';
-import { findLoginByCode, ipAllowed, randomHex, type Client, type DoubleState, type Login } from './model.js';
+import { activeClient, findLoginByCode, ipAllowed, randomHex, type Client, type DoubleState, type Login } from './model.js';
 import type { LogNote } from './session.js';
 
 const ID_TOKEN_LIFETIME_SECONDS = 3600;
@@ -79,7 +79,7 @@ async function clientCredentials(state: DoubleState, req: DoubleRequest, form: F
   if (!clientSecret) {
     return tokenError('invalid_request', 'Missing client_secret');
   }
-  const client = state.clients.get(clientId);
+  const client = activeClient(state, clientId);
   note.clientId = client?.id;
   if (!client) {
     return tokenError('invalid_request', 'Invalid client');

@@ -16,7 +16,27 @@ export interface WireWorld {
 const secret = (): string => randomBytes(32).toString('hex');
 const CALLBACK = 'http://localhost:3000/callback';
 
-export function wireWorld(): WireWorld {
+/** Made by replaying wire/07 (admin API) when `provisioning: 'replayed'`; configured otherwise. */
+const PROVISIONED = [
+  'provisionedClientId',
+  'provisionedClientSecret',
+  'provisionedClientSecret_rotated',
+  'ipClientId_allow127',
+  'ipClientSecret_allow127',
+  'ipClientId_allowOther',
+  'ipClientSecret_allowOther',
+];
+
+export interface WireWorldOptions {
+  /**
+   * `configured` (default): the clients wire/07 provisions exist from the start, in their final
+   * state (rotated, policies attached). `replayed`: they do not, and their ids and secrets are
+   * bound from the replayed admin responses.
+   */
+  readonly provisioning?: 'configured' | 'replayed';
+}
+
+export function wireWorld(worldOptions: WireWorldOptions = {}): WireWorld {
   const b = {
     starterProjectId: randomUUID(),
     secondProjectId: randomUUID(),
@@ -101,6 +121,7 @@ export function wireWorld(): WireWorld {
         retiringSecret: b.provisionedClientSecret,
         name: 'Wire Provisioned Client',
         description: 'created by the wire capture',
+        redirectUri: CALLBACK,
         accessPolicy: { resource: [{ resourceType: 'Patient', readonly: true }, { resourceType: 'Observation' }] },
       },
       {
@@ -138,11 +159,16 @@ export function wireWorld(): WireWorld {
     ],
   };
 
+  const replayed = worldOptions.provisioning === 'replayed';
   return {
-    options,
-    bindings: new Map(Object.entries(b)),
+    options: replayed ? { ...options, clients: options.clients?.filter((c) => !PROVISIONED.includes(idName(b, c.id))) } : options,
+    bindings: new Map(Object.entries(b).filter(([name]) => !replayed || !PROVISIONED.includes(name))),
     advance(ms) {
       offset += ms;
     },
   };
+}
+
+function idName(bindings: Readonly<Record<string, string>>, id: string | undefined): string {
+  return Object.entries(bindings).find(([, value]) => value === id)?.[0] ?? '';
 }
