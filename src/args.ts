@@ -28,6 +28,11 @@ export interface Flags {
   readonly allow: readonly string[];
   readonly allowIp: readonly string[];
   readonly from?: string;
+  readonly provision: boolean;
+  readonly adminProfile?: string;
+  readonly jwksUri?: string;
+  readonly secretOut?: string;
+  readonly revealSecret: boolean;
   /** Endpoints taken from a replayed record (--from), so a replay needs no discovery. Not a flag. */
   readonly idpEndpoints?: IdpEndpoints;
   readonly yes: boolean;
@@ -93,6 +98,11 @@ function createProgram(version: string, output: { out: string; err: string }): C
     .option('--private-key-path <file>', 'jwt-assertion: use this EC P-256 private key (PEM) instead of generating one')
     .option('--allow <rules>', 'backend/device: the AccessPolicy, e.g. Observation:create,Device:read (repeatable)', collect, [])
     .option('--allow-ip <ipv4>', 'backend/device: allow only this IPv4 address or prefix (repeatable)', collect, [])
+    .option('--provision', 'create the AccessPolicy and ClientApplication on the server (as a project admin) and put the secret in .env')
+    .option('--admin-profile <name>', 'with --provision: admin credentials from ~/.medplum/<name>.json (default: MEDPLUM_ADMIN_CLIENT_ID/SECRET)')
+    .option('--jwks-uri <url>', 'with --provision, jwt-assertion: the HTTPS URL where jwks.json is hosted')
+    .option('--secret-out <file>', 'with --provision, device-credentials: hand the new secret over in this file (mode 600)')
+    .option('--reveal-secret', 'with --provision, device-credentials: print the new secret once, on stdout')
     .option('--from <file>', 'replay the medplum-auth.json of an earlier scaffold, without prompts')
     .option('-y, --yes', 'never prompt; take the recommended answers')
     .option('--no-install', 'do not install dependencies')
@@ -156,6 +166,11 @@ export function parseArgs(argv: readonly string[], version: string): Parsed {
       allow: o.allow,
       allowIp: o.allowIp,
       from: o.from,
+      provision: o.provision === true,
+      adminProfile: o.adminProfile,
+      jwksUri: o.jwksUri,
+      secretOut: o.secretOut,
+      revealSecret: o.revealSecret === true,
       yes: o.yes === true,
       install: o.install,
       git: o.git,

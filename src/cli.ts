@@ -16,6 +16,7 @@ import { envValue, EnvValueError, shellArg } from './escape.js';
 import { answersFor, chooseMethod, GUIDE, MissingAnswer, SHORTCUTS, type Decision, type Question } from './guide.js';
 import { METHODS, type EnvInput, type Method, type MethodId } from './methods.js';
 import { checkFlagsApply, resolveNeeds, resolvePolicy } from './needs.js';
+import { checkProvisionFlags } from './provisioning.js';
 import type { AccessPolicy } from './policy.js';
 import { commandsFor, detectPackageManager, type PackageManagerCommands } from './pm.js';
 import { isPromptCancel, loadPrompter, type Prompter } from './prompts.js';
@@ -54,6 +55,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (argv[0] === 'check') {
       return await runCheck(argv.slice(1), io);
     }
+    if (argv[0] === 'rotate-secret') {
+      return await runRotate(argv.slice(1), io);
+    }
     const parsed = parseArgs(argv, VERSION);
     if (parsed.kind === 'print') {
       io.stdout.write(parsed.text);
@@ -66,13 +70,16 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const interactive = !flags.yes && !flags.json && !isCI(io.env) && io.stdinIsTTY && io.stdout.isTTY === true;
     const prompt = interactive ? await (io.loadPrompter ?? loadPrompter)() : undefined;
 
-    const plan = await resolvePlan(flags, io, ui, prompt);
+    const resolved = await resolvePlan(flags, io, ui, prompt);
+    const { plan, provisioned, undoProvision } = flags.provision
+      ? await (await import('./provisioning.js')).provisionPlan(resolved, flags, io)
+      : { plan: resolved, provisioned: undefined, undoProvision: async () => '' };
     const [{ renderProject, checklistFor }, { existingFiles, writeProject }, { buildRecord, RECORD_FILE }] = await Promise.all([
       import('./render.js'),
       import('./write.js'),
       import('./record.js'),
     ]);
-    const record = buildRecord(`${NAME}@${VERSION}`, plan.method, plan.decision, plan.values, plan.accessPolicy);
+    const record = buildRecord(`${NAME}@${VERSION}`, plan.method, plan.decision, plan.values, plan.accessPolicy, provisioned?.record);
     const files = await renderProject({
       ...plan.values,
       method: plan.method.id,
@@ -97,8 +104,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     try {
       await writeProject(files, plan.target);
     } catch (err) {
-      throw new CliError(`Could not write ${plan.displayDir}: ${(err as Error).message}. Nothing was written.`, { cause: err });
+      const undone = await undoProvision();
+      throw new CliError(`Could not write ${plan.displayDir}: ${(err as Error).message}. Nothing was written${undone}`, { cause: err });
     }
+    await provisioned?.handOver(ui);
 
     const installed = flags.install && (await install(plan, flags.json, ui));
     if (flags.git) {
@@ -131,6 +140,29 @@ async function runCheck(argv: readonly string[], io: Io): Promise<number> {
   return reportCheck(result, options, ui, (text) => io.stdout.write(text));
 }
 
+/** `create-medplum-auth rotate-secret [directory]`. */
+async function runRotate(argv: readonly string[], io: Io): Promise<number> {
+  const { parseRotateArgs, rotateSecret } = await import('./rotate.js');
+  const options = parseRotateArgs(argv);
+  if ('help' in options) {
+    io.stdout.write(options.help);
+    return 0;
+  }
+  const ui = createUi(io.env, io.stdout, io.stderr, options.json);
+  const result = await rotateSecret(options, io.cwd, io.env);
+  if (options.json) {
+    io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return 0;
+  }
+  const messages = {
+    rotated: `Rotated the secret of client ${result.clientId}; the new one is in ${result.wroteTo}. The old secret keeps working at the token endpoint (not as Basic on FHIR) as retiringSecret until you run: ${NAME} rotate-secret --retire`,
+    retired: `Retired the old secret of client ${result.clientId}: only the current one works now.`,
+    'nothing-to-retire': `Client ${result.clientId} has no retiring secret: nothing to retire.`,
+  };
+  ui.info(`${ui.color.green('✔')} ${messages[result.action]}`);
+  return 0;
+}
+
 function isCI(env: Io['env']): boolean {
   const ci = env.CI;
   return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
@@ -142,6 +174,7 @@ async function resolvePlan(flags: Flags, io: Io, ui: Ui, prompt: Prompter | unde
   const decision = await resolveGuide(flags, prompt);
   const method = METHODS[decision.method];
   checkFlagsApply(flags, method);
+  checkProvisionFlags(flags, { method });
   const accessPolicy = resolvePolicy(flags, method, projectName);
 
   const baseUrlAnswer =

@@ -28,6 +28,8 @@ export interface AuthRecord {
   readonly googleClientId?: string;
   readonly idp?: { readonly provider: string; readonly clientId: string } & IdpEndpoints;
   readonly accessPolicy?: AccessPolicy;
+  /** After --provision: what exists on the server (ids only). */
+  readonly provisioned?: { readonly projectId: string; readonly clientApplication: string; readonly accessPolicy?: string };
 }
 
 export function buildRecord(
@@ -36,6 +38,7 @@ export function buildRecord(
   decision: Decision,
   values: EnvInput,
   accessPolicy: AccessPolicy | null,
+  provisioned?: AuthRecord['provisioned'],
 ): AuthRecord {
   const needs = method.needs ?? [];
   const { provider, issuer, authorizeUrl, tokenUrl, userInfoUrl, clientId } = values.idp;
@@ -53,6 +56,7 @@ export function buildRecord(
     ...(needs.includes('googleClientId') ? { googleClientId: values.googleClientId } : {}),
     ...(provider ? { idp: { provider, issuer, authorizeUrl, tokenUrl, userInfoUrl, clientId } } : {}),
     ...(accessPolicy ? { accessPolicy } : {}),
+    ...(provisioned ? { provisioned } : {}),
   };
 }
 
