@@ -48,6 +48,10 @@ export interface Flags {
 export type Parsed = { readonly kind: 'run'; readonly flags: Flags } | { readonly kind: 'print'; readonly text: string };
 
 const EXAMPLES = `
+Other commands:
+  ${NAME} check [directory]           audit a generated project's credentials live (--help for options)
+  ${NAME} rotate-secret [directory]   rotate its client secret into .env, as a project admin
+
 Examples:
   # Ask the decision guide's questions
   $ npm create medplum-auth@latest
