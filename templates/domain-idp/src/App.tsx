@@ -1,6 +1,5 @@
-import { normalizeErrorString } from '@medplum/core';
 import type { MedplumClient } from '@medplum/core';
-import { Suspense, use, useState, useTransition } from 'react';
+import { use, useState } from 'react';
 import './App.css';
 import {
   chooseMembership,
@@ -8,17 +7,19 @@ import {
   handleRedirectReturn,
   lookUpSignInMethod,
   signInWithPassword,
-  signOut,
 } from './auth.ts';
 import type { MembershipChoice } from './auth.ts';
 import { EmailStep } from './components/EmailStep.tsx';
 import { ErrorMessage } from './components/ErrorMessage.tsx';
+import { Page } from './components/Page.tsx';
 import { PasswordStep } from './components/PasswordStep.tsx';
 import { ProjectChooser } from './components/ProjectChooser.tsx';
 import { SignedIn } from './components/SignedIn.tsx';
-import { config, configProblem } from './config.ts';
+import { config } from './config.ts';
 import { medplum } from './medplum.ts';
 import type { Config } from './parseConfig.ts';
+import { signOut } from './signOut.ts';
+import { useAction } from './useAction.ts';
 import { useProfile } from './useProfile.ts';
 
 // Started once per page load, outside React. StrictMode runs effects twice in development,
@@ -27,16 +28,7 @@ const restored = medplum && restoreSession(medplum);
 
 export function App() {
   return (
-    <main className="app">
-      <h1>Medplum sign-in</h1>
-      {medplum && config && restored ? (
-        <Suspense fallback={<p role="status">Loading…</p>}>
-          <Session medplum={medplum} config={config} restored={restored} />
-        </Suspense>
-      ) : (
-        <ErrorMessage message={configProblem} />
-      )}
-    </main>
+    <Page>{medplum && config && restored && <Session medplum={medplum} config={config} restored={restored} />}</Page>
   );
 }
 
@@ -55,21 +47,8 @@ type Step =
 function Session({ medplum, config, restored }: SessionProps) {
   const restoreError = use(restored);
   const profile = useProfile(medplum);
-  const [error, setError] = useState(restoreError);
+  const { busy, error, run } = useAction(restoreError);
   const [step, setStep] = useState<Step>({ name: 'email', email: '' });
-  const [busy, startTransition] = useTransition();
-
-  /** Runs one sign-in step; a failure becomes the one error line under the form. */
-  function run(action: () => Promise<void>): void {
-    setError(undefined);
-    startTransition(async () => {
-      try {
-        await action();
-      } catch (err) {
-        setError(normalizeErrorString(err));
-      }
-    });
-  }
 
   let content;
   if (profile) {

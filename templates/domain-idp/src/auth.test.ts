@@ -1,4 +1,4 @@
-import { ClientStorage, getDisplayString, MedplumClient, MemoryStorage, normalizeErrorString } from '@medplum/core';
+import { getDisplayString, normalizeErrorString } from '@medplum/core';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
@@ -7,8 +7,9 @@ import {
   handleRedirectReturn,
   lookUpSignInMethod,
   signInWithPassword,
-  signOut,
 } from './auth.ts';
+import { signOut } from './signOut.ts';
+import { pretendBrowserAt } from './testing/browser.ts';
 import {
   ADMIN,
   BASE_URL,
@@ -16,28 +17,24 @@ import {
   fakeMedplumServer,
   IDP_AUTHORIZE_URL,
   MULTI,
+  newClient,
   PASSWORD,
   s256,
   SSO_DOMAIN,
   SSO_USER,
 } from './testing/fakeMedplumServer.ts';
-import type { FakeMedplumServer } from './testing/fakeMedplumServer.ts';
 
 // These tests drive a real MedplumClient, the one the app uses, against a fake Medplum server
 // (testing/fakeMedplumServer.ts), and check both what the client sent and what the app gets back.
 
 const APP_URL = 'http://localhost:5173/';
 
-// Just enough of a browser for the SDK: `window` (whose btoa lets PKCE use S256, as in a real browser)
-// and `location` (processCode sends the page's origin as redirect_uri).
+// Every test here runs in a pretend browser at APP_URL (testing/browser.ts).
+let leaveBrowser: () => void;
 before(() => {
-  const { protocol, host, pathname, search } = new URL(APP_URL);
-  Object.assign(globalThis, { window: globalThis, location: { href: APP_URL, protocol, host, pathname, search } });
+  leaveBrowser = pretendBrowserAt(APP_URL);
 });
-after(() => {
-  Reflect.deleteProperty(globalThis, 'window');
-  Reflect.deleteProperty(globalThis, 'location');
-});
+after(() => leaveBrowser());
 
 test('an email without a domain identity provider gets the password step, and nothing more is sent', async () => {
   const server = fakeMedplumServer();
@@ -198,13 +195,3 @@ test('sign-out revokes the token on the server and forgets the session locally',
   assert.equal(server.isRevoked(accessToken), true);
   assert.equal(medplum.getProfile(), undefined);
 });
-
-function newClient(server: FakeMedplumServer): MedplumClient {
-  // Memory storage keeps tests independent of whether this Node version has a localStorage global.
-  return new MedplumClient({
-    baseUrl: BASE_URL,
-    clientId: CLIENT_ID,
-    fetch: server.fetch,
-    storage: new ClientStorage(new MemoryStorage()),
-  });
-}

@@ -1,15 +1,17 @@
-import { normalizeErrorString } from '@medplum/core';
 import type { MedplumClient } from '@medplum/core';
-import { Suspense, use, useState, useTransition } from 'react';
+import { use } from 'react';
 import './App.css';
-import { handleExternalReturn, signOut, startExternalSignIn } from './auth.ts';
+import { handleExternalReturn, startExternalSignIn } from './auth.ts';
 import { ErrorMessage } from './components/ErrorMessage.tsx';
+import { Page } from './components/Page.tsx';
 import { SignedIn } from './components/SignedIn.tsx';
 import { SignInButton } from './components/SignInButton.tsx';
-import { config, configProblem } from './config.ts';
+import { config } from './config.ts';
 import type { Config } from './parseConfig.ts';
 import { medplum } from './medplum.ts';
 import { providerName } from './providerName.ts';
+import { signOut } from './signOut.ts';
+import { useAction } from './useAction.ts';
 import { useProfile } from './useProfile.ts';
 
 // Started once per page load, outside React. StrictMode runs effects twice in development,
@@ -17,18 +19,7 @@ import { useProfile } from './useProfile.ts';
 const session = medplum && config && { medplum, config, restored: restoreSession(medplum) };
 
 export function App() {
-  return (
-    <main className="app">
-      <h1>Medplum sign-in</h1>
-      {session ? (
-        <Suspense fallback={<p role="status">Loading…</p>}>
-          <Session {...session} />
-        </Suspense>
-      ) : (
-        <ErrorMessage message={configProblem} />
-      )}
-    </main>
-  );
+  return <Page>{session && <Session {...session} />}</Page>;
 }
 
 interface SessionProps {
@@ -41,20 +32,7 @@ interface SessionProps {
 function Session({ medplum, config, restored }: SessionProps) {
   const restoreError = use(restored);
   const profile = useProfile(medplum);
-  const [error, setError] = useState(restoreError);
-  const [busy, startTransition] = useTransition();
-
-  /** Runs one step; a failure becomes the one error line under the button. */
-  function run(step: () => Promise<void>): void {
-    setError(undefined);
-    startTransition(async () => {
-      try {
-        await step();
-      } catch (err) {
-        setError(normalizeErrorString(err));
-      }
-    });
-  }
+  const { busy, error, run } = useAction(restoreError);
 
   return (
     <>

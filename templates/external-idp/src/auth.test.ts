@@ -1,8 +1,10 @@
 import { ClientStorage, getDisplayString, MedplumClient, MemoryStorage } from '@medplum/core';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { externalCallbackUrl, handleExternalReturn, signOut, startExternalSignIn } from './auth.ts';
+import { externalCallbackUrl, handleExternalReturn, startExternalSignIn } from './auth.ts';
 import type { Config } from './parseConfig.ts';
+import { signOut } from './signOut.ts';
+import { inBrowserAt } from './testing/browser.ts';
 import {
   ADA,
   BASE_URL,
@@ -10,10 +12,10 @@ import {
   fakeMedplumServer,
   IDP_AUTHORIZE_URL,
   IDP_CLIENT_ID,
+  newClient,
   PROJECT_ID,
   s256,
 } from './testing/fakeMedplumServer.ts';
-import type { FakeMedplumServer } from './testing/fakeMedplumServer.ts';
 
 // These tests drive a real MedplumClient, the one the app uses, through the whole trip:
 // app -> IdP (testing/fakeMedplumServer.ts plays it) -> Medplum's auth/external -> app?code=… -> processCode.
@@ -174,25 +176,3 @@ test('sign-out revokes the Medplum token and forgets the session, even when the 
     assert.equal(medplum.getActiveLogin(), undefined);
   }
 });
-
-function newClient(server: FakeMedplumServer, storage = new ClientStorage(new MemoryStorage())): MedplumClient {
-  // Memory storage keeps tests independent of whether this Node version has a localStorage global.
-  return new MedplumClient({ baseUrl: BASE_URL, clientId: CLIENT_ID, fetch: server.fetch, storage });
-}
-
-/**
- * Runs `fn` with just enough of a browser for the SDK's redirect flow: `window` (whose btoa lets
- * PKCE use S256, as in a real browser) and a `location` whose assign() is recorded, not followed.
- */
-async function inBrowserAt(href: string, fn: (navigations: string[]) => Promise<void>): Promise<void> {
-  const navigations: string[] = [];
-  const { protocol, host, pathname, search } = new URL(href);
-  const location = { href, protocol, host, pathname, search, assign: (url: string) => navigations.push(url) };
-  Object.assign(globalThis, { window: globalThis, location });
-  try {
-    await fn(navigations);
-  } finally {
-    Reflect.deleteProperty(globalThis, 'window');
-    Reflect.deleteProperty(globalThis, 'location');
-  }
-}

@@ -68,18 +68,6 @@ export async function handleExternalReturn(
   }
 }
 
-/**
- * Revokes the Medplum session on the server and always forgets it locally, even if the server could not
- * be reached. The session at the IdP is not touched: the next sign-in may go through without a password.
- */
-export async function signOut(medplum: MedplumClient): Promise<void> {
-  try {
-    await medplum.signOut();
-  } finally {
-    medplum.clear();
-  }
-}
-
 function withoutReturnParams(url: URL): string {
   const clean = new URL(url);
   for (const name of RETURN_PARAMS) {

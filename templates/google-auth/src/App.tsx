@@ -1,16 +1,18 @@
-import { normalizeErrorString } from '@medplum/core';
 import type { MedplumClient } from '@medplum/core';
-import { Suspense, use, useState, useTransition } from 'react';
+import { use, useState } from 'react';
 import './App.css';
-import { chooseMembership, signInWithGoogle, signOut } from './auth.ts';
+import { chooseMembership, signInWithGoogle } from './auth.ts';
 import type { MembershipChoice } from './auth.ts';
 import { ErrorMessage } from './components/ErrorMessage.tsx';
 import { GoogleButton } from './components/GoogleButton.tsx';
+import { Page } from './components/Page.tsx';
 import { ProjectChooser } from './components/ProjectChooser.tsx';
 import { SignedIn } from './components/SignedIn.tsx';
-import { config, configProblem } from './config.ts';
+import { config } from './config.ts';
 import { medplum } from './medplum.ts';
 import type { Config } from './parseConfig.ts';
+import { signOut } from './signOut.ts';
+import { useAction } from './useAction.ts';
 import { useProfile } from './useProfile.ts';
 
 // Started once per page load, outside React: loads the stored session, if any.
@@ -19,16 +21,7 @@ const restored = medplum?.getProfileAsync().catch(() => undefined);
 
 export function App() {
   return (
-    <main className="app">
-      <h1>Medplum sign-in</h1>
-      {medplum && config && restored ? (
-        <Suspense fallback={<p role="status">Loading…</p>}>
-          <Session medplum={medplum} config={config} restored={restored} />
-        </Suspense>
-      ) : (
-        <ErrorMessage message={configProblem} />
-      )}
-    </main>
+    <Page>{medplum && config && restored && <Session medplum={medplum} config={config} restored={restored} />}</Page>
   );
 }
 
@@ -46,21 +39,8 @@ interface ProjectChoice {
 function Session({ medplum, config, restored }: SessionProps) {
   use(restored);
   const profile = useProfile(medplum);
-  const [error, setError] = useState<string>();
+  const { busy, error, setError, run } = useAction();
   const [choice, setChoice] = useState<ProjectChoice>();
-  const [busy, startTransition] = useTransition();
-
-  /** Runs one sign-in step; a failure becomes the one error line under the button. */
-  function run(step: () => Promise<void>): void {
-    setError(undefined);
-    startTransition(async () => {
-      try {
-        await step();
-      } catch (err) {
-        setError(normalizeErrorString(err));
-      }
-    });
-  }
 
   let content;
   if (profile) {

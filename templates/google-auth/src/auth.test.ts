@@ -1,18 +1,19 @@
-import { ClientStorage, getDisplayString, MedplumClient, MemoryStorage, normalizeErrorString } from '@medplum/core';
+import { getDisplayString, normalizeErrorString } from '@medplum/core';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { chooseMembership, signInWithGoogle, signOut } from './auth.ts';
+import { chooseMembership, signInWithGoogle } from './auth.ts';
+import { signOut } from './signOut.ts';
+import { pretendBrowserAt } from './testing/browser.ts';
 import {
   ADMIN,
-  BASE_URL,
   CLIENT_ID,
   fakeMedplumServer,
   GOOGLE_CLIENT_ID,
   googleCredential,
   MULTI,
+  newClient,
   s256,
 } from './testing/fakeMedplumServer.ts';
-import type { FakeMedplumServer } from './testing/fakeMedplumServer.ts';
 
 // These tests drive a real MedplumClient, the one the app uses, against a fake Medplum server
 // (testing/fakeMedplumServer.ts), and check both what the client sent and what the app gets back.
@@ -20,16 +21,12 @@ import type { FakeMedplumServer } from './testing/fakeMedplumServer.ts';
 
 const APP_URL = 'http://localhost:5173/';
 
-// Just enough of a browser for the SDK: `window` (whose btoa lets PKCE use S256, as in a real browser)
-// and `location` (processCode sends the page's origin as redirect_uri).
+// Every test here runs in a pretend browser at APP_URL (testing/browser.ts).
+let leaveBrowser: () => void;
 before(() => {
-  const { protocol, host, pathname, search } = new URL(APP_URL);
-  Object.assign(globalThis, { window: globalThis, location: { href: APP_URL, protocol, host, pathname, search } });
+  leaveBrowser = pretendBrowserAt(APP_URL);
 });
-after(() => {
-  Reflect.deleteProperty(globalThis, 'window');
-  Reflect.deleteProperty(globalThis, 'location');
-});
+after(() => leaveBrowser());
 
 test('the Google credential goes to auth/google with S256 PKCE, and the code is redeemed with its verifier', async () => {
   const server = fakeMedplumServer();
@@ -175,13 +172,3 @@ test('sign-out still forgets the session locally when the server cannot be reach
   assert.equal(medplum.getProfile(), undefined);
   assert.equal(medplum.getActiveLogin(), undefined);
 });
-
-function newClient(server: FakeMedplumServer): MedplumClient {
-  // Memory storage keeps tests independent of whether this Node version has a localStorage global.
-  return new MedplumClient({
-    baseUrl: BASE_URL,
-    clientId: CLIENT_ID,
-    fetch: server.fetch,
-    storage: new ClientStorage(new MemoryStorage()),
-  });
-}

@@ -53,15 +53,6 @@ export async function chooseMembership(
   return redeem(medplum, response);
 }
 
-/** Revokes the session on the server and always forgets it locally, even if the server could not be reached. */
-export async function signOut(medplum: MedplumClient): Promise<void> {
-  try {
-    await medplum.signOut();
-  } finally {
-    medplum.clear();
-  }
-}
-
 /**
  * What auth/google answers when the Google account's email domain has a domain-level identity provider:
  * that provider, not Google, must sign this user in.

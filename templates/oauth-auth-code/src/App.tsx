@@ -1,15 +1,17 @@
-import { normalizeErrorString } from '@medplum/core';
 import type { MedplumClient } from '@medplum/core';
-import { Suspense, use, useState, useTransition } from 'react';
+import { use, useState } from 'react';
 import './App.css';
-import { chooseMembership, handleRedirectReturn, signInWithPassword, signOut, startRedirectSignIn } from './auth.ts';
+import { chooseMembership, handleRedirectReturn, signInWithPassword, startRedirectSignIn } from './auth.ts';
 import type { MembershipChoice } from './auth.ts';
 import { ErrorMessage } from './components/ErrorMessage.tsx';
+import { Page } from './components/Page.tsx';
 import { ProjectChooser } from './components/ProjectChooser.tsx';
 import { SignedIn } from './components/SignedIn.tsx';
 import { SignInForm } from './components/SignInForm.tsx';
-import { config, configProblem } from './config.ts';
+import { config } from './config.ts';
 import { medplum } from './medplum.ts';
+import { signOut } from './signOut.ts';
+import { useAction } from './useAction.ts';
 import { useProfile } from './useProfile.ts';
 
 // Started once per page load, outside React. StrictMode runs effects twice in development,
@@ -18,16 +20,9 @@ const session = medplum && { medplum, restored: restoreSession(medplum) };
 
 export function App() {
   return (
-    <main className="app">
-      <h1>Medplum sign-in</h1>
-      {session ? (
-        <Suspense fallback={<p role="status">Loading…</p>}>
-          <Session medplum={session.medplum} restored={session.restored} projectId={config?.projectId} />
-        </Suspense>
-      ) : (
-        <ErrorMessage message={configProblem} />
-      )}
-    </main>
+    <Page>
+      {session && <Session medplum={session.medplum} restored={session.restored} projectId={config?.projectId} />}
+    </Page>
   );
 }
 
@@ -46,21 +41,8 @@ interface ProjectChoice {
 function Session({ medplum, restored, projectId }: SessionProps) {
   const restoreError = use(restored);
   const profile = useProfile(medplum);
-  const [error, setError] = useState(restoreError);
+  const { busy, error, run } = useAction(restoreError);
   const [choice, setChoice] = useState<ProjectChoice>();
-  const [busy, startTransition] = useTransition();
-
-  /** Runs one sign-in step; a failure becomes the one error line under the form. */
-  function run(step: () => Promise<void>): void {
-    setError(undefined);
-    startTransition(async () => {
-      try {
-        await step();
-      } catch (err) {
-        setError(normalizeErrorString(err));
-      }
-    });
-  }
 
   let content;
   if (profile) {

@@ -1,9 +1,19 @@
-import { ClientStorage, getDisplayString, MedplumClient, MemoryStorage, normalizeErrorString } from '@medplum/core';
+import { getDisplayString, normalizeErrorString } from '@medplum/core';
 import assert from 'node:assert/strict';
 import { after, before, mock, test } from 'node:test';
-import { chooseMembership, handleRedirectReturn, signInWithPassword, signOut, startRedirectSignIn } from './auth.ts';
-import { ADMIN, BASE_URL, CLIENT_ID, fakeMedplumServer, MULTI, PASSWORD, s256 } from './testing/fakeMedplumServer.ts';
-import type { FakeMedplumServer } from './testing/fakeMedplumServer.ts';
+import { chooseMembership, handleRedirectReturn, signInWithPassword, startRedirectSignIn } from './auth.ts';
+import { signOut } from './signOut.ts';
+import { inBrowserAt } from './testing/browser.ts';
+import {
+  ADMIN,
+  BASE_URL,
+  CLIENT_ID,
+  fakeMedplumServer,
+  MULTI,
+  newClient,
+  PASSWORD,
+  s256,
+} from './testing/fakeMedplumServer.ts';
 
 // These tests drive a real MedplumClient, the one the app uses, against a fake Medplum server
 // (testing/fakeMedplumServer.ts) and check both what the client sent and what the app gets back.
@@ -171,30 +181,3 @@ test('sign-out still forgets the session locally when the server cannot be reach
   assert.equal(medplum.getProfile(), undefined);
   assert.equal(medplum.getActiveLogin(), undefined);
 });
-
-function newClient(server: FakeMedplumServer): MedplumClient {
-  // Memory storage keeps tests independent of whether this Node version has a localStorage global.
-  return new MedplumClient({
-    baseUrl: BASE_URL,
-    clientId: CLIENT_ID,
-    fetch: server.fetch,
-    storage: new ClientStorage(new MemoryStorage()),
-  });
-}
-
-/**
- * Runs `fn` with just enough of a browser for the SDK's redirect flow: `window` (whose btoa lets
- * PKCE use S256, as in a real browser) and a `location` whose assign() is recorded, not followed.
- */
-async function inBrowserAt(href: string, fn: (navigations: string[]) => Promise<void>): Promise<void> {
-  const navigations: string[] = [];
-  const { protocol, host, pathname, search } = new URL(href);
-  const location = { href, protocol, host, pathname, search, assign: (url: string) => navigations.push(url) };
-  Object.assign(globalThis, { window: globalThis, location });
-  try {
-    await fn(navigations);
-  } finally {
-    Reflect.deleteProperty(globalThis, 'window');
-    Reflect.deleteProperty(globalThis, 'location');
-  }
-}

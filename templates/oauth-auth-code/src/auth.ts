@@ -98,15 +98,6 @@ export async function handleRedirectReturn(
   return { status: 'none' };
 }
 
-/** Revokes the session on the server and always forgets it locally, even if the server could not be reached. */
-export async function signOut(medplum: MedplumClient): Promise<void> {
-  try {
-    await medplum.signOut();
-  } finally {
-    medplum.clear();
-  }
-}
-
 async function redeem(medplum: MedplumClient, response: LoginAuthenticationResponse): Promise<ProfileResource> {
   if (!response.code) {
     // For example multi-factor authentication, which this form does not implement; Medplum's own page does.

@@ -1,8 +1,8 @@
 /**
- * What the app needs to reach Medplum. Vite copies every VITE_* variable into the JavaScript bundle,
+ * What every starter needs to reach Medplum. Vite copies every VITE_* variable into the JavaScript bundle,
  * so all of this is public: anyone who loads the app can read it. Never put a secret here.
  */
-export interface Config {
+export interface MedplumConfig {
   /** Medplum server, e.g. https://api.medplum.com/ */
   readonly baseUrl: string;
   /** ID of the ClientApplication this app signs in through. */
@@ -11,15 +11,17 @@ export interface Config {
   readonly projectId?: string;
 }
 
-export type ConfigResult = { ok: true; config: Config } | { ok: false; problem: string };
+/** The config, or one line for the page and the console: which variable to fix, and where to get its value. */
+export type ConfigResult<T> = { ok: true; config: T } | { ok: false; problem: string };
 
 /** A variable bag like `import.meta.env` (Vite adds a few booleans such as DEV and PROD). */
 export type Env = Readonly<Record<string, string | boolean | undefined>>;
 
-const RESTART = 'then restart the dev server';
+/** How each problem line ends: Vite reads .env only when the dev server starts. */
+export const RESTART = 'then restart the dev server';
 
-/** Reads the config from env variables. Never throws: a problem comes back as one line for the page and the console. */
-export function parseConfig(env: Env): ConfigResult {
+/** Reads the Medplum variables. Never throws: a problem comes back as one line. */
+export function parseMedplumConfig(env: Env): ConfigResult<MedplumConfig> {
   const baseUrl = read(env, 'VITE_MEDPLUM_BASE_URL');
   if (!baseUrl) {
     return problem(
@@ -43,15 +45,15 @@ export function parseConfig(env: Env): ConfigResult {
 }
 
 /** A variable's trimmed value; empty counts as missing, because .env files often hold `NAME=`. */
-function read(env: Env, name: string): string | undefined {
+export function read(env: Env, name: string): string | undefined {
   const value = env[name];
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
 
-function isHttpUrl(value: string): boolean {
+export function isHttpUrl(value: string): boolean {
   return URL.canParse(value) && ['http:', 'https:'].includes(new URL(value).protocol);
 }
 
-function problem(message: string): ConfigResult {
+export function problem(message: string): { ok: false; problem: string } {
   return { ok: false, problem: message };
 }
