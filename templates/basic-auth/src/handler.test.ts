@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import type { Config } from './config.ts';
 import { handle } from './handler.ts';
 import { createMedplum } from './medplum.ts';
-import { FakeMedplum, type Route } from './testing/fake-medplum.ts';
+import { BasicAuthMedplum } from './testing/fake-basic-auth.ts';
+import type { Route } from './testing/fake-medplum.ts';
 
 const clientId = '0d7b4c3e-5f61-4a8e-9c2d-3b1f6e8a9c01';
 const clientSecret = 'the-client-secret';
@@ -28,7 +29,7 @@ function patient(id: string, family: string, lastUpdated: string) {
 }
 
 test('every request carries the Basic credentials, and none goes to the token endpoint', async () => {
-  const fake = new FakeMedplum({ clientId, clientSecret, routes: { 'GET fhir/R4/Patient': patients } });
+  const fake = new BasicAuthMedplum({ clientId, clientSecret, routes: { 'GET fhir/R4/Patient': patients } });
   const medplum = createMedplum(config, fake.fetch);
 
   await handle({}, medplum);
@@ -51,7 +52,7 @@ test('every request carries the Basic credentials, and none goes to the token en
 });
 
 test('the summary has the total and the newest IDs, and no names', async () => {
-  const fake = new FakeMedplum({ clientId, clientSecret, routes: { 'GET fhir/R4/Patient': patients } });
+  const fake = new BasicAuthMedplum({ clientId, clientSecret, routes: { 'GET fhir/R4/Patient': patients } });
 
   const summary = await handle({}, createMedplum(config, fake.fetch));
 
@@ -66,7 +67,7 @@ test('the summary has the total and the newest IDs, and no names', async () => {
 });
 
 test('a wrong secret fails with one clear line and never falls back to oauth2/token', async () => {
-  const fake = new FakeMedplum({
+  const fake = new BasicAuthMedplum({
     clientId,
     clientSecret: 'the-real-secret',
     routes: { 'GET fhir/R4/Patient': patients },

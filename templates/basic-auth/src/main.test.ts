@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type TestContext, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { FakeMedplum, outcomes, type Route } from './testing/fake-medplum.ts';
+import { BasicAuthMedplum } from './testing/fake-basic-auth.ts';
+import { outcomes, type Route } from './testing/fake-medplum.ts';
+import { startMain } from './testing/start-main.ts';
 
 // These tests run `src/main.ts` the way `npm start` does, against a fake Medplum served over HTTP.
 
-const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 const clientId = '0d7b4c3e-5f61-4a8e-9c2d-3b1f6e8a9c01';
 const clientSecret = 'the-client-secret';
 
@@ -32,26 +30,16 @@ const patients: Route = () => ({
   },
 });
 
-async function run(env: Record<string, string>) {
-  const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const [code] = await once(child, 'close');
-  return { code, stdout, stderr };
-}
-
-async function serve(t: TestContext, fake: FakeMedplum) {
+async function serve(t: TestContext, fake: BasicAuthMedplum) {
   const { baseUrl, close } = await fake.listen();
   t.after(close);
   return { MEDPLUM_BASE_URL: baseUrl, MEDPLUM_CLIENT_ID: clientId, MEDPLUM_CLIENT_SECRET: clientSecret };
 }
 
 test('prints a short summary without names and exits 0', async (t) => {
-  const fake = new FakeMedplum({ clientId, clientSecret, routes: { 'GET fhir/R4/Patient': patients } });
+  const fake = new BasicAuthMedplum({ clientId, clientSecret, routes: { 'GET fhir/R4/Patient': patients } });
 
-  const { code, stdout, stderr } = await run(await serve(t, fake));
+  const { code, stdout, stderr } = await startMain(await serve(t, fake)).exited;
 
   assert.equal(stderr, '');
   assert.equal(code, 0);
@@ -62,13 +50,13 @@ test('prints a short summary without names and exits 0', async (t) => {
 });
 
 test('a wrong secret: one line, exit 1, and no token request', async (t) => {
-  const fake = new FakeMedplum({
+  const fake = new BasicAuthMedplum({
     clientId,
     clientSecret: 'the-real-secret',
     routes: { 'GET fhir/R4/Patient': patients },
   });
 
-  const { code, stdout, stderr } = await run(await serve(t, fake));
+  const { code, stdout, stderr } = await startMain(await serve(t, fake)).exited;
 
   assert.equal(code, 1);
   assert.equal(stdout, '');
@@ -81,13 +69,13 @@ test('a wrong secret: one line, exit 1, and no token request', async (t) => {
 });
 
 test('an AccessPolicy that forbids the search: one line, exit 1', async (t) => {
-  const fake = new FakeMedplum({
+  const fake = new BasicAuthMedplum({
     clientId,
     clientSecret,
     routes: { 'GET fhir/R4/Patient': () => ({ status: 403, body: outcomes.forbidden }) },
   });
 
-  const { code, stderr } = await run(await serve(t, fake));
+  const { code, stderr } = await startMain(await serve(t, fake)).exited;
 
   assert.equal(code, 1);
   assert.equal(
@@ -97,7 +85,7 @@ test('an AccessPolicy that forbids the search: one line, exit 1', async (t) => {
 });
 
 test('missing configuration: one line, exit 1', async () => {
-  const { code, stderr } = await run({ MEDPLUM_BASE_URL: 'https://api.medplum.com/' });
+  const { code, stderr } = await startMain({ MEDPLUM_BASE_URL: 'https://api.medplum.com/' }).exited;
 
   assert.equal(code, 1);
   assert.equal(
@@ -112,11 +100,11 @@ test('an unreachable server: one line, exit 1', async () => {
   const { port } = closed.address() as AddressInfo;
   await new Promise((resolve) => closed.close(resolve));
 
-  const { code, stderr } = await run({
+  const { code, stderr } = await startMain({
     MEDPLUM_BASE_URL: `http://127.0.0.1:${port}/`,
     MEDPLUM_CLIENT_ID: clientId,
     MEDPLUM_CLIENT_SECRET: clientSecret,
-  });
+  }).exited;
 
   assert.equal(code, 1);
   assert.equal(

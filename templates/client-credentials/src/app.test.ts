@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { type TestContext, test } from 'node:test';
 import { createApp } from './app.ts';
 import { connect } from './medplum.ts';
-import { FakeMedplum, type FakeMedplumOptions, outcomes } from './testing/fake-medplum.ts';
+import { ClientSecretMedplum, type ClientSecretMedplumOptions } from './testing/fake-client-secret.ts';
+import { outcomes } from './testing/fake-medplum.ts';
 
 const clientId = '0d7b4c3e-5f61-4a8e-9c2d-3b1f6e8a9c01';
 const clientSecret = 'the-client-secret';
@@ -15,8 +16,8 @@ const bundle = {
 };
 
 /** Starts the API on a free port, signed in to a fake Medplum. */
-async function startApp(t: TestContext, options: Partial<FakeMedplumOptions> = {}) {
-  const fake = new FakeMedplum({
+async function startApp(t: TestContext, options: Partial<ClientSecretMedplumOptions> = {}) {
+  const fake = new ClientSecretMedplum({
     clientId,
     clientSecret,
     routes: { 'GET fhir/R4/Patient': () => ({ status: 200, body: bundle }) },

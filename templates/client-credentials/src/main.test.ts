@@ -1,33 +1,22 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { type TestContext, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { FakeMedplum } from './testing/fake-medplum.ts';
+import { ClientSecretMedplum } from './testing/fake-client-secret.ts';
+import { startMain } from './testing/start-main.ts';
 
 // These tests run `src/main.ts` the way `npm start` does, against a fake Medplum served over HTTP.
 
-const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 const clientId = '0d7b4c3e-5f61-4a8e-9c2d-3b1f6e8a9c01';
 const clientSecret = 'the-client-secret';
 
-function start(env: Record<string, string>) {
-  const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output = { stdout: '', stderr: '' };
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output.stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output.stderr += chunk));
-  const exited = once(child, 'close').then(([code]) => ({ code: code as number | null, ...output }));
-  return { child, output, exited };
-}
-
 async function fakeServer(t: TestContext, secret = clientSecret) {
-  const { baseUrl, close } = await new FakeMedplum({ clientId, clientSecret: secret }).listen();
+  const { baseUrl, close } = await new ClientSecretMedplum({ clientId, clientSecret: secret }).listen();
   t.after(close);
   return baseUrl;
 }
 
 test('missing configuration: one line, exit 1', async () => {
-  const { code, stdout, stderr } = await start({}).exited;
+  const { code, stdout, stderr } = await startMain({}).exited;
 
   assert.equal(code, 1);
   assert.equal(stdout, '');
@@ -40,7 +29,7 @@ test('missing configuration: one line, exit 1', async () => {
 test('wrong secret: one line without a stack trace, exit 1', async (t) => {
   const baseUrl = await fakeServer(t, 'the-real-secret');
 
-  const { code, stderr } = await start({
+  const { code, stderr } = await startMain({
     MEDPLUM_BASE_URL: baseUrl,
     MEDPLUM_CLIENT_ID: clientId,
     MEDPLUM_CLIENT_SECRET: clientSecret,
@@ -56,7 +45,7 @@ test('wrong secret: one line without a stack trace, exit 1', async (t) => {
 
 test('serves requests, then stops cleanly on SIGTERM', async (t) => {
   const baseUrl = await fakeServer(t);
-  const app = start({
+  const app = startMain({
     MEDPLUM_BASE_URL: baseUrl,
     MEDPLUM_CLIENT_ID: clientId,
     MEDPLUM_CLIENT_SECRET: clientSecret,

@@ -4,14 +4,14 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import type { Config } from './config.ts';
 import { connect } from './medplum.ts';
-import { FakeMedplum } from './testing/fake-medplum.ts';
+import { ClientSecretMedplum } from './testing/fake-client-secret.ts';
 
 const clientId = '0d7b4c3e-5f61-4a8e-9c2d-3b1f6e8a9c01';
 const clientSecret = 'the-client-secret';
 const config: Config = { baseUrl: 'https://medplum.test/', clientId, clientSecret, port: 0 };
 
 test('start-up signs in once with grant_type=client_credentials', async () => {
-  const fake = new FakeMedplum({ clientId, clientSecret });
+  const fake = new ClientSecretMedplum({ clientId, clientSecret });
   const medplum = await connect(config, fake.fetch);
 
   assert.deepEqual(
@@ -25,7 +25,7 @@ test('start-up signs in once with grant_type=client_credentials', async () => {
 test('short-lived tokens do not make sign-in loop', { timeout: 5000 }, async (t) => {
   // With the SDK's default five-minute renewal window, a token that lives no longer than that is
   // "expiring" as soon as it arrives, and MedplumClient would request new ones without end.
-  const fake = new FakeMedplum({ clientId, clientSecret, tokenLifetime: 2 });
+  const fake = new ClientSecretMedplum({ clientId, clientSecret, tokenLifetime: 2 });
   const { baseUrl, close } = await fake.listen();
   t.after(close);
 
@@ -35,7 +35,7 @@ test('short-lived tokens do not make sign-in loop', { timeout: 5000 }, async (t)
 });
 
 test('a wrong secret ends in one clear line that does not echo the secret', async () => {
-  const fake = new FakeMedplum({ clientId, clientSecret: 'the-real-secret' });
+  const fake = new ClientSecretMedplum({ clientId, clientSecret: 'the-real-secret' });
   await assert.rejects(connect(config, fake.fetch), {
     name: 'SignInError',
     message:
@@ -46,7 +46,7 @@ test('a wrong secret ends in one clear line that does not echo the secret', asyn
 });
 
 test('an unknown client ID points at MEDPLUM_CLIENT_ID', async () => {
-  const fake = new FakeMedplum({ clientId: 'another-client', clientSecret });
+  const fake = new ClientSecretMedplum({ clientId: 'another-client', clientSecret });
   await assert.rejects(connect(config, fake.fetch), /as client .+: Invalid client\. Check MEDPLUM_CLIENT_ID/);
 });
 

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { AccessDeniedError, type AgentOptions, loadDevice, runAgent } from './agent.ts';
 import type { Config } from './config.ts';
 import { connect } from './medplum.ts';
-import { FakeMedplum, type FakeMedplumOptions, outcomes, type Route } from './testing/fake-medplum.ts';
+import { ClientSecretMedplum } from './testing/fake-client-secret.ts';
+import { type FakeMedplumOptions, outcomes, type Route } from './testing/fake-medplum.ts';
 
 const clientId = '0d7b4c3e-5f61-4a8e-9c2d-3b1f6e8a9c01';
 const clientSecret = 'the-device-secret';
@@ -27,7 +28,7 @@ const created: Route = (request) => ({
 const reading = { celsius: 36.8, takenAt: new Date('2026-11-29T10:00:00.000Z') };
 
 async function setUp(routes: FakeMedplumOptions['routes']) {
-  const fake = new FakeMedplum({ clientId, clientSecret, routes });
+  const fake = new ClientSecretMedplum({ clientId, clientSecret, routes });
   const medplum = await connect(config, fake.fetch);
   const lines: string[] = [];
   const options: AgentOptions = {
@@ -125,7 +126,7 @@ test(
 
 test('in the loop, a network failure is reported and the next reading is sent', { timeout: 5000 }, async () => {
   const stop = new AbortController();
-  const fake = new FakeMedplum({ clientId, clientSecret, routes: { 'POST fhir/R4/Observation': created } });
+  const fake = new ClientSecretMedplum({ clientId, clientSecret, routes: { 'POST fhir/R4/Observation': created } });
   let failures = 0;
   const medplum = await connect(config, async (url: string, init?: RequestInit) => {
     // The SDK retries a failed fetch twice by itself, so fail the first reading's three attempts.

@@ -1,28 +1,16 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { type TestContext, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { FakeMedplum, type FakeMedplumOptions, outcomes } from './testing/fake-medplum.ts';
+import { ClientSecretMedplum } from './testing/fake-client-secret.ts';
+import { type FakeMedplumOptions, outcomes } from './testing/fake-medplum.ts';
+import { startMain } from './testing/start-main.ts';
 
 // These tests run `src/main.ts --once` the way `npm start -- --once` does, against a fake Medplum over HTTP.
 
-const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 const clientId = '0d7b4c3e-5f61-4a8e-9c2d-3b1f6e8a9c01';
 const clientSecret = 'the-device-secret';
 
-async function run(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [MAIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const [code] = await once(child, 'close');
-  return { code, stdout, stderr };
-}
-
 async function serve(t: TestContext, routes: FakeMedplumOptions['routes']) {
-  const fake = new FakeMedplum({ clientId, clientSecret, routes });
+  const fake = new ClientSecretMedplum({ clientId, clientSecret, routes });
   const { baseUrl, close } = await fake.listen();
   t.after(close);
   return { fake, env: { MEDPLUM_BASE_URL: baseUrl, MEDPLUM_CLIENT_ID: clientId, MEDPLUM_CLIENT_SECRET: clientSecret } };
@@ -33,7 +21,7 @@ test('--once sends one reading and exits 0', async (t) => {
     'POST fhir/R4/Observation': (request) => ({ status: 201, body: { ...JSON.parse(request.body), id: 'obs-1' } }),
   });
 
-  const { code, stdout, stderr } = await run(['--once'], env);
+  const { code, stdout, stderr } = await startMain(env, ['--once']).exited;
 
   assert.equal(stderr, '');
   assert.equal(code, 0);
@@ -48,7 +36,7 @@ test('--once sends one reading and exits 0', async (t) => {
 test('--once refused by the AccessPolicy: one line, exit 1', async (t) => {
   const { env } = await serve(t, { 'POST fhir/R4/Observation': () => ({ status: 403, body: outcomes.forbidden }) });
 
-  const { code, stderr } = await run(['--once'], env);
+  const { code, stderr } = await startMain(env, ['--once']).exited;
 
   assert.equal(code, 1);
   assert.equal(
@@ -59,10 +47,10 @@ test('--once refused by the AccessPolicy: one line, exit 1', async (t) => {
 });
 
 test('no secret: one line naming both variables, exit 1', async () => {
-  const { code, stdout, stderr } = await run(['--once'], {
-    MEDPLUM_BASE_URL: 'https://api.medplum.com/',
-    MEDPLUM_CLIENT_ID: clientId,
-  });
+  const { code, stdout, stderr } = await startMain(
+    { MEDPLUM_BASE_URL: 'https://api.medplum.com/', MEDPLUM_CLIENT_ID: clientId },
+    ['--once']
+  ).exited;
 
   assert.equal(code, 1);
   assert.equal(stdout, '');

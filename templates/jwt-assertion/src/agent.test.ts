@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { AccessDeniedError, type AgentOptions, loadDevice, runAgent } from './agent.ts';
 import type { Config } from './config.ts';
 import { DeviceLogin } from './medplum.ts';
-import { FakeMedplum, type FakeMedplumOptions, outcomes, type Route, testKeyPair } from './testing/fake-medplum.ts';
+import { outcomes, type Route } from './testing/fake-medplum.ts';
+import { PrivateKeyJwtMedplum, type PrivateKeyJwtMedplumOptions, testKeyPair } from './testing/fake-private-key-jwt.ts';
 
 const clientId = '0d7b4c3e-5f61-4a8e-9c2d-3b1f6e8a9c01';
 const config: Config = {
@@ -24,9 +25,9 @@ const created: Route = (request) => ({
 
 const reading = { celsius: 36.8, takenAt: new Date('2026-11-29T10:00:00.000Z') };
 
-async function setUp(options: Partial<FakeMedplumOptions>) {
+async function setUp(options: Partial<PrivateKeyJwtMedplumOptions>) {
   const key = testKeyPair('test-key');
-  const fake = new FakeMedplum({ clientId, jwks: key.jwks, ...options });
+  const fake = new PrivateKeyJwtMedplum({ clientId, jwks: key.jwks, ...options });
   const login = new DeviceLogin(config, key.privateKey, { fetch: fake.fetch });
   await login.signIn();
   const lines: string[] = [];

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadPrivateKey, signAssertion } from './assertion.ts';
-import { decodeJwt, testKeyPair } from './testing/fake-medplum.ts';
+import { decodeJwt, testKeyPair } from './testing/fake-private-key-jwt.ts';
 
 const clientId = '0d7b4c3e-5f61-4a8e-9c2d-3b1f6e8a9c01';
 const tokenUrl = 'https://api.medplum.com/oauth2/token';

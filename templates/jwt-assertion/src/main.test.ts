@@ -1,32 +1,20 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { FakeMedplum, type FakeMedplumOptions, outcomes, testKeyPair } from './testing/fake-medplum.ts';
+import { outcomes } from './testing/fake-medplum.ts';
+import { PrivateKeyJwtMedplum, type PrivateKeyJwtMedplumOptions, testKeyPair } from './testing/fake-private-key-jwt.ts';
+import { startMain } from './testing/start-main.ts';
 
 // These tests run `src/main.ts --once` the way `npm start -- --once` does, against a fake Medplum over HTTP.
 
-const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 const clientId = '0d7b4c3e-5f61-4a8e-9c2d-3b1f6e8a9c01';
 
-async function run(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [MAIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const [code] = await once(child, 'close');
-  return { code, stdout, stderr };
-}
-
 /** A fake Medplum over HTTP whose client trusts `jwks`, and the env of a device holding `privatePem`. */
-async function serve(t: TestContext, options: Partial<FakeMedplumOptions> & { privatePem?: string } = {}) {
+async function serve(t: TestContext, options: Partial<PrivateKeyJwtMedplumOptions> & { privatePem?: string } = {}) {
   const key = testKeyPair('kid-1');
-  const fake = new FakeMedplum({ clientId, jwks: key.jwks, ...options });
+  const fake = new PrivateKeyJwtMedplum({ clientId, jwks: key.jwks, ...options });
   const { baseUrl, close } = await fake.listen();
   t.after(close);
   const keyFile = join(mkdtempSync(join(tmpdir(), 'device-key-')), 'medplum-device-key.pem');
@@ -42,7 +30,7 @@ test('--once signs in with the key, sends one reading and exits 0', async (t) =>
     routes: { 'POST fhir/R4/Observation': (request) => ({ status: 201, body: { ...JSON.parse(request.body), id: 'obs-1' } }) },
   });
 
-  const { code, stdout, stderr } = await run(['--once'], env);
+  const { code, stdout, stderr } = await startMain(env, ['--once']).exited;
 
   assert.equal(stderr, '');
   assert.equal(code, 0);
@@ -57,7 +45,7 @@ test('--once signs in with the key, sends one reading and exits 0', async (t) =>
 test('a key that jwks.json does not hold: one line with the hint, exit 1', async (t) => {
   const { env } = await serve(t, { privatePem: testKeyPair().privatePem });
 
-  const { code, stdout, stderr } = await run(['--once'], env);
+  const { code, stdout, stderr } = await startMain(env, ['--once']).exited;
 
   assert.equal(code, 1);
   assert.equal(stdout, '');
@@ -67,7 +55,7 @@ test('a key that jwks.json does not hold: one line with the hint, exit 1', async
 test('a missing key file: one line naming the variable and the path, exit 1', async (t) => {
   const { env } = await serve(t);
 
-  const { code, stderr } = await run(['--once'], { ...env, MEDPLUM_PRIVATE_KEY_PATH: '/no/such/key.pem' });
+  const { code, stderr } = await startMain({ ...env, MEDPLUM_PRIVATE_KEY_PATH: '/no/such/key.pem' }, ['--once']).exited;
 
   assert.equal(code, 1);
   assert.match(stderr, /^Could not read MEDPLUM_PRIVATE_KEY_PATH \(\/no\/such\/key\.pem\): ENOENT\. [^\n]+\n$/);
@@ -76,7 +64,7 @@ test('a missing key file: one line naming the variable and the path, exit 1', as
 test('--once refused by the AccessPolicy: one line, exit 1', async (t) => {
   const { env } = await serve(t, { routes: { 'POST fhir/R4/Observation': () => ({ status: 403, body: outcomes.forbidden }) } });
 
-  const { code, stderr } = await run(['--once'], env);
+  const { code, stderr } = await startMain(env, ['--once']).exited;
 
   assert.equal(code, 1);
   assert.match(stderr, /^Medplum refused create Observation: the client's AccessPolicy does not allow it\. [^\n]+\n$/);

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import type { Config } from './config.ts';
 import { DeviceLogin } from './medplum.ts';
-import { FakeMedplum, type FakeMedplumOptions, testKeyPair } from './testing/fake-medplum.ts';
+import { PrivateKeyJwtMedplum, type PrivateKeyJwtMedplumOptions, testKeyPair } from './testing/fake-private-key-jwt.ts';
 
 const clientId = '0d7b4c3e-5f61-4a8e-9c2d-3b1f6e8a9c01';
 const config: Config = {
@@ -17,9 +17,9 @@ const config: Config = {
   once: true,
 };
 
-function setUp(options: Partial<FakeMedplumOptions> = {}) {
+function setUp(options: Partial<PrivateKeyJwtMedplumOptions> = {}) {
   const key = testKeyPair('test-key');
-  const fake = new FakeMedplum({ clientId, jwks: key.jwks, ...options });
+  const fake = new PrivateKeyJwtMedplum({ clientId, jwks: key.jwks, ...options });
   const login = new DeviceLogin(config, key.privateKey, { fetch: fake.fetch });
   return { fake, login, key };
 }
@@ -106,7 +106,7 @@ test('a key that is not in the JWKS: one line that points at jwks.json and the j
 
 test('a device clock ten minutes slow signs expired assertions, which Medplum refuses like a wrong key', async () => {
   const key = testKeyPair('test-key');
-  const fake = new FakeMedplum({ clientId, jwks: key.jwks });
+  const fake = new PrivateKeyJwtMedplum({ clientId, jwks: key.jwks });
   const login = new DeviceLogin(config, key.privateKey, { fetch: fake.fetch, now: () => Date.now() - 600_000 });
 
   await assert.rejects(login.signIn(), /: Invalid client assertion signature\. .* Also check the device clock/);

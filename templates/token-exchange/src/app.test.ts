@@ -3,7 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { type TestContext, test } from 'node:test';
 import { bearerToken, createApp } from './app.ts';
 import { Sessions } from './sessions.ts';
-import { FakeMedplum, type FakeMedplumOptions, type FakeUser, outcomes } from './testing/fake-medplum.ts';
+import { outcomes } from './testing/fake-medplum.ts';
+import {
+  type FakeUser,
+  TokenExchangeMedplum,
+  type TokenExchangeMedplumOptions,
+} from './testing/fake-token-exchange.ts';
 
 const clientId = '0d7b4c3e-5f61-4a8e-9c2d-3b1f6e8a9c01';
 const ada: FakeUser = { email: 'ada@example.com', profile: { reference: 'Practitioner/ada', display: 'Ada Lovelace' } };
@@ -16,8 +21,8 @@ const bundle = {
 };
 
 /** Starts the API on a free port, in front of a fake Medplum. */
-async function startApp(t: TestContext, options: Partial<FakeMedplumOptions> = {}) {
-  const fake = new FakeMedplum({
+async function startApp(t: TestContext, options: Partial<TokenExchangeMedplumOptions> = {}) {
+  const fake = new TokenExchangeMedplum({
     clientId,
     identityProvider: { [ADA_TOKEN]: ada },
     routes: { 'GET fhir/R4/Patient': () => ({ status: 200, body: bundle }) },

@@ -1,27 +1,16 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { type TestContext, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { FakeMedplum } from './testing/fake-medplum.ts';
+import { TokenExchangeMedplum } from './testing/fake-token-exchange.ts';
+import { startMain } from './testing/start-main.ts';
 
 // These tests run `src/main.ts` the way `npm start` does, against a fake Medplum served over HTTP.
 
-const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 const clientId = '0d7b4c3e-5f61-4a8e-9c2d-3b1f6e8a9c01';
 const ADA_TOKEN = 'idp-access-token-of-ada';
 
-function start(env: Record<string, string>) {
-  const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output = { stdout: '', stderr: '' };
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output.stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output.stderr += chunk));
-  const exited = once(child, 'close').then(([code]) => ({ code: code as number | null, ...output }));
-  return { child, output, exited };
-}
-
 async function fakeServer(t: TestContext) {
-  const fake = new FakeMedplum({
+  const fake = new TokenExchangeMedplum({
     clientId,
     identityProvider: { [ADA_TOKEN]: { email: 'ada@example.com', profile: { reference: 'Practitioner/ada', display: 'Ada' } } },
   });
@@ -31,7 +20,7 @@ async function fakeServer(t: TestContext) {
 }
 
 test('missing configuration: one line, exit 1', async () => {
-  const { code, stdout, stderr } = await start({ MEDPLUM_BASE_URL: 'https://api.medplum.com/' }).exited;
+  const { code, stdout, stderr } = await startMain({ MEDPLUM_BASE_URL: 'https://api.medplum.com/' }).exited;
 
   assert.equal(code, 1);
   assert.equal(stdout, '');
@@ -40,7 +29,7 @@ test('missing configuration: one line, exit 1', async () => {
 
 test('serves /me for a bearer token, then stops cleanly on SIGTERM', async (t) => {
   const { fake, baseUrl } = await fakeServer(t);
-  const app = start({ MEDPLUM_BASE_URL: baseUrl, MEDPLUM_CLIENT_ID: clientId, PORT: '0' });
+  const app = startMain({ MEDPLUM_BASE_URL: baseUrl, MEDPLUM_CLIENT_ID: clientId, PORT: '0' });
   t.after(() => app.child.kill());
 
   while (!/Listening on http:\/\/localhost:(\d+)/.test(app.output.stdout)) {

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { inspect } from 'node:util';
 import type { MedplumClient } from '@medplum/core';
 import { ExchangeRefusedError, InvalidTokenError, Sessions } from './sessions.ts';
-import { FakeMedplum, type FakeUser, fakeJwt, type Route } from './testing/fake-medplum.ts';
+import { fakeJwt, type Route } from './testing/fake-medplum.ts';
+import { type FakeUser, TokenExchangeMedplum } from './testing/fake-token-exchange.ts';
 
 const clientId = '0d7b4c3e-5f61-4a8e-9c2d-3b1f6e8a9c01';
 const ada: FakeUser = { email: 'ada@example.com', profile: { reference: 'Practitioner/ada', display: 'Ada Lovelace' } };
@@ -12,13 +13,13 @@ const ADA_TOKEN = 'idp-access-token-of-ada';
 const GRACE_TOKEN = 'idp-access-token-of-grace';
 
 /** Answers a Patient search with a Bundle naming the caller, so a test sees whose token was used. */
-const patients: Route = (request) => ({
+const patients: Route<FakeUser> = (request) => ({
   status: 200,
   body: { resourceType: 'Bundle', type: 'searchset', total: 0, id: `as-${request.caller?.email}` },
 });
 
 function setUp(tokenLifetime = 3600) {
-  const fake = new FakeMedplum({
+  const fake = new TokenExchangeMedplum({
     clientId,
     identityProvider: { [ADA_TOKEN]: ada, [GRACE_TOKEN]: grace },
     tokenLifetime,
@@ -133,7 +134,11 @@ test('when the Medplum token expires, the next request exchanges again and the o
 test('a session never outlives an external token that is a JWT with an earlier exp', async (t) => {
   t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
   const externalJwt = fakeJwt({ sub: 'ada', exp: Math.floor(Date.now() / 1000) + 30 });
-  const fake = new FakeMedplum({ clientId, identityProvider: { [externalJwt]: ada }, routes: { 'GET fhir/R4/Patient': patients } });
+  const fake = new TokenExchangeMedplum({
+    clientId,
+    identityProvider: { [externalJwt]: ada },
+    routes: { 'GET fhir/R4/Patient': patients },
+  });
   const sessions = new Sessions({ baseUrl: 'https://medplum.test/', clientId, fetch: fake.fetch });
 
   const session = await sessions.run(externalJwt, async (_medplum, s) => s);
@@ -157,7 +162,7 @@ test('a token the identity provider refuses is an InvalidTokenError, and is not 
 });
 
 test('a misconfigured client is not blamed on the caller', async () => {
-  const fake = new FakeMedplum({ clientId: 'another-client', identityProvider: { [ADA_TOKEN]: ada } });
+  const fake = new TokenExchangeMedplum({ clientId: 'another-client', identityProvider: { [ADA_TOKEN]: ada } });
   const sessions = new Sessions({ baseUrl: 'https://medplum.test/', clientId, fetch: fake.fetch });
 
   await assert.rejects(sessions.run(ADA_TOKEN, async () => undefined), (err: Error) => {

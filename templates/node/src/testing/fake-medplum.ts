@@ -4,20 +4,25 @@ import { createServer } from 'node:http';
  * A stand-in for a Medplum server, for tests and local experiments.
  *
  * It answers the way a real Medplum 5 server does (status codes, error texts and JSON shapes were
- * recorded from one): the client_credentials grant at `oauth2/token`, `auth/me`, and the FHIR
- * routes a test registers. It checks Bearer tokens and Basic credentials like the server, and it
- * records every request so a test can assert on exactly what MedplumClient sent.
+ * recorded from one). This base class serves `oauth2/token` for the grant types a subclass
+ * registers in `grants`, accepts the Bearer tokens it issued, and answers the routes a subclass or
+ * a test registers (`auth/me`, `fhir/R4/...`). It records every request so a test can assert on
+ * exactly what MedplumClient sent.
  *
  * Pass `fake.fetch` as MedplumClient's `fetch` option, or call `fake.listen()` for a real HTTP server.
  */
 
-export interface RecordedRequest {
+export interface RecordedRequest<Caller = unknown> {
   method: string;
+  /** The URL it was sent to, without the query, e.g. `http://127.0.0.1:8103/oauth2/token`. */
+  url: string;
   /** The path below the base URL, e.g. `fhir/R4/Patient` or `oauth2/token`. */
   path: string;
   query: URLSearchParams;
   headers: Headers;
   body: string;
+  /** Who the request's credentials act for, once the fake has accepted them. */
+  caller?: Caller;
 }
 
 export interface Reply {
@@ -26,15 +31,39 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
-export type Route = (request: RecordedRequest) => Reply | Promise<Reply>;
+/** Answers a request whose credentials the fake accepted: `request.caller` is who they act for. */
+export type Route<Caller = unknown> = (request: RecordedRequest<Caller> & { caller: Caller }) => Reply | Promise<Reply>;
 
-export interface FakeMedplumOptions {
+/** The JSON body of a successful `oauth2/token` response. */
+export type TokenResponse = Record<string, unknown>;
+
+/**
+ * Answers one grant type at `oauth2/token`, given the form fields: a token response, or the
+ * `error_description` of the 400 the server refuses the grant with.
+ */
+export type Grant<Caller = unknown> = (
+  form: URLSearchParams,
+  request: RecordedRequest<Caller>
+) => TokenResponse | string;
+
+/** Whom `signIn` issues a token to. */
+export interface Login<Caller> {
+  caller: Caller;
+  /** The tokens' `sub`: the client ID when a client signs in as itself, else the user's ID. */
+  subject: string;
+  /** The profile the token acts as, e.g. `{ reference: 'Practitioner/123', display: 'Ada Lovelace' }`. */
+  profile: { reference: string; display: string };
+  /** The granted scope, e.g. `openid` (the server's default). */
+  scope: string;
+}
+
+export interface FakeMedplumOptions<Caller = unknown> {
+  /** The ID of the ClientApplication this server knows. */
   clientId: string;
-  clientSecret: string;
   /** `expires_in` of the tokens it issues, in seconds. Medplum's default is 3600. */
   tokenLifetime?: number;
-  /** FHIR routes keyed by method and path, e.g. `GET fhir/R4/Patient`. Other FHIR paths get 404. */
-  routes?: Record<string, Route>;
+  /** Routes keyed by method and path, e.g. `GET fhir/R4/Patient`. Other paths get 404. */
+  routes?: Record<string, Route<Caller>>;
 }
 
 /** OperationOutcomes exactly as Medplum sends them (minus the per-request tracing extension). */
@@ -44,16 +73,22 @@ export const outcomes = {
   notFound: issue('not-found', 'not-found', 'Not found'),
 };
 
-export class FakeMedplum {
-  /** Every request received, oldest first. */
-  readonly requests: RecordedRequest[] = [];
-  readonly routes: Record<string, Route>;
-  private readonly options: FakeMedplumOptions;
-  /** Access tokens that are currently valid, with their expiry time (ms since epoch). */
-  private readonly tokens = new Map<string, number>();
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
 
-  constructor(options: FakeMedplumOptions) {
-    this.options = options;
+export class FakeMedplum<Caller = unknown> {
+  /** Every request received, oldest first. */
+  readonly requests: RecordedRequest<Caller>[] = [];
+  readonly routes: Record<string, Route<Caller>>;
+  protected readonly clientId: string;
+  /** What `oauth2/token` answers, by `grant_type`. Other grant types are refused as the server does. */
+  protected readonly grants = new Map<string, Grant<Caller>>();
+  private readonly tokenLifetime: number;
+  /** Access tokens that are currently valid: whom they act for, and until when (ms since epoch). */
+  private readonly tokens = new Map<string, { caller: Caller; expires: number }>();
+
+  constructor(options: FakeMedplumOptions<Caller>) {
+    this.clientId = options.clientId;
+    this.tokenLifetime = options.tokenLifetime ?? 3600;
     this.routes = { ...options.routes };
   }
 
@@ -62,16 +97,16 @@ export class FakeMedplum {
     this.handle(new Request(url, init));
 
   /** The requests made to a path, e.g. `oauth2/token`. */
-  requestsTo(path: string): RecordedRequest[] {
+  requestsTo(path: string): RecordedRequest<Caller>[] {
     return this.requests.filter((request) => request.path === path);
   }
 
-  /** The client_credentials grants received so far. */
+  /** The token grants received so far, as form fields. */
   tokenGrants(): URLSearchParams[] {
     return this.requestsTo('oauth2/token').map((request) => new URLSearchParams(request.body));
   }
 
-  /** Makes every token issued so far invalid, as a logout or a server-side expiry would. */
+  /** Makes every token issued so far invalid, as a logout or a server-side revocation would. */
   revokeTokens(): void {
     this.tokens.clear();
   }
@@ -90,7 +125,7 @@ export class FakeMedplum {
         }
       }
       const response = await this.handle(
-        new Request(new URL(req.url ?? '/', 'http://127.0.0.1'), {
+        new Request(new URL(req.url ?? '/', `http://127.0.0.1:${port}`), {
           method: req.method,
           headers,
           body: chunks.length > 0 ? Buffer.concat(chunks) : undefined,
@@ -108,10 +143,48 @@ export class FakeMedplum {
     };
   }
 
+  /** Issues an access token for `login`, and returns the token response the server sends with it. */
+  protected signIn({ caller, subject, profile, scope }: Login<Caller>): TokenResponse {
+    const expiresIn = this.tokenLifetime;
+    const now = Math.floor(Date.now() / 1000);
+    const accessToken = fakeJwt({
+      client_id: this.clientId,
+      login_id: crypto.randomUUID(),
+      sub: subject,
+      scope,
+      profile: profile.reference,
+      iat: now,
+      exp: now + expiresIn,
+    });
+    this.tokens.set(accessToken, { caller, expires: (now + expiresIn) * 1000 });
+    return {
+      token_type: 'Bearer',
+      expires_in: expiresIn,
+      scope,
+      id_token: fakeJwt({ sub: subject, aud: this.clientId, iat: now, exp: now + expiresIn }),
+      access_token: accessToken,
+      project: { reference: 'Project/fake-project', display: 'Fake Project' },
+      profile,
+    };
+  }
+
+  /** Whom the request's credentials act for, or undefined if the server answers 401. Here: Bearer tokens. */
+  protected authenticate(request: RecordedRequest<Caller>): Caller | undefined {
+    const header = request.headers.get('authorization') ?? '';
+    const token = header.startsWith('Bearer ') ? this.tokens.get(header.slice('Bearer '.length)) : undefined;
+    return token && token.expires > Date.now() ? token.caller : undefined;
+  }
+
+  /** The scheme a 401 asks for in `WWW-Authenticate`. */
+  protected challenge(_request: RecordedRequest<Caller>): string {
+    return 'Bearer';
+  }
+
   private async handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
-    const recorded: RecordedRequest = {
+    const recorded: RecordedRequest<Caller> = {
       method: request.method,
+      url: `${url.origin}${url.pathname}`,
       path: url.pathname.replace(/^\/+/, ''),
       query: url.searchParams,
       headers: request.headers,
@@ -121,85 +194,36 @@ export class FakeMedplum {
     return toResponse(await this.reply(recorded), url.origin);
   }
 
-  private async reply(request: RecordedRequest): Promise<Reply> {
+  private async reply(request: RecordedRequest<Caller>): Promise<Reply> {
     if (request.method === 'POST' && request.path === 'oauth2/token') {
       return this.grantToken(request);
     }
-    if (!this.isAuthenticated(request)) {
-      const scheme = request.headers.get('authorization')?.startsWith('Basic ') ? 'Basic' : 'Bearer';
-      return { status: 401, body: outcomes.unauthorized, headers: { 'www-authenticate': scheme } };
+    const caller = this.authenticate(request);
+    if (caller === undefined) {
+      return { status: 401, body: outcomes.unauthorized, headers: { 'www-authenticate': this.challenge(request) } };
     }
-    if (request.method === 'GET' && request.path === 'auth/me') {
-      return { status: 200, body: this.me() };
-    }
+    const authenticated = Object.assign(request, { caller });
     const route = this.routes[`${request.method} ${request.path}`];
-    return route ? route(request) : { status: 404, body: outcomes.notFound };
+    return route ? route(authenticated) : { status: 404, body: outcomes.notFound };
   }
 
-  /** `POST oauth2/token` for client_credentials, with the server's error texts. */
-  private grantToken(request: RecordedRequest): Reply {
+  /** `POST oauth2/token`: the registered grant for its `grant_type`, with the server's error texts. */
+  private grantToken(request: RecordedRequest<Caller>): Reply {
     const form = new URLSearchParams(request.body);
-    const basic = parseBasic(request.headers.get('authorization'));
-    const clientId = basic?.id ?? form.get('client_id');
-    const clientSecret = basic?.secret ?? form.get('client_secret');
-    const json = { 'content-type': 'application/json; charset=utf-8' };
-    const error = (description: string): Reply => ({
-      status: 400,
-      body: { error: 'invalid_request', error_description: description },
-      headers: json,
-    });
-
-    if (!form.get('grant_type')) return error('Missing grant_type');
-    if (form.get('grant_type') !== 'client_credentials') return error('Unsupported grant_type');
-    if (!clientId) return error('Missing client_id');
-    if (clientId !== this.options.clientId) return error('Invalid client');
-    if (!clientSecret) return error('Missing client_secret');
-    if (clientSecret !== this.options.clientSecret) return error('Invalid secret');
-
-    const expiresIn = this.options.tokenLifetime ?? 3600;
-    const now = Math.floor(Date.now() / 1000);
-    const accessToken = fakeJwt({
-      client_id: clientId,
-      login_id: crypto.randomUUID(),
-      sub: clientId,
-      profile: `ClientApplication/${clientId}`,
-      iat: now,
-      exp: now + expiresIn,
-    });
-    this.tokens.set(accessToken, (now + expiresIn) * 1000);
-    return {
-      status: 200,
-      headers: json,
-      body: {
-        token_type: 'Bearer',
-        expires_in: expiresIn,
-        scope: 'openid',
-        id_token: fakeJwt({ sub: clientId, aud: clientId, iat: now, exp: now + expiresIn }),
-        access_token: accessToken,
-        project: { reference: 'Project/fake-project', display: 'Fake Project' },
-        profile: { reference: `ClientApplication/${clientId}`, display: 'Fake Client' },
-      },
-    };
-  }
-
-  private isAuthenticated(request: RecordedRequest): boolean {
-    const header = request.headers.get('authorization') ?? '';
-    if (header.startsWith('Bearer ')) {
-      const expires = this.tokens.get(header.slice('Bearer '.length));
-      return expires !== undefined && expires > Date.now();
+    const grantType = form.get('grant_type');
+    const grant = grantType ? this.grants.get(grantType) : undefined;
+    const result = !grantType ? 'Missing grant_type' : !grant ? 'Unsupported grant_type' : grant(form, request);
+    if (typeof result === 'string') {
+      return { status: 400, body: { error: 'invalid_request', error_description: result }, headers: JSON_HEADERS };
     }
-    const basic = parseBasic(header);
-    return basic?.id === this.options.clientId && basic.secret === this.options.clientSecret;
+    return { status: 200, body: result, headers: JSON_HEADERS };
   }
+}
 
-  private me(): unknown {
-    const client = { reference: `ClientApplication/${this.options.clientId}`, display: 'Fake Client' };
-    return {
-      project: { resourceType: 'Project', id: 'fake-project', name: 'Fake Project' },
-      membership: { resourceType: 'ProjectMembership', id: 'fake-membership', user: client, profile: client },
-      profile: { resourceType: 'ClientApplication', id: this.options.clientId, name: 'Fake Client' },
-    };
-  }
+/** An unsigned JWT: MedplumClient reads `exp` and `client_id` from it but does not check signatures. */
+export function fakeJwt(claims: Record<string, unknown>): string {
+  const encode = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${encode({ alg: 'ES384', typ: 'JWT' })}.${encode(claims)}.fake-signature`;
 }
 
 function issue(id: string, code: string, text: string): unknown {
@@ -218,17 +242,4 @@ function toResponse(reply: Reply, origin: string): Response {
     headers.set('content-type', 'application/fhir+json; charset=utf-8');
   }
   return new Response(JSON.stringify(reply.body), { status: reply.status, headers });
-}
-
-function parseBasic(header: string | null): { id: string; secret: string } | undefined {
-  if (!header?.startsWith('Basic ')) return undefined;
-  const decoded = Buffer.from(header.slice('Basic '.length), 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  return colon < 0 ? undefined : { id: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
-}
-
-/** An unsigned JWT: MedplumClient reads `exp` and `client_id` from it but does not check signatures. */
-function fakeJwt(claims: Record<string, unknown>): string {
-  const encode = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-  return `${encode({ alg: 'ES384', typ: 'JWT' })}.${encode(claims)}.fake-signature`;
 }
