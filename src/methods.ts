@@ -71,7 +71,11 @@ export interface Method {
   readonly title: string;
   readonly summary: string;
   readonly docsUrl: string;
-  /** Template layers under templates/, applied in order. */
+  /**
+   * Template layers under templates/, applied in order: the kind (`web`, `node`), layers shared by
+   * some methods (`web-projects`: choosing among several projects; `client-secret`: a fake for
+   * the secret grant; `agent`: the device's reading), then the method's own.
+   */
   readonly layers: readonly string[];
   readonly secret: SecretPolicy;
   readonly env: readonly EnvVar[];
@@ -177,7 +181,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     title: 'OAuth authorization code (Medplum as identity provider)',
     summary: 'A Vite + React app: email and password sign-in, or "Sign in with Medplum", both with PKCE.',
     docsUrl: 'https://www.medplum.com/docs/auth/methods/oauth-auth-code',
-    layers: ['web', 'oauth-auth-code'],
+    layers: ['web', 'web-projects', 'oauth-auth-code'],
     secret: BROWSER_SECRET,
     env: WEB_ENV,
     runScript: 'dev',
@@ -189,7 +193,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     title: 'Google authentication',
     summary: 'A Vite + React app with the Google sign-in button; Medplum turns the Google credential into a session.',
     docsUrl: 'https://www.medplum.com/docs/auth/methods/google-auth',
-    layers: ['web', 'google-auth'],
+    layers: ['web', 'web-projects', 'google-auth'],
     secret: BROWSER_SECRET,
     needs: ['googleClientId'],
     env: [
@@ -248,7 +252,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     title: 'Domain-level identity provider (domain-wide SSO)',
     summary: "A Vite + React app that asks for the email first and sends users of an SSO domain to their domain's IdP.",
     docsUrl: 'https://www.medplum.com/docs/auth/methods/domain-level-identity-providers',
-    layers: ['web', 'domain-idp'],
+    layers: ['web', 'web-projects', 'domain-idp'],
     secret: BROWSER_SECRET,
     needs: ['idpOptional'],
     env: WEB_ENV,
@@ -266,7 +270,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     title: 'Client credentials (OAuth2, server to server)',
     summary: 'A Node HTTP API that signs in with its client ID and secret and renews its token by itself.',
     docsUrl: 'https://www.medplum.com/docs/auth/methods/client-credentials',
-    layers: ['node', 'client-credentials'],
+    layers: ['node', 'client-secret', 'client-credentials'],
     secret: 'env-file',
     env: [
       baseUrlVar('MEDPLUM_BASE_URL'),
@@ -329,7 +333,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     title: 'Device credentials (client credentials, least privilege)',
     summary: 'A device agent that posts Observations with a restricted client whose secret is injected at run time.',
     docsUrl: 'https://www.medplum.com/docs/auth/methods/client-credentials',
-    layers: ['node', 'device-credentials'],
+    layers: ['node', 'client-secret', 'agent', 'device-credentials'],
     secret: 'runtime',
     env: [
       baseUrlVar('MEDPLUM_BASE_URL'),
@@ -364,7 +368,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     title: 'Private-key JWT (client assertion, no shared secret)',
     summary: 'A device agent that signs a short-lived JWT with its own private key for each login; Medplum checks it against your JWKS.',
     docsUrl: 'https://www.medplum.com/docs/auth/methods/client-credentials',
-    layers: ['node', 'jwt-assertion'],
+    layers: ['node', 'agent', 'jwt-assertion'],
     secret: { refuse: 'signs in with a private key and has no client secret. Remove --client-secret.' },
     needs: ['keyPair'],
     env: [
