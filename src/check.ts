@@ -28,6 +28,7 @@ export interface Finding {
 export interface CheckOptions {
   readonly directory: string;
   readonly envFile?: string;
+  readonly adminProfile?: string;
   readonly json: boolean;
   readonly strict: boolean;
 }
@@ -51,6 +52,7 @@ export function parseCheckArgs(argv: readonly string[]): CheckOptions | { readon
     .option('--env-file <file>', 'an env file read after .env (its values win)')
     .option('--json', 'print one JSON object on stdout')
     .option('--strict', 'exit non-zero on warnings too')
+    .option('--admin-profile <name>', 'web methods: read the ClientApplication with these admin credentials (default: MEDPLUM_ADMIN_CLIENT_ID/SECRET)')
     .helpOption('-h, --help', 'show this help')
     .exitOverride()
     .configureOutput({ writeOut: (s) => (out += s), writeErr: () => {}, outputError: () => {} });
@@ -63,7 +65,13 @@ export function parseCheckArgs(argv: readonly string[]): CheckOptions | { readon
     throw new UsageError(`${(err as Error).message.replace(/^error: /, '')}. See ${NAME} check --help.`);
   }
   const o = program.opts();
-  return { directory: program.args[0] ?? '.', envFile: o.envFile, json: o.json === true, strict: o.strict === true };
+  return {
+    directory: program.args[0] ?? '.',
+    envFile: o.envFile,
+    adminProfile: o.adminProfile,
+    json: o.json === true,
+    strict: o.strict === true,
+  };
 }
 
 export interface CheckResult {
@@ -79,8 +87,58 @@ export async function check(options: CheckOptions, cwd: string, processEnv: Read
   const findings = [
     ...(await staticFindings(dir, method, env)),
     ...(await liveFindings(method, env, dir)),
+    ...(method.app === 'user-facing' ? await webClientFindings(env, processEnv, options.adminProfile) : []),
   ];
   return { directory: dir, method: method.id, findings };
+}
+
+const DEV_SERVER = 'http://localhost:5173/';
+
+/**
+ * A web app's ClientApplication (PKCE, redirect URIs) can be read only with admin credentials:
+ * the app itself holds no secret. Without them these checks are skipped, and say so.
+ */
+async function webClientFindings(
+  env: Record<string, string>,
+  processEnv: Readonly<Record<string, string | undefined>>,
+  adminProfile: string | undefined,
+): Promise<Finding[]> {
+  const baseUrl = env.VITE_MEDPLUM_BASE_URL;
+  const clientId = env.VITE_MEDPLUM_CLIENT_ID;
+  if (!baseUrl || !clientId) {
+    return [{ id: 'client', level: 'error', message: `${baseUrl ? 'VITE_MEDPLUM_CLIENT_ID' : 'VITE_MEDPLUM_BASE_URL'} is not set (.env or the environment)` }];
+  }
+  if (adminProfile === undefined && !(processEnv.MEDPLUM_ADMIN_CLIENT_ID && processEnv.MEDPLUM_ADMIN_CLIENT_SECRET)) {
+    return [
+      {
+        id: 'client',
+        level: 'skipped',
+        message: 'PKCE and redirect URIs not checked: set MEDPLUM_ADMIN_CLIENT_ID/SECRET or pass --admin-profile to read the ClientApplication',
+      },
+    ];
+  }
+  const { adminSession, describe } = await import('./admin.js');
+  let client: { pkceOptional?: boolean; redirectUris?: string[]; redirectUri?: string };
+  try {
+    const admin = await adminSession({ baseUrl, env: processEnv, profile: adminProfile });
+    client = (await admin.readResource('ClientApplication', clientId)) as typeof client;
+  } catch (err) {
+    const reason = err instanceof CliError ? err.message : describe(err, baseUrl);
+    return [{ id: 'client', level: 'error', message: `could not read ClientApplication/${clientId}: ${reason}` }];
+  }
+  const uris = [...(client.redirectUris ?? []), ...(client.redirectUri ? [client.redirectUri] : [])];
+  return [
+    client.pkceOptional
+      ? { id: 'pkce-optional', level: 'warning', message: 'the ClientApplication has pkceOptional: true. Turn it off: the app always sends PKCE.' }
+      : { id: 'pkce-optional', level: 'ok', message: 'the ClientApplication requires PKCE' },
+    uris.includes(DEV_SERVER)
+      ? { id: 'redirect-uris', level: 'ok', message: `its redirect URIs include the dev server, ${DEV_SERVER}` }
+      : {
+          id: 'redirect-uris',
+          level: 'error',
+          message: `its redirect URIs (${uris.join(', ') || 'none'}) do not include the dev server, ${DEV_SERVER}: sign-in would be refused. Add it.`,
+        },
+  ];
 }
 
 async function readMethod(dir: string): Promise<Method> {
@@ -108,7 +166,7 @@ async function readEnv(dir: string, envFile: string | undefined, processEnv: Rea
     }
   }
   for (const [key, value] of Object.entries(processEnv)) {
-    if (value !== undefined && (key.startsWith('MEDPLUM_') || PUBLIC_PREFIXES.some((p) => key.startsWith(p)))) {
+    if (value !== undefined && !key.startsWith('MEDPLUM_ADMIN_') && (key.startsWith('MEDPLUM_') || PUBLIC_PREFIXES.some((p) => key.startsWith(p)))) {
       env[key] = value;
     }
   }

@@ -121,15 +121,41 @@ describe('check', () => {
 
   it('web methods: only the project is checked; a generated repository ignores .env', async () => {
     const cwd = await tempDir();
-    const created = await runCli(['web', '-m', 'oauth-auth-code', '--no-install'], {
+    const created = await runCli(['web', '-m', 'oauth-auth-code', '--client-id', 'c', '--no-install'], {
       cwd,
       env: { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' },
     });
     expect(created.code).toBe(0);
     const { code, level } = await runCheck(join(cwd, 'web'));
     expect(level('sign-in')).toBe('skipped');
+    expect(level('client')).toBe('skipped');
     expect(level('env-gitignored')).toBe('ok');
     expect(code).toBe(0);
+    await writeFile(join(cwd, 'web/.env'), "VITE_MEDPLUM_BASE_URL='http://localhost:8103/'\n", { mode: 0o600 });
+    expect((await runCheck(join(cwd, 'web'))).level('client')).toBe('error'); // no client ID at all
+  });
+
+  it('web methods with admin credentials: PKCE required and the dev server among the redirect URIs', async () => {
+    const admin = medplum.addClient({ name: 'check admin', admin: true });
+    const adminEnv = { MEDPLUM_ADMIN_CLIENT_ID: admin.id, MEDPLUM_ADMIN_CLIENT_SECRET: admin.secret };
+    const good = medplum.addClient({ redirectUris: ['http://localhost:5173/', 'http://localhost:4173/'] });
+    const goodDir = await project('oauth-auth-code', good.id);
+    const ok = await runCheck(goodDir, [], adminEnv);
+    expect(ok.level('pkce-optional')).toBe('ok');
+    expect(ok.level('redirect-uris')).toBe('ok');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).not.toContain(admin.secret);
+
+    const bad = medplum.addClient({ redirectUris: ['https://app.example.com/'], pkceOptional: true });
+    const badDir = await project('oauth-auth-code', bad.id);
+    const found = await runCheck(badDir, [], adminEnv);
+    expect(found.level('pkce-optional')).toBe('warning');
+    expect(found.level('redirect-uris')).toBe('error');
+    expect(found.out.findings.find((f) => f.id === 'redirect-uris')?.message).toMatch(/\(https:\/\/app\.example\.com\/\) do not include the dev server, http:\/\/localhost:5173\//);
+    expect(found.code).toBe(1);
+
+    // Without admin credentials: skipped, and it says how to enable them.
+    expect((await runCheck(badDir)).level('client')).toBe('skipped');
   });
 
   it('human output, and a clear error outside a generated project', async () => {
