@@ -7,13 +7,18 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { MedplumClient } from '@medplum/core';
+import { createHash, randomBytes } from 'node:crypto';
 import { CliError, UsageError } from './errors.js';
+import type { Prompter } from './prompts.js';
 
 export interface AdminOptions {
   readonly baseUrl: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly profile?: string;
   readonly home?: string;
+  /** At a terminal: ask for an admin's email and password when no credentials are set. */
+  readonly prompt?: Prompter;
+  readonly projectId?: string;
 }
 
 interface Credentials {
@@ -22,7 +27,9 @@ interface Credentials {
   readonly source: string;
 }
 
-async function credentials({ env, profile, home = homedir() }: AdminOptions): Promise<Credentials> {
+async function credentials(options: AdminOptions): Promise<Credentials | undefined> {
+  const { env, profile } = options;
+  const home = options.home ?? (env.HOME || homedir());
   if (profile !== undefined) {
     const path = join(home, '.medplum', `${profile}.json`);
     let stored: { clientId?: unknown; clientSecret?: unknown };
@@ -39,6 +46,9 @@ async function credentials({ env, profile, home = homedir() }: AdminOptions): Pr
   const clientId = env.MEDPLUM_ADMIN_CLIENT_ID;
   const clientSecret = env.MEDPLUM_ADMIN_CLIENT_SECRET;
   if (!clientId || !clientSecret) {
+    if (options.prompt) {
+      return undefined;
+    }
     throw new UsageError(
       'This needs a project admin: set MEDPLUM_ADMIN_CLIENT_ID and MEDPLUM_ADMIN_CLIENT_SECRET (an admin ClientApplication), or pass --admin-profile <name>.',
     );
@@ -50,17 +60,55 @@ async function credentials({ env, profile, home = homedir() }: AdminOptions): Pr
 export async function adminSession(options: AdminOptions): Promise<MedplumClient> {
   const creds = await credentials(options);
   const { MedplumClient, MemoryStorage, ClientStorage } = await import('@medplum/core');
-  const medplum = new MedplumClient({
-    baseUrl: options.baseUrl,
-    storage: new ClientStorage(new MemoryStorage()),
-    refreshGracePeriod: 0,
-  });
+  const storage = new ClientStorage(new MemoryStorage());
+  const medplum = new MedplumClient({ baseUrl: options.baseUrl, storage, refreshGracePeriod: 0 });
+  const source = creds?.source ?? 'email and password';
   try {
-    await medplum.startClientLogin(creds.clientId, creds.clientSecret);
+    if (creds) {
+      await medplum.startClientLogin(creds.clientId, creds.clientSecret);
+    } else {
+      await passwordLogin(medplum, storage, options.prompt as Prompter, options.projectId);
+    }
   } catch (err) {
-    throw new CliError(`Admin sign-in to ${options.baseUrl} failed (${creds.source}): ${describe(err, options.baseUrl)}`);
+    if (err instanceof Error && err.name === 'ExitPromptError') {
+      throw err;
+    }
+    throw new CliError(`Admin sign-in to ${options.baseUrl} failed (${source}): ${describe(err, options.baseUrl)}`);
   }
   return medplum;
+}
+
+/**
+ * An admin signing in at the terminal: the password is masked, PKCE is S256 (computed here, so
+ * the SDK's browser-only hashing is not needed), and a user of several projects picks one.
+ */
+async function passwordLogin(
+  medplum: MedplumClient,
+  storage: { setString(key: string, value: string): void },
+  prompt: Prompter,
+  projectId: string | undefined,
+): Promise<void> {
+  const email = await prompt.input({ message: 'Medplum admin email' });
+  const password = await prompt.password({ message: 'Password' });
+  const verifier = randomBytes(32).toString('base64url');
+  storage.setString('codeVerifier', verifier);
+  const codeChallenge = createHash('sha256').update(verifier).digest('base64url');
+  let login = (await medplum.startLogin({ email, password, projectId, codeChallenge, codeChallengeMethod: 'S256' })) as {
+    login: string;
+    code?: string;
+    memberships?: { id: string; project: { display?: string; reference?: string } }[];
+  };
+  if (!login.code && login.memberships?.length) {
+    const profile = await prompt.select({
+      message: 'Which project?',
+      choices: login.memberships.map((m) => ({ value: m.id, name: m.project.display ?? m.project.reference ?? m.id })),
+    });
+    login = (await medplum.post('auth/profile', { login: login.login, profile })) as typeof login;
+  }
+  if (!login.code) {
+    throw new Error('the account needs another sign-in step (MFA?): use admin client credentials instead');
+  }
+  await medplum.processCode(login.code);
 }
 
 /** One line for a failed Medplum call: unreachable, not Medplum, or the server's own words. */

@@ -8,7 +8,6 @@
  * so --help and --version start fast.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { basename, relative, resolve } from 'node:path';
 import { DEFAULT_BASE_URL, NAME, parseArgs, type Flags } from './args.js';
 import { CliError, UsageError } from './errors.js';
@@ -22,6 +21,7 @@ import { commandsFor, detectPackageManager, type PackageManagerCommands } from '
 import { isPromptCancel, loadPrompter, type Prompter } from './prompts.js';
 import type { FileMap, GeneratedFile } from './render.js';
 import { createUi, type Stream, type Ui } from './ui.js';
+import { VERSION } from './version.js';
 import { checkBaseUrl, checkPackageName, formatTargetDir, isValidPackageName, toValidPackageName, uuidWarning } from './validate.js';
 
 export interface Io {
@@ -47,7 +47,7 @@ export interface Plan {
   readonly pm: PackageManagerCommands;
 }
 
-export const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+export { VERSION };
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   let ui = createUi(io.env, io.stdout, io.stderr, false);
@@ -72,7 +72,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 
     const resolved = await resolvePlan(flags, io, ui, prompt);
     const { plan, provisioned, undoProvision } = flags.provision
-      ? await (await import('./provisioning.js')).provisionPlan(resolved, flags, io)
+      ? await (await import('./provisioning.js')).provisionPlan(resolved, flags, io, prompt)
       : { plan: resolved, provisioned: undefined, undoProvision: async () => '' };
     const [{ renderProject, checklistFor }, { existingFiles, writeProject }, { buildRecord, RECORD_FILE }] = await Promise.all([
       import('./render.js'),
@@ -149,7 +149,9 @@ async function runRotate(argv: readonly string[], io: Io): Promise<number> {
     return 0;
   }
   const ui = createUi(io.env, io.stdout, io.stderr, options.json);
-  const result = await rotateSecret(options, io.cwd, io.env);
+  const interactive = !options.json && !isCI(io.env) && io.stdinIsTTY && io.stdout.isTTY === true;
+  const prompt = interactive ? await (io.loadPrompter ?? loadPrompter)() : undefined;
+  const result = await rotateSecret(options, io.cwd, io.env, prompt);
   if (options.json) {
     io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return 0;
@@ -187,9 +189,10 @@ async function resolvePlan(flags: Flags, io: Io, ui: Ui, prompt: Prompter | unde
     ui.warn(baseUrl.warning);
   }
 
+  // With --provision the client is created on the server: there is no ID or secret to ask for.
+  const ask = flags.provision ? undefined : prompt;
   const clientId =
-    flags.clientId ??
-    (prompt ? await prompt.input({ message: 'ClientApplication ID (empty: fill in .env later)', default: '' }) : '');
+    flags.clientId ?? (ask ? await ask.input({ message: 'ClientApplication ID (empty: fill in .env later)', default: '' }) : '');
   const projectId = flags.projectId ?? '';
   checkEnvSafe(baseUrl.url, '--base-url');
   checkEnvSafe(clientId, '--client-id');
@@ -203,7 +206,7 @@ async function resolvePlan(flags: Flags, io: Io, ui: Ui, prompt: Prompter | unde
     ui.warn(`--project-id is not used by ${method.id}: a ClientApplication belongs to one project.`);
   }
 
-  const clientSecret = await resolveSecret(flags, io, ui, prompt, method);
+  const clientSecret = await resolveSecret(flags, io, ui, ask, method);
   if (clientSecret !== undefined) {
     checkEnvSafe(clientSecret, '--client-secret');
   }

@@ -11,6 +11,7 @@ import type { Flags } from './args.js';
 import type { Io, Plan } from './cli.js';
 import { UsageError } from './errors.js';
 import { provision, requestFor, undo } from './provision.js';
+import type { Prompter } from './prompts.js';
 import type { AuthRecord } from './record.js';
 import type { Ui } from './ui.js';
 
@@ -64,9 +65,15 @@ export function checkProvisionFlags(flags: Flags, plan: Pick<Plan, 'method'>): v
   }
 }
 
-export async function provisionPlan(plan: Plan, flags: Flags, io: Io): Promise<ProvisionedPlan> {
+export async function provisionPlan(plan: Plan, flags: Flags, io: Io, prompt: Prompter | undefined): Promise<ProvisionedPlan> {
   const { method, values } = plan;
-  const medplum = await adminSession({ baseUrl: values.baseUrl, env: io.env, profile: flags.adminProfile });
+  const medplum = await adminSession({
+    baseUrl: values.baseUrl,
+    env: io.env,
+    profile: flags.adminProfile,
+    prompt,
+    projectId: values.projectId || undefined,
+  });
   const idp = values.idp;
   const identityProvider =
     method.id === 'external-idp' && idp.authorizeUrl

@@ -14,6 +14,7 @@ import { envValue, jsString, jsonValue, markdownCode, markdownTableCode, markdow
 import { METHODS, type EnvInput, type EnvVar, type MethodId, type Step } from './methods.js';
 import type { AccessPolicy } from './policy.js';
 import type { PackageManagerCommands } from './pm.js';
+import { VERSION } from './version.js';
 import { VERSIONS } from './versions.js';
 
 export const TEMPLATES_DIR = fileURLToPath(new URL('../templates/', import.meta.url));
@@ -83,6 +84,8 @@ export function templateContext(input: RenderInput) {
   const method = METHODS[input.method];
   return {
     projectName: input.projectName,
+    /** The CLI's own version, for the starters' `check-auth` script. */
+    cliVersion: VERSION,
     method: { id: method.id, title: method.title, summary: method.summary, docsUrl: method.docsUrl, app: method.app },
     reasons: input.reasons,
     checklist: checklistFor(input),

@@ -13,6 +13,7 @@ import { NAME } from './args.js';
 import { CliError, UsageError } from './errors.js';
 import { envValue } from './escape.js';
 import { isMethodId, METHODS, type Method } from './methods.js';
+import type { Prompter } from './prompts.js';
 import { RECORD_FILE } from './record.js';
 
 export interface RotateOptions {
@@ -64,6 +65,7 @@ export async function rotateSecret(
   options: RotateOptions,
   cwd: string,
   processEnv: Readonly<Record<string, string | undefined>>,
+  prompt?: Prompter,
 ): Promise<RotateResult> {
   const dir = resolve(cwd, options.directory);
   const method = await readMethod(dir);
@@ -78,7 +80,7 @@ export async function rotateSecret(
   if (!baseUrl || !clientId) {
     throw new UsageError(`${baseUrl ? 'MEDPLUM_CLIENT_ID' : 'MEDPLUM_BASE_URL'} is not set in ${envPath} or the environment.`);
   }
-  const medplum = await adminSession({ baseUrl, env: processEnv, profile: options.adminProfile });
+  const medplum = await adminSession({ baseUrl, env: processEnv, profile: options.adminProfile, prompt });
   const operation = medplum.fhirUrl('ClientApplication', clientId, '$rotate-secret');
   const call = async (parameter: { name: string; valueString: string }) => {
     try {
