@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { MedplumClient } from '@medplum/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMedplumDouble, type MedplumDouble } from './double/medplum-double.js';
+import { startMedplumDouble, type JwkSet, type MedplumDouble } from './double/medplum-double.js';
 import { runCli, tempDir, type RunResult } from './helpers.js';
 import { freePort } from './project.js';
 
@@ -168,6 +168,71 @@ describe('--provision', () => {
     });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(new RegExp(`cannot reach http://127\\.0\\.0\\.1:${port}/ \\(ECONNREFUSED\\)`));
+  });
+});
+
+describe('--provision, method by method: what the server gets, then a live check with the new credentials', () => {
+  it.each([
+    ['basic-auth', [] as string[]],
+    ['token-exchange', ['--idp', 'auth0', '--idp-domain', 'acme.us.auth0.com']],
+    ['external-idp', ['--idp', 'okta', '--idp-domain', 'acme.okta.com', '--idp-client-id', 'okta-app']],
+    ['google-auth', ['--google-client-id', '42-x.apps.googleusercontent.com']],
+    ['domain-idp', []],
+  ])('%s', async (method, extra) => {
+    const cwd = await tempDir();
+    const result = await provisionRun(cwd, `m-${method}`, ['-m', method, ...extra]);
+    expect(result.code, result.stderr).toBe(0);
+    expectNoSecret(result);
+    const record = JSON.parse(await readFile(join(cwd, `m-${method}/medplum-auth.json`), 'utf8'));
+    const client = medplum.resources('ClientApplication').find((c) => c.id === record.provisioned.clientApplication);
+    if (method === 'token-exchange') {
+      expect(client?.identityProvider).toMatchObject({ userInfoUrl: 'https://acme.us.auth0.com/userinfo' });
+    }
+    if (method === 'external-idp') {
+      // (The double fills what is not sent from its own IdP, e.g. clientSecret, which the user sets in Medplum.)
+      expect(client?.identityProvider).toMatchObject({
+        authorizeUrl: 'https://acme.okta.com/oauth2/default/v1/authorize',
+        tokenUrl: 'https://acme.okta.com/oauth2/default/v1/token',
+        userInfoUrl: 'https://acme.okta.com/oauth2/default/v1/userinfo',
+        clientId: 'okta-app',
+      });
+    }
+    if (['external-idp', 'google-auth', 'domain-idp'].includes(method)) {
+      expect(client?.redirectUris).toEqual(['http://localhost:5173/', 'http://localhost:4173/']);
+    }
+    const checked = await runCli(['check', join(cwd, `m-${method}`), '--json'], { cwd, env: adminEnv() });
+    expect(checked.code, checked.stdout).toBe(0);
+    expectNoSecret(checked);
+  });
+
+  it('jwt-assertion: the client gets --jwks-uri, and the generated key signs in', async () => {
+    const cwd = await tempDir();
+    let jwks: JwkSet = { keys: [] };
+    const jwksUri = medplum.hostJwks(() => jwks);
+    const result = await provisionRun(cwd, 'm-jwt', ['-m', 'jwt-assertion', '--jwks-uri', jwksUri]);
+    expect(result.code, result.stderr).toBe(0);
+    jwks = JSON.parse(await readFile(join(cwd, 'm-jwt/jwks.json'), 'utf8'));
+    const record = JSON.parse(await readFile(join(cwd, 'm-jwt/medplum-auth.json'), 'utf8'));
+    expect(medplum.resources('ClientApplication').find((c) => c.id === record.provisioned.clientApplication)?.jwksUri).toBe(jwksUri);
+    const checked = await runCli(['check', join(cwd, 'm-jwt'), '--json'], { cwd, env: {} });
+    const findings = JSON.parse(checked.stdout).findings as { id: string; level: string }[];
+    expect(findings.find((f) => f.id === 'sign-in')?.level).toBe('ok');
+    expect(findings.find((f) => f.id === 'access-policy')?.level).toBe('ok');
+  });
+
+  it('a failure attaching the policy to an existing client undoes the new policy', async () => {
+    const cwd = await tempDir();
+    // A client of that name exists already, without a policy (made by hand, say).
+    const { MedplumClient: Client } = await import('@medplum/core');
+    const sdk = new Client({ baseUrl: medplum.baseUrl });
+    await sdk.startClientLogin(admin.id, admin.secret);
+    await sdk.post(`admin/projects/${medplum.project.id}/client`, { name: 'attach-fail' });
+    const before = medplum.resources('AccessPolicy').length;
+    medplum.failNext({ method: 'POST', path: /^\/admin\/projects\/[^/]+\/members\//, status: 400 });
+    const result = await provisionRun(cwd, 'attach-fail', ['-m', 'client-credentials']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/Provisioning failed at "attach the AccessPolicy": .*Undone: deleted AccessPolicy\//);
+    expect(medplum.resources('AccessPolicy').length).toBe(before);
   });
 });
 
