@@ -19,6 +19,8 @@ export interface AdminOptions {
   /** At a terminal: ask for an admin's email and password when no credentials are set. */
   readonly prompt?: Prompter;
   readonly projectId?: string;
+  /** --debug: where to log each HTTP exchange (see debugFetch). */
+  readonly debug?: (line: string) => void;
 }
 
 interface Credentials {
@@ -61,7 +63,12 @@ export async function adminSession(options: AdminOptions): Promise<MedplumClient
   const creds = await credentials(options);
   const { MedplumClient, MemoryStorage, ClientStorage } = await import('@medplum/core');
   const storage = new ClientStorage(new MemoryStorage());
-  const medplum = new MedplumClient({ baseUrl: options.baseUrl, storage, refreshGracePeriod: 0 });
+  const medplum = new MedplumClient({
+    baseUrl: options.baseUrl,
+    storage,
+    refreshGracePeriod: 0,
+    ...(options.debug ? { fetch: debugFetch(options.debug) } : {}),
+  });
   const source = creds?.source ?? 'email and password';
   try {
     if (creds) {
@@ -117,11 +124,32 @@ export function describe(err: unknown, baseUrl: string): string {
     return `cannot reach ${baseUrl} (${(err.cause as NodeJS.ErrnoException).code ?? err.cause.message}). Check the base URL and the network.`;
   }
   const message = err instanceof Error ? err.message : String(err);
-  if (/Not found|Unexpected token|JSON/i.test(message)) {
+  // A server that answers the token endpoint with something other than Medplum's JSON.
+  if (/Not found|Unexpected token|JSON/i.test(message) || message === 'Failed to fetch tokens') {
     return `${baseUrl} does not answer like a Medplum server (${message}). Check the base URL: it is the API server, e.g. https://api.medplum.com/.`;
   }
   if (/Forbidden/.test(message)) {
     return 'Forbidden: the admin credentials are not a project admin of this project.';
   }
   return message.replace(/^Failed to fetch tokens: /, '');
+}
+
+/**
+ * `--debug`: one line per HTTP exchange with Medplum (method, path, status, time), never a header,
+ * a query or a body, so that no credential, token or secret can reach the log.
+ */
+export function debugFetch(log: (line: string) => void): typeof fetch {
+  return async (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
+    const started = Date.now();
+    try {
+      const response = await fetch(input, init);
+      log(`${method} ${url.pathname} -> ${response.status} (${Date.now() - started} ms)`);
+      return response;
+    } catch (err) {
+      log(`${method} ${url.pathname} -> failed (${(err as Error).message})`);
+      throw err;
+    }
+  };
 }

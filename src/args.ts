@@ -33,6 +33,7 @@ export interface Flags {
   readonly jwksUri?: string;
   readonly secretOut?: string;
   readonly revealSecret: boolean;
+  readonly debug: boolean;
   /** Endpoints taken from a replayed record (--from), so a replay needs no discovery. Not a flag. */
   readonly idpEndpoints?: IdpEndpoints;
   readonly yes: boolean;
@@ -107,6 +108,7 @@ function createProgram(version: string, output: { out: string; err: string }): C
     .option('--jwks-uri <url>', 'with --provision, jwt-assertion: the HTTPS URL where jwks.json is hosted')
     .option('--secret-out <file>', 'with --provision, device-credentials: hand the new secret over in this file (mode 600)')
     .option('--reveal-secret', 'with --provision, device-credentials: print the new secret once, on stdout')
+    .option('--debug', 'log each request to the Medplum server on stderr (method, path, status; never a secret)')
     .option('--from <file>', 'replay the medplum-auth.json of an earlier scaffold, without prompts')
     .option('-y, --yes', 'never prompt; take the recommended answers')
     .option('--no-install', 'do not install dependencies')
@@ -175,6 +177,7 @@ export function parseArgs(argv: readonly string[], version: string): Parsed {
       jwksUri: o.jwksUri,
       secretOut: o.secretOut,
       revealSecret: o.revealSecret === true,
+      debug: o.debug === true,
       yes: o.yes === true,
       install: o.install,
       git: o.git,

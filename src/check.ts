@@ -29,6 +29,8 @@ export interface CheckOptions {
   readonly directory: string;
   readonly envFile?: string;
   readonly adminProfile?: string;
+  /** --debug: where to log each HTTP exchange (never a secret). */
+  readonly debug?: (line: string) => void;
   readonly json: boolean;
   readonly strict: boolean;
 }
@@ -44,7 +46,10 @@ const SIGN_IN: Partial<Record<MethodId, 'client-secret' | 'basic' | 'jwt'>> = {
 /** Browser-visible env prefixes of the usual bundlers: a secret must never carry one. */
 const PUBLIC_PREFIXES = ['VITE_', 'NEXT_PUBLIC_', 'REACT_APP_', 'EXPO_PUBLIC_', 'PUBLIC_'];
 
-export function parseCheckArgs(argv: readonly string[]): CheckOptions | { readonly help: string } {
+export function parseCheckArgs(
+  argv: readonly string[],
+  stderr: (text: string) => void = () => {},
+): CheckOptions | { readonly help: string } {
   let out = '';
   const program = new Command(`${NAME} check`)
     .description("Audit a generated project's Medplum credentials: sign in by its method, then check for excess privilege.")
@@ -52,6 +57,7 @@ export function parseCheckArgs(argv: readonly string[]): CheckOptions | { readon
     .option('--env-file <file>', 'an env file read after .env (its values win)')
     .option('--json', 'print one JSON object on stdout')
     .option('--strict', 'exit non-zero on warnings too')
+    .option('--debug', 'log each request to the Medplum server on stderr (never a secret)')
     .option('--admin-profile <name>', 'web methods: read the ClientApplication with these admin credentials (default: MEDPLUM_ADMIN_CLIENT_ID/SECRET)')
     .helpOption('-h, --help', 'show this help')
     .exitOverride()
@@ -69,6 +75,7 @@ export function parseCheckArgs(argv: readonly string[]): CheckOptions | { readon
     directory: program.args[0] ?? '.',
     envFile: o.envFile,
     adminProfile: o.adminProfile,
+    debug: o.debug === true ? (line: string) => stderr(`debug ${line}\n`) : undefined,
     json: o.json === true,
     strict: o.strict === true,
   };
@@ -86,8 +93,8 @@ export async function check(options: CheckOptions, cwd: string, processEnv: Read
   const env = await readEnv(dir, options.envFile ? resolve(cwd, options.envFile) : undefined, processEnv);
   const findings = [
     ...(await staticFindings(dir, method, env)),
-    ...(await liveFindings(method, env, dir)),
-    ...(method.app === 'user-facing' ? await webClientFindings(env, processEnv, options.adminProfile) : []),
+    ...(await liveFindings(method, env, dir, options.debug)),
+    ...(method.app === 'user-facing' ? await webClientFindings(env, processEnv, options) : []),
   ];
   return { directory: dir, method: method.id, findings };
 }
@@ -101,7 +108,7 @@ const DEV_SERVER = 'http://localhost:5173/';
 async function webClientFindings(
   env: Record<string, string>,
   processEnv: Readonly<Record<string, string | undefined>>,
-  adminProfile: string | undefined,
+  { adminProfile, debug }: CheckOptions,
 ): Promise<Finding[]> {
   const baseUrl = env.VITE_MEDPLUM_BASE_URL;
   const clientId = env.VITE_MEDPLUM_CLIENT_ID;
@@ -120,7 +127,7 @@ async function webClientFindings(
   const { adminSession, describe } = await import('./admin.js');
   let client: { pkceOptional?: boolean; redirectUris?: string[]; redirectUri?: string };
   try {
-    const admin = await adminSession({ baseUrl, env: processEnv, profile: adminProfile });
+    const admin = await adminSession({ baseUrl, env: processEnv, profile: adminProfile, debug });
     client = (await admin.readResource('ClientApplication', clientId)) as typeof client;
   } catch (err) {
     const reason = err instanceof CliError ? err.message : describe(err, baseUrl);
@@ -244,7 +251,12 @@ interface Me {
   readonly accessPolicy?: { readonly basedOn?: readonly unknown[]; readonly ipAccessRule?: readonly unknown[] };
 }
 
-async function liveFindings(method: Method, env: Record<string, string>, dir: string): Promise<Finding[]> {
+async function liveFindings(
+  method: Method,
+  env: Record<string, string>,
+  dir: string,
+  debug: ((line: string) => void) | undefined,
+): Promise<Finding[]> {
   const kind = SIGN_IN[method.id];
   if (!kind) {
     return [{ id: 'sign-in', level: 'skipped', message: `${method.id} signs users in interactively: only the project itself was checked` }];
@@ -255,7 +267,14 @@ async function liveFindings(method: Method, env: Record<string, string>, dir: st
     return [{ id: 'sign-in', level: 'error', message: `${baseUrl ? 'MEDPLUM_CLIENT_ID' : 'MEDPLUM_BASE_URL'} is not set (.env or the environment)` }];
   }
   const { MedplumClient, MemoryStorage, ClientStorage, parseJWTPayload, normalizeErrorString } = await import('@medplum/core');
-  const medplum = new MedplumClient({ baseUrl, clientId, storage: new ClientStorage(new MemoryStorage()), refreshGracePeriod: 0 });
+  const { debugFetch } = await import('./admin.js');
+  const medplum = new MedplumClient({
+    baseUrl,
+    clientId,
+    storage: new ClientStorage(new MemoryStorage()),
+    refreshGracePeriod: 0,
+    ...(debug ? { fetch: debugFetch(debug) } : {}),
+  });
   let me: Me;
   const findings: Finding[] = [];
   try {

@@ -130,7 +130,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 /** `create-medplum-auth check [directory]`: loaded only when asked for (it loads @medplum/core). */
 async function runCheck(argv: readonly string[], io: Io): Promise<number> {
   const { check, parseCheckArgs, reportCheck } = await import('./check.js');
-  const options = parseCheckArgs(argv);
+  const options = parseCheckArgs(argv, (text) => io.stderr.write(text));
   if ('help' in options) {
     io.stdout.write(options.help);
     return 0;
@@ -151,7 +151,8 @@ async function runRotate(argv: readonly string[], io: Io): Promise<number> {
   const ui = createUi(io.env, io.stdout, io.stderr, options.json);
   const interactive = !options.json && !isCI(io.env) && io.stdinIsTTY && io.stdout.isTTY === true;
   const prompt = interactive ? await (io.loadPrompter ?? loadPrompter)() : undefined;
-  const result = await rotateSecret(options, io.cwd, io.env, prompt);
+  const debug = options.debug ? (line: string) => io.stderr.write(`debug ${line}\n`) : undefined;
+  const result = await rotateSecret(options, io.cwd, io.env, prompt, debug);
   if (options.json) {
     io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return 0;
@@ -202,7 +203,7 @@ async function resolvePlan(flags: Flags, io: Io, ui: Ui, prompt: Prompter | unde
       ui.warn(warning);
     }
   }
-  if (projectId && !method.env.some((v) => v.name.endsWith('PROJECT_ID'))) {
+  if (projectId && !flags.provision && !method.env.some((v) => v.name.endsWith('PROJECT_ID'))) {
     ui.warn(`--project-id is not used by ${method.id}: a ClientApplication belongs to one project.`);
   }
 

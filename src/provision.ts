@@ -48,9 +48,16 @@ export async function provision(medplum: MedplumClient, request: ProvisionReques
     }
   };
 
-  const projectId =
-    request.projectId ??
-    (await step('find the admin\'s project', async () => ((await medplum.get('auth/me')) as { project: WithId }).project.id));
+  const projectId = request.projectId
+    ? await step(`open project ${request.projectId}`, async () => {
+        // A project admin's own project is used whatever the path says (recorded), so check the ID first.
+        const { project } = (await medplum.get(`admin/projects/${request.projectId}`)) as { project: WithId };
+        if (project.id !== request.projectId) {
+          throw new Error(`the admin credentials belong to project ${project.id}, not ${request.projectId}`);
+        }
+        return project.id;
+      })
+    : await step("find the admin's project", async () => ((await medplum.get('auth/me')) as { project: WithId }).project.id);
 
   let policyId: string | undefined;
   if (request.accessPolicy) {

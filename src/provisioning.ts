@@ -73,6 +73,7 @@ export async function provisionPlan(plan: Plan, flags: Flags, io: Io, prompt: Pr
     profile: flags.adminProfile,
     prompt,
     projectId: values.projectId || undefined,
+    ...(flags.debug ? { debug: (line: string) => io.stderr.write(`debug ${line}\n`) } : {}),
   });
   const idp = values.idp;
   const identityProvider =

@@ -22,6 +22,7 @@ export interface RotateOptions {
   readonly secretOut?: string;
   readonly adminProfile?: string;
   readonly json: boolean;
+  readonly debug: boolean;
 }
 
 export function parseRotateArgs(argv: readonly string[]): RotateOptions | { readonly help: string } {
@@ -33,6 +34,7 @@ export function parseRotateArgs(argv: readonly string[]): RotateOptions | { read
     .option('--secret-out <file>', 'device-credentials: write the new secret to this file (mode 600), never to .env')
     .option('--admin-profile <name>', 'admin credentials from ~/.medplum/<name>.json (default: MEDPLUM_ADMIN_CLIENT_ID/SECRET)')
     .option('--json', 'print one JSON object on stdout (never a secret)')
+    .option('--debug', 'log each request to the Medplum server on stderr (never a secret)')
     .helpOption('-h, --help', 'show this help')
     .exitOverride()
     .configureOutput({ writeOut: (s) => (out += s), writeErr: () => {}, outputError: () => {} });
@@ -51,6 +53,7 @@ export function parseRotateArgs(argv: readonly string[]): RotateOptions | { read
     secretOut: o.secretOut,
     adminProfile: o.adminProfile,
     json: o.json === true,
+    debug: o.debug === true,
   };
 }
 
@@ -66,6 +69,7 @@ export async function rotateSecret(
   cwd: string,
   processEnv: Readonly<Record<string, string | undefined>>,
   prompt?: Prompter,
+  debug?: (line: string) => void,
 ): Promise<RotateResult> {
   const dir = resolve(cwd, options.directory);
   const method = await readMethod(dir);
@@ -80,7 +84,7 @@ export async function rotateSecret(
   if (!baseUrl || !clientId) {
     throw new UsageError(`${baseUrl ? 'MEDPLUM_CLIENT_ID' : 'MEDPLUM_BASE_URL'} is not set in ${envPath} or the environment.`);
   }
-  const medplum = await adminSession({ baseUrl, env: processEnv, profile: options.adminProfile, prompt });
+  const medplum = await adminSession({ baseUrl, env: processEnv, profile: options.adminProfile, prompt, debug });
   const operation = medplum.fhirUrl('ClientApplication', clientId, '$rotate-secret');
   const call = async (parameter: { name: string; valueString: string }) => {
     try {

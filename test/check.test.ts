@@ -92,6 +92,30 @@ describe('check', () => {
     expect(code).toBe(1);
   });
 
+  it('an admin client is an error; a device policy with IP rules passes; pkceOptional is a warning', async () => {
+    const adminClient = medplum.addClient({ admin: true });
+    const adminDir = await project('client-credentials', adminClient.id, adminClient.secret);
+    const asAdmin = await runCheck(adminDir);
+    expect(asAdmin.level('admin')).toBe('error');
+    expect(asAdmin.code).toBe(1);
+
+    const fenced = medplum.addClient({
+      accessPolicy: { ...POLICY, ipAccessRule: [{ name: 'loopback', value: '127.0.0.1', action: 'allow' }, { name: 'rest', value: '*', action: 'block' }] },
+    });
+    const deviceDir = await project('device-credentials', fenced.id);
+    const device = await runCheck(deviceDir, [], { MEDPLUM_CLIENT_SECRET: fenced.secret });
+    expect(device.level('ip-rules')).toBe('ok');
+    expect(device.level('access-policy')).toBe('ok');
+    expect(device.code).toBe(0);
+
+    const loose = medplum.addClient({ accessPolicy: POLICY, pkceOptional: true });
+    const looseDir = await project('client-credentials', loose.id, loose.secret);
+    const found = await runCheck(looseDir);
+    expect(found.level('pkce-optional')).toBe('warning');
+    expect(found.code).toBe(0);
+    expect((await runCheck(looseDir, ['--strict'])).code).toBe(1);
+  });
+
   it('jwt-assertion: signs a client assertion with the generated key', async () => {
     const dir = await project('jwt-assertion', '00000000-0000-4000-8000-000000000000');
     const jwks = JSON.parse(await readFile(join(dir, 'jwks.json'), 'utf8'));

@@ -159,6 +159,38 @@ describe('--provision', () => {
     expect((await import('node:fs')).existsSync(join(cwd, 'refused'))).toBe(false);
   });
 
+  it('a wrong --project-id is one clear line, and nothing is created', async () => {
+    const cwd = await tempDir();
+    const before = medplum.resources('ClientApplication').length;
+    const result = await provisionRun(cwd, 'wrong-project', ['-m', 'client-credentials', '--project-id', '0d7b4c3e-5f61-4a8e-9c2d-3b1f6e8a9c01']);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/Provisioning failed at "open project 0d7b4c3e-5f61-4a8e-9c2d-3b1f6e8a9c01": .*Nothing had been created/);
+    expect(medplum.resources('ClientApplication').length).toBe(before);
+    const right = await provisionRun(cwd, 'right-project', ['-m', 'client-credentials', '--project-id', medplum.project.id]);
+    expect(right.code, right.stderr).toBe(0);
+  });
+
+  it('a base URL that is not a Medplum server is one clear line', async () => {
+    const cwd = await tempDir();
+    const { createServer } = await import('node:http');
+    const server = createServer((_req, res) => {
+      res.statusCode = 404;
+      res.setHeader('content-type', 'text/html');
+      res.end('<h1>Not Found</h1>');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+      const result = await runCli(['x', '-m', 'client-credentials', '--provision', '--base-url', url, '--no-install', '--no-git'], { cwd, env: adminEnv() });
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toMatch(/does not answer like a Medplum server .*Check the base URL: it is the API server/);
+    } finally {
+      server.close();
+    }
+  });
+
   it('an unreachable server is one clear line', async () => {
     const cwd = await tempDir();
     const port = await freePort();
@@ -233,6 +265,30 @@ describe('--provision, method by method: what the server gets, then a live check
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/Provisioning failed at "attach the AccessPolicy": .*Undone: deleted AccessPolicy\//);
     expect(medplum.resources('AccessPolicy').length).toBe(before);
+  });
+});
+
+describe('secret hygiene', () => {
+  it('--debug logs every request, and neither it, stdout, stderr nor --json ever holds a secret', async () => {
+    const cwd = await tempDir();
+    const outputs: RunResult[] = [];
+    outputs.push(await provisionRun(cwd, 'hyg', ['-m', 'client-credentials', '--debug']));
+    outputs.push(await runCli(['check', join(cwd, 'hyg'), '--debug', '--json'], { cwd, env: {} }));
+    outputs.push(await runCli(['check', join(cwd, 'hyg'), '--debug'], { cwd, env: {} }));
+    outputs.push(await runCli(['rotate-secret', join(cwd, 'hyg'), '--debug'], { cwd, env: adminEnv() }));
+    outputs.push(await runCli(['rotate-secret', join(cwd, 'hyg'), '--debug', '--json'], { cwd, env: adminEnv() }));
+    for (const o of outputs) {
+      expect(o.code, o.stderr).toBe(0);
+    }
+    const debugLines = outputs.flatMap((o) => o.stderr.split('\n')).filter((l) => l.startsWith('debug '));
+    expect(debugLines).toEqual(expect.arrayContaining([expect.stringMatching(/^debug POST \/oauth2\/token -> 200 \(\d+ ms\)$/)]));
+    expect(debugLines).toEqual(expect.arrayContaining([expect.stringMatching(/^debug POST \/admin\/projects\/[\w-]+\/client -> 201/)]));
+    expect(debugLines).toEqual(expect.arrayContaining([expect.stringMatching(/^debug POST \/fhir\/R4\/ClientApplication\/[\w-]+\/\$rotate-secret -> 200/)]));
+    expect(debugLines.every((l) => /^debug [A-Z]+ \/[^?\s]* -> (\d{3}|failed)/.test(l))).toBe(true);
+    // Every secret the server ever held for these clients, the admin's included.
+    expectNoSecret(...outputs);
+    const text = outputs.map((o) => o.stdout + o.stderr).join('\n');
+    expect(text).not.toContain(admin.secret);
   });
 });
 
