@@ -58,6 +58,18 @@ async function credentials(options: AdminOptions): Promise<Credentials | undefin
   return { clientId, clientSecret, source: 'MEDPLUM_ADMIN_CLIENT_ID' };
 }
 
+/** `--admin-client-id`/`--admin-client-secret` win over the environment's MEDPLUM_ADMIN_*. */
+export function withAdminFlags(
+  env: Readonly<Record<string, string | undefined>>,
+  flags: { readonly adminClientId?: string; readonly adminClientSecret?: string },
+): Readonly<Record<string, string | undefined>> {
+  return {
+    ...env,
+    ...(flags.adminClientId !== undefined ? { MEDPLUM_ADMIN_CLIENT_ID: flags.adminClientId } : {}),
+    ...(flags.adminClientSecret !== undefined ? { MEDPLUM_ADMIN_CLIENT_SECRET: flags.adminClientSecret } : {}),
+  };
+}
+
 /** Signs in as the admin client; every failure is one line that never holds the secret. */
 export async function adminSession(options: AdminOptions): Promise<MedplumClient> {
   const creds = await credentials(options);

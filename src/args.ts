@@ -30,6 +30,8 @@ export interface Flags {
   readonly from?: string;
   readonly provision: boolean;
   readonly adminProfile?: string;
+  readonly adminClientId?: string;
+  readonly adminClientSecret?: string;
   readonly jwksUri?: string;
   readonly secretOut?: string;
   readonly revealSecret: boolean;
@@ -105,6 +107,8 @@ function createProgram(version: string, output: { out: string; err: string }): C
     .option('--allow-ip <ipv4>', 'backend/device: allow only this IPv4 address or prefix (repeatable)', collect, [])
     .option('--provision', 'create the AccessPolicy and ClientApplication on the server (as a project admin) and put the secret in .env')
     .option('--admin-profile <name>', 'with --provision: admin credentials from ~/.medplum/<name>.json (default: MEDPLUM_ADMIN_CLIENT_ID/SECRET)')
+    .option('--admin-client-id <id>', 'a project admin ClientApplication (or MEDPLUM_ADMIN_CLIENT_ID)')
+    .option('--admin-client-secret <secret>', 'its secret (or MEDPLUM_ADMIN_CLIENT_SECRET; prefer the env var)')
     .option('--jwks-uri <url>', 'with --provision, jwt-assertion: the HTTPS URL where jwks.json is hosted')
     .option('--secret-out <file>', 'with --provision, device-credentials: hand the new secret over in this file (mode 600)')
     .option('--reveal-secret', 'with --provision, device-credentials: print the new secret once, on stdout')
@@ -174,6 +178,8 @@ export function parseArgs(argv: readonly string[], version: string): Parsed {
       from: o.from,
       provision: o.provision === true,
       adminProfile: o.adminProfile,
+      adminClientId: o.adminClientId,
+      adminClientSecret: o.adminClientSecret,
       jwksUri: o.jwksUri,
       secretOut: o.secretOut,
       revealSecret: o.revealSecret === true,

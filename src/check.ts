@@ -29,6 +29,8 @@ export interface CheckOptions {
   readonly directory: string;
   readonly envFile?: string;
   readonly adminProfile?: string;
+  readonly adminClientId?: string;
+  readonly adminClientSecret?: string;
   /** --debug: where to log each HTTP exchange (never a secret). */
   readonly debug?: (line: string) => void;
   readonly json: boolean;
@@ -58,6 +60,8 @@ export function parseCheckArgs(
     .option('--json', 'print one JSON object on stdout')
     .option('--strict', 'exit non-zero on warnings too')
     .option('--debug', 'log each request to the Medplum server on stderr (never a secret)')
+    .option('--admin-client-id <id>', 'a project admin ClientApplication (or MEDPLUM_ADMIN_CLIENT_ID)')
+    .option('--admin-client-secret <secret>', 'its secret (or MEDPLUM_ADMIN_CLIENT_SECRET; prefer the env var)')
     .option('--admin-profile <name>', 'web methods: read the ClientApplication with these admin credentials (default: MEDPLUM_ADMIN_CLIENT_ID/SECRET)')
     .helpOption('-h, --help', 'show this help')
     .exitOverride()
@@ -75,6 +79,8 @@ export function parseCheckArgs(
     directory: program.args[0] ?? '.',
     envFile: o.envFile,
     adminProfile: o.adminProfile,
+    adminClientId: o.adminClientId,
+    adminClientSecret: o.adminClientSecret,
     debug: o.debug === true ? (line: string) => stderr(`debug ${line}\n`) : undefined,
     json: o.json === true,
     strict: o.strict === true,
@@ -108,14 +114,17 @@ const DEV_SERVER = 'http://localhost:5173/';
 async function webClientFindings(
   env: Record<string, string>,
   processEnv: Readonly<Record<string, string | undefined>>,
-  { adminProfile, debug }: CheckOptions,
+  options: CheckOptions,
 ): Promise<Finding[]> {
+  const { adminProfile, debug } = options;
   const baseUrl = env.VITE_MEDPLUM_BASE_URL;
   const clientId = env.VITE_MEDPLUM_CLIENT_ID;
   if (!baseUrl || !clientId) {
     return [{ id: 'client', level: 'error', message: `${baseUrl ? 'VITE_MEDPLUM_CLIENT_ID' : 'VITE_MEDPLUM_BASE_URL'} is not set (.env or the environment)` }];
   }
-  if (adminProfile === undefined && !(processEnv.MEDPLUM_ADMIN_CLIENT_ID && processEnv.MEDPLUM_ADMIN_CLIENT_SECRET)) {
+  const { adminSession, describe, withAdminFlags } = await import('./admin.js');
+  const adminEnv = withAdminFlags(processEnv, options);
+  if (adminProfile === undefined && !(adminEnv.MEDPLUM_ADMIN_CLIENT_ID && adminEnv.MEDPLUM_ADMIN_CLIENT_SECRET)) {
     return [
       {
         id: 'client',
@@ -124,10 +133,9 @@ async function webClientFindings(
       },
     ];
   }
-  const { adminSession, describe } = await import('./admin.js');
   let client: { pkceOptional?: boolean; redirectUris?: string[]; redirectUri?: string };
   try {
-    const admin = await adminSession({ baseUrl, env: processEnv, profile: adminProfile, debug });
+    const admin = await adminSession({ baseUrl, env: adminEnv, profile: adminProfile, debug });
     client = (await admin.readResource('ClientApplication', clientId)) as typeof client;
   } catch (err) {
     const reason = err instanceof CliError ? err.message : describe(err, baseUrl);

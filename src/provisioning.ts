@@ -6,7 +6,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { adminSession } from './admin.js';
+import { adminSession, withAdminFlags } from './admin.js';
 import type { Flags } from './args.js';
 import type { Io, Plan } from './cli.js';
 import { UsageError } from './errors.js';
@@ -27,6 +27,8 @@ export function checkProvisionFlags(flags: Flags, plan: Pick<Plan, 'method'>): v
   const only = (
     [
       ['--admin-profile', flags.adminProfile !== undefined],
+      ['--admin-client-id', flags.adminClientId !== undefined],
+      ['--admin-client-secret', flags.adminClientSecret !== undefined],
       ['--jwks-uri', flags.jwksUri !== undefined],
       ['--secret-out', flags.secretOut !== undefined],
       ['--reveal-secret', flags.revealSecret],
@@ -69,7 +71,7 @@ export async function provisionPlan(plan: Plan, flags: Flags, io: Io, prompt: Pr
   const { method, values } = plan;
   const medplum = await adminSession({
     baseUrl: values.baseUrl,
-    env: io.env,
+    env: withAdminFlags(io.env, flags),
     profile: flags.adminProfile,
     prompt,
     projectId: values.projectId || undefined,

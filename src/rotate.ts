@@ -8,7 +8,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { Command, CommanderError } from 'commander';
-import { adminSession, describe } from './admin.js';
+import { adminSession, describe, withAdminFlags } from './admin.js';
 import { NAME } from './args.js';
 import { CliError, UsageError } from './errors.js';
 import { envValue } from './escape.js';
@@ -21,6 +21,8 @@ export interface RotateOptions {
   readonly retire: boolean;
   readonly secretOut?: string;
   readonly adminProfile?: string;
+  readonly adminClientId?: string;
+  readonly adminClientSecret?: string;
   readonly json: boolean;
   readonly debug: boolean;
 }
@@ -32,6 +34,8 @@ export function parseRotateArgs(argv: readonly string[]): RotateOptions | { read
     .argument('[directory]', 'the project', '.')
     .option('--retire', 'end the rotation: the old (retiring) secret stops working')
     .option('--secret-out <file>', 'device-credentials: write the new secret to this file (mode 600), never to .env')
+    .option('--admin-client-id <id>', 'a project admin ClientApplication (or MEDPLUM_ADMIN_CLIENT_ID)')
+    .option('--admin-client-secret <secret>', 'its secret (or MEDPLUM_ADMIN_CLIENT_SECRET; prefer the env var)')
     .option('--admin-profile <name>', 'admin credentials from ~/.medplum/<name>.json (default: MEDPLUM_ADMIN_CLIENT_ID/SECRET)')
     .option('--json', 'print one JSON object on stdout (never a secret)')
     .option('--debug', 'log each request to the Medplum server on stderr (never a secret)')
@@ -52,6 +56,8 @@ export function parseRotateArgs(argv: readonly string[]): RotateOptions | { read
     retire: o.retire === true,
     secretOut: o.secretOut,
     adminProfile: o.adminProfile,
+    adminClientId: o.adminClientId,
+    adminClientSecret: o.adminClientSecret,
     json: o.json === true,
     debug: o.debug === true,
   };
@@ -84,7 +90,7 @@ export async function rotateSecret(
   if (!baseUrl || !clientId) {
     throw new UsageError(`${baseUrl ? 'MEDPLUM_CLIENT_ID' : 'MEDPLUM_BASE_URL'} is not set in ${envPath} or the environment.`);
   }
-  const medplum = await adminSession({ baseUrl, env: processEnv, profile: options.adminProfile, prompt, debug });
+  const medplum = await adminSession({ baseUrl, env: withAdminFlags(processEnv, options), profile: options.adminProfile, prompt, debug });
   const operation = medplum.fhirUrl('ClientApplication', clientId, '$rotate-secret');
   const call = async (parameter: { name: string; valueString: string }) => {
     try {

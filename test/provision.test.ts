@@ -66,6 +66,30 @@ describe('--provision', () => {
     expect(checked.code, checked.stdout).toBe(0);
   });
 
+  it('admin credentials as flags, and the installed starter serves /patients with the provisioned client', { timeout: 120_000 }, async () => {
+    const cwd = await tempDir();
+    const { freePort: port, start, waitForHttp, BIN } = await import('./project.js');
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    // The real bin, with the npm install, as a user would run it.
+    await promisify(execFile)(
+      process.execPath,
+      [BIN, 'live-api', '-m', 'client-credentials', '--provision', '--admin-client-id', admin.id, '--admin-client-secret', admin.secret, '--base-url', medplum.baseUrl, '--no-git', '--json'],
+      { cwd, env: { ...process.env, CI: 'true', MEDPLUM_ADMIN_CLIENT_ID: '', MEDPLUM_ADMIN_CLIENT_SECRET: '' } },
+    );
+    const dir = join(cwd, 'live-api');
+    const free = await port();
+    const api = start(process.execPath, ['--env-file-if-exists=.env', 'src/main.ts'], dir, { PORT: String(free) });
+    try {
+      await waitForHttp(`http://127.0.0.1:${free}/health`, api);
+      const res = await fetch(`http://127.0.0.1:${free}/patients`);
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { resourceType: string }).resourceType).toBe('Bundle');
+    } finally {
+      await api.stop();
+    }
+  });
+
   it('a re-run finds the client and policy it made, and creates nothing new', async () => {
     const cwd = await tempDir();
     expect((await provisionRun(cwd, 'again', ['-m', 'basic-auth'])).code).toBe(0);
