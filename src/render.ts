@@ -60,18 +60,29 @@ export async function renderProject(input: RenderInput, templatesDir = TEMPLATES
   await registerPartials(hbs, join(templatesDir, '_partials'));
   const context = templateContext(input);
 
-  const files = new Map<string, GeneratedFile>();
   const layers = ['_shared', ...(input.accessPolicy ? ['_policy'] : []), ...method.layers];
-  for (const layer of layers) {
-    const layerDir = join(templatesDir, layer);
-    for (const source of await listFiles(layerDir)) {
+  // Read every layer at once; a later layer's file replaces an earlier one, so only the files that
+  // end up in the project are rendered.
+  const found = await Promise.all(
+    layers.map(async (layer) => {
+      const layerDir = join(templatesDir, layer);
+      return (await listFiles(layerDir)).map((source) => ({ layer, source, rel: relative(layerDir, source).split(sep).join('/') }));
+    }),
+  );
+  const winners = new Map<string, { layer: string; source: string; rel: string }>();
+  for (const entry of found.flat()) {
+    winners.set(outputPath(entry.rel.replace(/\.hbs$/, '')), entry);
+  }
+  const files = new Map<string, GeneratedFile>();
+  const rendered = await Promise.all(
+    [...winners].map(async ([path, { layer, source, rel }]) => {
       const raw = await readFile(source);
-      const rel = relative(layerDir, source).split(sep).join('/');
-      const isTemplate = rel.endsWith('.hbs');
-      const path = outputPath(isTemplate ? rel.slice(0, -'.hbs'.length) : rel);
-      const content = isTemplate ? Buffer.from(renderTemplate(hbs, raw.toString('utf8'), context, `${layer}/${rel}`)) : raw;
-      files.set(path, { path, content, mode: SECRET_FILES.has(path) ? 0o600 : 0o644 });
-    }
+      const content = rel.endsWith('.hbs') ? Buffer.from(renderTemplate(hbs, raw.toString('utf8'), context, `${layer}/${rel}`)) : raw;
+      return { path, content, mode: SECRET_FILES.has(path) ? 0o600 : 0o644 };
+    }),
+  );
+  for (const file of rendered) {
+    files.set(file.path, file);
   }
   for (const file of input.extraFiles ?? []) {
     files.set(file.path, file);
@@ -158,10 +169,9 @@ function renderTemplate(hbs: typeof Handlebars, source: string, context: object,
 }
 
 async function registerPartials(hbs: typeof Handlebars, dir: string): Promise<void> {
-  for (const file of await listFiles(dir)) {
-    const name = relative(dir, file).replace(/\.hbs$/, '');
-    hbs.registerPartial(name, await readFile(file, 'utf8'));
-  }
+  const files = await listFiles(dir);
+  const sources = await Promise.all(files.map((file) => readFile(file, 'utf8')));
+  files.forEach((file, i) => hbs.registerPartial(relative(dir, file).replace(/\.hbs$/, ''), sources[i] as string));
 }
 
 async function listFiles(dir: string): Promise<string[]> {

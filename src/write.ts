@@ -58,11 +58,18 @@ export async function writeProject(files: FileMap, target: string): Promise<void
 }
 
 async function stageFiles(files: FileMap, dir: string): Promise<void> {
-  for (const file of files.values()) {
-    const path = join(dir, file.path);
-    await fse.outputFile(path, file.content, { mode: file.mode });
-    // The mode given at creation is filtered by the umask; set it exactly.
-    await fse.chmod(path, file.mode);
+  // allSettled, not all: every write must have finished before a failure removes the stage.
+  const results = await Promise.allSettled(
+    [...files.values()].map(async (file) => {
+      const path = join(dir, file.path);
+      await fse.outputFile(path, file.content, { mode: file.mode });
+      // The mode given at creation is filtered by the umask; set it exactly.
+      await fse.chmod(path, file.mode);
+    }),
+  );
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) {
+    throw failed.reason;
   }
 }
 
