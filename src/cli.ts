@@ -7,15 +7,12 @@
  * Rendering and writing (Handlebars, fs-extra) are imported only once there is work for them,
  * so --help and --version start fast.
  */
-import { spawn } from 'node:child_process';
 import { basename, relative, resolve } from 'node:path';
 import { DEFAULT_BASE_URL, NAME, parseArgs, type Flags } from './args.js';
 import { CliError, UsageError } from './errors.js';
 import { envValue, EnvValueError, shellArg } from './escape.js';
 import { answersFor, chooseMethod, GUIDE, MissingAnswer, SHORTCUTS, type Decision, type Question } from './guide.js';
 import { METHODS, type EnvInput, type Method, type MethodId } from './methods.js';
-import { checkFlagsApply, resolveNeeds, resolvePolicy } from './needs.js';
-import { checkProvisionFlags } from './provisioning.js';
 import type { AccessPolicy } from './policy.js';
 import { commandsFor, detectPackageManager, type PackageManagerCommands } from './pm.js';
 import { isPromptCancel, loadPrompter, type Prompter } from './prompts.js';
@@ -176,6 +173,11 @@ async function resolvePlan(flags: Flags, io: Io, ui: Ui, prompt: Prompter | unde
   const { target, displayDir, projectName } = await resolveTarget(flags, io, prompt);
   const decision = await resolveGuide(flags, prompt);
   const method = METHODS[decision.method];
+  // Loaded here, not at start-up: --help and --version need none of this (nor node:crypto).
+  const [{ checkFlagsApply, resolveNeeds, resolvePolicy }, { checkProvisionFlags }] = await Promise.all([
+    import('./needs.js'),
+    import('./provisioning.js'),
+  ]);
   checkFlagsApply(flags, method);
   checkProvisionFlags(flags, { method });
   const accessPolicy = resolvePolicy(flags, method, projectName);
@@ -446,7 +448,8 @@ async function initGit(target: string, ui: Ui): Promise<void> {
 
 type StdioSpec = 'inherit' | ['ignore' | 'inherit', 'ignore' | 'inherit' | 2, 'ignore' | 'inherit'];
 
-function run(command: string, args: readonly string[], cwd: string, stdio: StdioSpec): Promise<number> {
+async function run(command: string, args: readonly string[], cwd: string, stdio: StdioSpec): Promise<number> {
+  const { spawn } = await import('node:child_process');
   return new Promise((done) => {
     const child = spawn(command, args, { cwd, stdio, shell: process.platform === 'win32' });
     child.on('error', () => done(127));
