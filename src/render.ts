@@ -6,6 +6,7 @@
  * byte for byte. Handlebars runs strict (a missing variable is an error) and without HTML
  * escaping; user values are encoded by the context helpers below instead.
  */
+import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,7 +58,8 @@ export function checklistFor(input: EnvInput & { readonly method: MethodId }): s
 export async function renderProject(input: RenderInput, templatesDir = TEMPLATES_DIR): Promise<FileMap> {
   const method = METHODS[input.method];
   const hbs = createHandlebars();
-  await registerPartials(hbs, join(templatesDir, '_partials'));
+  const precompiled = await loadPrecompiled();
+  await registerPartials(hbs, join(templatesDir, '_partials'), precompiled);
   const context = templateContext(input);
 
   const layers = ['_shared', ...(input.accessPolicy ? ['_policy'] : []), ...method.layers];
@@ -77,7 +79,9 @@ export async function renderProject(input: RenderInput, templatesDir = TEMPLATES
   const rendered = await Promise.all(
     [...winners].map(async ([path, { layer, source, rel }]) => {
       const raw = await readFile(source);
-      const content = rel.endsWith('.hbs') ? Buffer.from(renderTemplate(hbs, raw.toString('utf8'), context, `${layer}/${rel}`)) : raw;
+      const content = rel.endsWith('.hbs')
+        ? Buffer.from(renderTemplate(hbs, raw.toString('utf8'), context, `${layer}/${rel}`, precompiled))
+        : raw;
       return { path, content, mode: SECRET_FILES.has(path) ? 0o600 : 0o644 };
     }),
   );
@@ -160,18 +164,39 @@ export function createHandlebars(): typeof Handlebars {
   return hbs;
 }
 
-function renderTemplate(hbs: typeof Handlebars, source: string, context: object, name: string): string {
+/** Template specs precompiled by the build (src/precompile.ts), keyed by the SHA-256 of the source. */
+type Precompiled = Readonly<Record<string, TemplateSpecification>>;
+type TemplateSpecification = Parameters<typeof Handlebars.template>[0];
+
+async function loadPrecompiled(): Promise<Precompiled> {
   try {
-    return hbs.compile(source, { strict: true, noEscape: true })(context);
+    // Beside the bundle in dist/; absent when running from source, where everything compiles.
+    return (await import(new URL('./templates.js', import.meta.url).href)).default as Precompiled;
+  } catch {
+    return {};
+  }
+}
+
+/** The precompiled template for exactly this source, or a fresh compile (strict, no HTML escaping). */
+function templateFor(hbs: typeof Handlebars, source: string, precompiled: Precompiled): HandlebarsTemplateDelegate {
+  const spec = precompiled[createHash('sha256').update(source).digest('hex')];
+  return spec ? hbs.template(spec) : hbs.compile(source, { strict: true, noEscape: true });
+}
+
+function renderTemplate(hbs: typeof Handlebars, source: string, context: object, name: string, precompiled: Precompiled): string {
+  try {
+    return templateFor(hbs, source, precompiled)(context);
   } catch (err) {
     throw new Error(`Template ${name}: ${(err as Error).message}`, { cause: err });
   }
 }
 
-async function registerPartials(hbs: typeof Handlebars, dir: string): Promise<void> {
+async function registerPartials(hbs: typeof Handlebars, dir: string, precompiled: Precompiled): Promise<void> {
   const files = await listFiles(dir);
   const sources = await Promise.all(files.map((file) => readFile(file, 'utf8')));
-  files.forEach((file, i) => hbs.registerPartial(relative(dir, file).replace(/\.hbs$/, ''), sources[i] as string));
+  files.forEach((file, i) =>
+    hbs.registerPartial(relative(dir, file).replace(/\.hbs$/, ''), templateFor(hbs, sources[i] as string, precompiled)),
+  );
 }
 
 async function listFiles(dir: string): Promise<string[]> {
