@@ -10,7 +10,10 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Handlebars from 'handlebars';
+import type Handlebars from 'handlebars';
+// The runtime alone (no parser, no compiler) renders the precompiled templates; the full compiler is
+// loaded only for a template without a matching precompiled spec (running from source, or edited).
+import Runtime from 'handlebars/runtime';
 import { envValue, jsString, jsonValue, markdownCode, markdownTableCode, markdownText, type EnvDialect } from './escape.js';
 import { METHODS, type EnvInput, type EnvVar, type MethodId, type Step } from './methods.js';
 import type { AccessPolicy } from './policy.js';
@@ -80,7 +83,7 @@ export async function renderProject(input: RenderInput, templatesDir = TEMPLATES
     [...winners].map(async ([path, { layer, source, rel }]) => {
       const raw = await readFile(source);
       const content = rel.endsWith('.hbs')
-        ? Buffer.from(renderTemplate(hbs, raw.toString('utf8'), context, `${layer}/${rel}`, precompiled))
+        ? Buffer.from(await renderTemplate(hbs, raw.toString('utf8'), context, `${layer}/${rel}`, precompiled))
         : raw;
       return { path, content, mode: SECRET_FILES.has(path) ? 0o600 : 0o644 };
     }),
@@ -137,7 +140,7 @@ function outputPath(rel: string): string {
 }
 
 export function createHandlebars(): typeof Handlebars {
-  const hbs = Handlebars.create();
+  const hbs = (Runtime as unknown as typeof Handlebars).create();
   const str = (value: unknown, helper: string): string => {
     if (typeof value !== 'string') {
       throw new TypeError(`{{${helper}}} expects a string, got ${typeof value}`);
@@ -177,15 +180,29 @@ async function loadPrecompiled(): Promise<Precompiled> {
   }
 }
 
-/** The precompiled template for exactly this source, or a fresh compile (strict, no HTML escaping). */
-function templateFor(hbs: typeof Handlebars, source: string, precompiled: Precompiled): HandlebarsTemplateDelegate {
+/**
+ * The precompiled template for exactly this source, or one compiled now with the same options
+ * (strict, no HTML escaping). Either way it is bound to `hbs`, with its helpers and partials.
+ */
+async function templateFor(hbs: typeof Handlebars, source: string, precompiled: Precompiled): Promise<HandlebarsTemplateDelegate> {
   const spec = precompiled[createHash('sha256').update(source).digest('hex')];
-  return spec ? hbs.template(spec) : hbs.compile(source, { strict: true, noEscape: true });
+  if (spec) {
+    return hbs.template(spec);
+  }
+  const { default: compiler } = await import('handlebars');
+  const code = compiler.precompile(source, { strict: true, noEscape: true });
+  return hbs.template(new Function(`return ${code}`)() as TemplateSpecification);
 }
 
-function renderTemplate(hbs: typeof Handlebars, source: string, context: object, name: string, precompiled: Precompiled): string {
+async function renderTemplate(
+  hbs: typeof Handlebars,
+  source: string,
+  context: object,
+  name: string,
+  precompiled: Precompiled,
+): Promise<string> {
   try {
-    return templateFor(hbs, source, precompiled)(context);
+    return (await templateFor(hbs, source, precompiled))(context);
   } catch (err) {
     throw new Error(`Template ${name}: ${(err as Error).message}`, { cause: err });
   }
@@ -194,9 +211,8 @@ function renderTemplate(hbs: typeof Handlebars, source: string, context: object,
 async function registerPartials(hbs: typeof Handlebars, dir: string, precompiled: Precompiled): Promise<void> {
   const files = await listFiles(dir);
   const sources = await Promise.all(files.map((file) => readFile(file, 'utf8')));
-  files.forEach((file, i) =>
-    hbs.registerPartial(relative(dir, file).replace(/\.hbs$/, ''), templateFor(hbs, sources[i] as string, precompiled)),
-  );
+  const templates = await Promise.all(sources.map((source) => templateFor(hbs, source, precompiled)));
+  files.forEach((file, i) => hbs.registerPartial(relative(dir, file).replace(/\.hbs$/, ''), templates[i] as HandlebarsTemplateDelegate));
 }
 
 async function listFiles(dir: string): Promise<string[]> {
