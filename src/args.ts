@@ -3,7 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { UsageError } from './errors.js';
 import { APPS, SHORTCUT_IDS, type App, type Shortcut } from './guide.js';
 import { IDP_PROVIDERS, type IdpEndpoints, type IdpProvider } from './idp.js';
-import { METHOD_IDS, type MethodId } from './methods.js';
+import { METHOD_IDS, METHODS, type MethodId } from './methods.js';
 import { PACKAGE_MANAGERS, type PackageManager } from './pm.js';
 
 export const NAME = 'create-medplum-auth';
@@ -50,7 +50,12 @@ export interface Flags {
 /** What parsing produced: flags to act on, or text that was asked for (--help, --version). */
 export type Parsed = { readonly kind: 'run'; readonly flags: Flags } | { readonly kind: 'print'; readonly text: string };
 
+const METHOD_LIST = METHOD_IDS.map((id) => `  ${id.padEnd(20)} ${METHODS[id].when}`).join('\n');
+
 const EXAMPLES = `
+Methods (--method), or let the guide's questions pick one:
+${METHOD_LIST}
+
 Other commands:
   ${NAME} check [directory]           audit a generated project's credentials live (--help for options)
   ${NAME} rotate-secret [directory]   rotate its client secret into .env, as a project admin

@@ -69,6 +69,8 @@ export interface Method {
   readonly id: MethodId;
   readonly app: App;
   readonly title: string;
+  /** When to choose it, in a few words: the --help method list. */
+  readonly when: string;
   readonly summary: string;
   readonly docsUrl: string;
   /**
@@ -177,6 +179,7 @@ const deviceIdVar: EnvVar = {
 export const METHODS: Readonly<Record<MethodId, Method>> = {
   'oauth-auth-code': {
     id: 'oauth-auth-code',
+    when: 'a web or mobile app where users sign in with Medplum (start here)',
     app: 'user-facing',
     title: 'OAuth authorization code (Medplum as identity provider)',
     summary: 'A Vite + React app: email and password sign-in, or "Sign in with Medplum", both with PKCE.',
@@ -189,6 +192,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
   },
   'google-auth': {
     id: 'google-auth',
+    when: 'a consumer app whose users sign in with Google',
     app: 'user-facing',
     title: 'Google authentication',
     summary: 'A Vite + React app with the Google sign-in button; Medplum turns the Google credential into a session.',
@@ -215,6 +219,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
   },
   'external-idp': {
     id: 'external-idp',
+    when: 'enterprise SSO: Auth0, Okta, Entra ID, Cognito, any OIDC (also Firebase migration)',
     app: 'user-facing',
     title: 'External identity provider (enterprise SSO)',
     summary: 'A Vite + React app that signs users in at your IdP (Auth0, Okta, Entra ID, Cognito, any OIDC); Medplum federates.',
@@ -248,6 +253,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
   },
   'domain-idp': {
     id: 'domain-idp',
+    when: 'domain-wide SSO: an email domain must use its own IdP',
     app: 'user-facing',
     title: 'Domain-level identity provider (domain-wide SSO)',
     summary: "A Vite + React app that asks for the email first and sends users of an SSO domain to their domain's IdP.",
@@ -266,6 +272,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
   },
   'client-credentials': {
     id: 'client-credentials',
+    when: 'a long-running backend, API or proxy (recommended server auth)',
     app: 'backend',
     title: 'Client credentials (OAuth2, server to server)',
     summary: 'A Node HTTP API that signs in with its client ID and secret and renews its token by itself.',
@@ -288,6 +295,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
   },
   'basic-auth': {
     id: 'basic-auth',
+    when: 'a stateless function: serverless, webhook consumer, edge',
     app: 'backend',
     title: 'HTTP Basic authentication (stateless)',
     summary: 'A stateless handler that sends the client ID and secret as HTTP Basic on each FHIR request.',
@@ -305,6 +313,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
   },
   'token-exchange': {
     id: 'token-exchange',
+    when: "a backend that receives users' tokens from an IdP you already have",
     app: 'backend',
     title: 'Token exchange (your IdP\'s tokens for Medplum tokens)',
     summary: "A Node API that accepts your existing IdP's access tokens and exchanges each for a Medplum token, per user.",
@@ -329,6 +338,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
   },
   'device-credentials': {
     id: 'device-credentials',
+    when: 'a device or automation with a secret injected at run time',
     app: 'device',
     title: 'Device credentials (client credentials, least privilege)',
     summary: 'A device agent that posts Observations with a restricted client whose secret is injected at run time.',
@@ -364,6 +374,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
   },
   'jwt-assertion': {
     id: 'jwt-assertion',
+    when: 'a device that holds a private key: no shared secret at all',
     app: 'device',
     title: 'Private-key JWT (client assertion, no shared secret)',
     summary: 'A device agent that signs a short-lived JWT with its own private key for each login; Medplum checks it against your JWKS.',

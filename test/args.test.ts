@@ -1,6 +1,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { METHODS } from '../src/methods.js';
 import { runCli, tempDir } from './helpers.js';
 
 /** Errors are one line on stderr, nothing on stdout. */
@@ -57,6 +58,10 @@ describe('help and version', () => {
     );
     expect(flat).toMatch(/"firebase-migration", "okta-sso", "web-and-mobile", "lab-integration"/);
     expect(stdout).toMatch(/Examples:\n[^$]*\$ npm create medplum-auth@latest\n/);
+    // Every method, with when to use it.
+    for (const [id, method] of Object.entries(METHODS)) {
+      expect(stdout).toContain(`  ${id.padEnd(20)} ${method.when}`);
+    }
   });
 
   it('-v prints the package version', async () => {
