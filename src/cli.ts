@@ -44,7 +44,6 @@ export interface Plan {
   readonly pm: PackageManagerCommands;
 }
 
-
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   let ui = createUi(io.env, io.stdout, io.stderr, false);
   try {
