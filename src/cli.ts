@@ -45,7 +45,8 @@ export interface Plan {
 }
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
-  let ui = createUi(io.env, io.stdout, io.stderr, false);
+  // Made once the flags are known (or for an error); --help and --version need none.
+  let ui: Ui | undefined;
   try {
     if (argv[0] === 'check') {
       return await runCheck(argv.slice(1), io);
@@ -61,7 +62,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const flags = parsed.flags.from
       ? await (await import('./record.js')).flagsFromRecord(resolve(io.cwd, parsed.flags.from), parsed.flags)
       : parsed.flags;
-    ui = createUi(io.env, io.stdout, io.stderr, flags.json);
+    ui = await createUi(io.env, io.stdout, io.stderr, flags.json);
     const interactive = !flags.yes && !flags.json && !isCI(io.env) && io.stdinIsTTY && io.stdout.isTTY === true;
     const prompt = interactive ? await (io.loadPrompter ?? loadPrompter)() : undefined;
 
@@ -110,6 +111,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     }
     return report(plan, files, checklist, { written: true, installed, flags, ui, io });
   } catch (err) {
+    ui ??= await createUi(io.env, io.stdout, io.stderr, false);
     if (isPromptCancel(err)) {
       ui.error('Cancelled. Nothing was written.');
       return 1;
@@ -130,7 +132,7 @@ async function runCheck(argv: readonly string[], io: Io): Promise<number> {
     io.stdout.write(options.help);
     return 0;
   }
-  const ui = createUi(io.env, io.stdout, io.stderr, options.json);
+  const ui = await createUi(io.env, io.stdout, io.stderr, options.json);
   const result = await check(options, io.cwd, io.env);
   return reportCheck(result, options, ui, (text) => io.stdout.write(text));
 }
@@ -143,7 +145,7 @@ async function runRotate(argv: readonly string[], io: Io): Promise<number> {
     io.stdout.write(options.help);
     return 0;
   }
-  const ui = createUi(io.env, io.stdout, io.stderr, options.json);
+  const ui = await createUi(io.env, io.stdout, io.stderr, options.json);
   const interactive = !options.json && !isCI(io.env) && io.stdinIsTTY && io.stdout.isTTY === true;
   const prompt = interactive ? await (io.loadPrompter ?? loadPrompter)() : undefined;
   const debug = options.debug ? (line: string) => io.stderr.write(`debug ${line}\n`) : undefined;

@@ -1,5 +1,8 @@
-/** Terminal output: colour only on a TTY and never with NO_COLOR (chalk alone ignores NO_COLOR). */
-import chalk, { Chalk, type ChalkInstance } from 'chalk';
+/**
+ * Terminal output: colour only on a TTY and never with NO_COLOR (chalk alone ignores NO_COLOR).
+ * chalk is loaded on first use, so --help and --version do not pay for it.
+ */
+import type { ChalkInstance } from 'chalk';
 
 export interface Stream {
   write(text: string): unknown;
@@ -14,25 +17,31 @@ export interface Ui {
   error(text: string): void;
 }
 
-export function colorLevel(env: Readonly<Record<string, string | undefined>>, stream: Stream): 0 | 1 | 2 | 3 {
+/** `detected` is the terminal's colour depth as chalk detects it (1 = basic colours). */
+export function colorLevel(
+  env: Readonly<Record<string, string | undefined>>,
+  stream: Stream,
+  detected: 0 | 1 | 2 | 3 = 1,
+): 0 | 1 | 2 | 3 {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') {
     return 0;
   }
   const forced = env.FORCE_COLOR;
   if (forced !== undefined && forced !== '') {
-    return forced === '0' || forced === 'false' ? 0 : chalk.level || 1;
+    return forced === '0' || forced === 'false' ? 0 : detected || 1;
   }
-  return stream.isTTY ? chalk.level || 1 : 0;
+  return stream.isTTY ? detected || 1 : 0;
 }
 
-export function createUi(
+export async function createUi(
   env: Readonly<Record<string, string | undefined>>,
   stdout: Stream,
   stderr: Stream,
   quiet: boolean,
-): Ui {
-  const color = new Chalk({ level: colorLevel(env, stdout) });
-  const errColor = new Chalk({ level: colorLevel(env, stderr) });
+): Promise<Ui> {
+  const { default: chalk, Chalk } = await import('chalk');
+  const color = new Chalk({ level: colorLevel(env, stdout, chalk.level) });
+  const errColor = new Chalk({ level: colorLevel(env, stderr, chalk.level) });
   return {
     color,
     info: (text = '') => {

@@ -26,7 +26,7 @@ describe('colour', () => {
   it('the CLI prints no escape codes under NO_COLOR', async () => {
     const cwd = await tempDir();
     let out = '';
-    const ui = createUi({ NO_COLOR: '1' }, { write: (s: string) => (out += s), isTTY: true }, pipe, false);
+    const ui = await createUi({ NO_COLOR: '1' }, { write: (s: string) => (out += s), isTTY: true }, pipe, false);
     ui.info(ui.color.green('ok'));
     expect(out).toBe('ok\n');
     const result = await runCli(['app', '-m', 'basic-auth', '--dry-run'], { cwd, env: { NO_COLOR: '1', FORCE_COLOR: '3' } });
