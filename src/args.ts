@@ -1,5 +1,5 @@
 /** argv -> flags. Commander does the parsing; nothing here prompts or touches the disk. */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Option, type OptionValues } from 'commander';
 import { UsageError } from './errors.js';
 import { APPS, SHORTCUT_IDS, type App, type Shortcut } from './guide.js';
 import { IDP_PROVIDERS, type IdpEndpoints, type IdpProvider } from './idp.js';
@@ -90,8 +90,44 @@ Docs: https://www.medplum.com/docs/auth/methods`;
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
-function createProgram(version: string, output: { out: string; err: string }): Command {
-  return new Command(NAME)
+/** The admin-credential options that --provision, check and rotate-secret share. */
+export function withAdminOptions(program: Command, profileHelp: string): Command {
+  return program
+    .option('--admin-profile <name>', `${profileHelp}: admin credentials from ~/.medplum/<name>.json (default: MEDPLUM_ADMIN_CLIENT_ID/SECRET)`)
+    .option('--admin-client-id <id>', 'a project admin ClientApplication (or MEDPLUM_ADMIN_CLIENT_ID)')
+    .option('--admin-client-secret <secret>', 'its secret (or MEDPLUM_ADMIN_CLIENT_SECRET; prefer the env var)');
+}
+
+/**
+ * Commander with its output captured and no process.exit: the program's options and arguments,
+ * the text of --help/--version to print, or a UsageError that says how to get help.
+ */
+export function parseCommand(
+  program: Command,
+  argv: readonly string[],
+): { readonly kind: 'print'; readonly text: string } | { readonly kind: 'run'; readonly opts: OptionValues; readonly args: readonly string[] } {
+  let out = '';
+  program
+    .helpOption('-h, --help', 'show this help')
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => (out += text), writeErr: () => {}, outputError: () => {} });
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (err) {
+    if (!(err instanceof CommanderError)) {
+      throw err;
+    }
+    if (err.exitCode === 0) {
+      return { kind: 'print', text: out };
+    }
+    const message = err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
+    throw new UsageError(`${message}${/\.$/.test(message) ? '' : '.'} See ${program.name()} --help.`);
+  }
+  return { kind: 'run', opts: program.opts(), args: program.args };
+}
+
+function createProgram(version: string): Command {
+  const program = new Command(NAME)
     .description("Scaffold a Medplum project that already signs in, chosen by Medplum's authentication decision guide.")
     .argument('[directory]', 'where to create the project (its name becomes the package name)')
     .addOption(new Option('--app <kind>', 'what you are building').choices(APPS))
@@ -111,9 +147,6 @@ function createProgram(version: string, output: { out: string; err: string }): C
     .option('--allow <rules>', 'backend/device: the AccessPolicy, e.g. Observation:create,Device:read (repeatable)', collect, [])
     .option('--allow-ip <ipv4>', 'backend/device: allow only this IPv4 address or prefix (repeatable)', collect, [])
     .option('--provision', 'create the AccessPolicy and ClientApplication on the server (as a project admin) and put the secret in .env')
-    .option('--admin-profile <name>', 'with --provision: admin credentials from ~/.medplum/<name>.json (default: MEDPLUM_ADMIN_CLIENT_ID/SECRET)')
-    .option('--admin-client-id <id>', 'a project admin ClientApplication (or MEDPLUM_ADMIN_CLIENT_ID)')
-    .option('--admin-client-secret <secret>', 'its secret (or MEDPLUM_ADMIN_CLIENT_SECRET; prefer the env var)')
     .option('--jwks-uri <url>', 'with --provision, jwt-assertion: the HTTPS URL where jwks.json is hosted')
     .option('--secret-out <file>', 'with --provision, device-credentials: hand the new secret over in this file (mode 600)')
     .option('--reveal-secret', 'with --provision, device-credentials: print the new secret once, on stdout')
@@ -131,39 +164,23 @@ function createProgram(version: string, output: { out: string; err: string }): C
     .option('--dry-run', 'print the files it would write; write nothing')
     .option('--json', 'print one JSON object on stdout (never a secret); implies no prompts')
     .version(version, '-v, --version')
-    .helpOption('-h, --help', 'show this help')
     .addHelpText('after', EXAMPLES)
-    .showSuggestionAfterError()
-    .exitOverride()
-    .configureOutput({
-      writeOut: (s) => (output.out += s),
-      writeErr: (s) => (output.err += s),
-      outputError: () => {},
-    });
+    .showSuggestionAfterError();
+  return withAdminOptions(program, 'with --provision');
 }
 
 export function parseArgs(argv: readonly string[], version: string): Parsed {
   // `npm create x -- --flag` can pass the `--` through; it means nothing here.
   const args = argv.filter((arg, i) => !(arg === '--' && i === 0));
-  const output = { out: '', err: '' };
-  const program = createProgram(version, output);
-  try {
-    program.parse(args, { from: 'user' });
-  } catch (err) {
-    if (!(err instanceof CommanderError)) {
-      throw err;
-    }
-    if (err.exitCode === 0) {
-      return { kind: 'print', text: output.out };
-    }
-    const message = err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
-    throw new UsageError(`${message}${/\.$/.test(message) ? '' : '.'} See ${NAME} --help.`);
+  const parsed = parseCommand(createProgram(version), args);
+  if (parsed.kind === 'print') {
+    return parsed;
   }
-  const o = program.opts();
+  const o = parsed.opts;
   return {
     kind: 'run',
     flags: {
-      directory: program.args[0],
+      directory: parsed.args[0],
       app: o.app,
       method: o.method,
       baseUrl: o.baseUrl,

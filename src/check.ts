@@ -9,12 +9,11 @@ import { createPrivateKey, randomUUID, sign } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { parseEnv } from 'node:util';
-import { Command, CommanderError } from 'commander';
-import { NAME } from './args.js';
-import { CliError, UsageError } from './errors.js';
-import { isMethodId, METHODS, type Method, type MethodId } from './methods.js';
-import { RECORD_FILE } from './record.js';
+import { Command } from 'commander';
+import { NAME, parseCommand, withAdminOptions } from './args.js';
+import { CliError } from './errors.js';
+import type { Method, MethodId } from './methods.js';
+import { PUBLIC_PREFIXES, readClientSecret, readProjectEnv, readRecordedMethod } from './project.js';
 import type { Ui } from './ui.js';
 
 export type Level = 'ok' | 'warning' | 'error' | 'skipped';
@@ -45,38 +44,24 @@ const SIGN_IN: Partial<Record<MethodId, 'client-secret' | 'basic' | 'jwt'>> = {
   'jwt-assertion': 'jwt',
 };
 
-/** Browser-visible env prefixes of the usual bundlers: a secret must never carry one. */
-const PUBLIC_PREFIXES = ['VITE_', 'NEXT_PUBLIC_', 'REACT_APP_', 'EXPO_PUBLIC_', 'PUBLIC_'];
-
 export function parseCheckArgs(
   argv: readonly string[],
   stderr: (text: string) => void = () => {},
 ): CheckOptions | { readonly help: string } {
-  let out = '';
   const program = new Command(`${NAME} check`)
     .description("Audit a generated project's Medplum credentials: sign in by its method, then check for excess privilege.")
     .argument('[directory]', 'the project', '.')
     .option('--env-file <file>', 'an env file read after .env (its values win)')
     .option('--json', 'print one JSON object on stdout')
     .option('--strict', 'exit non-zero on warnings too')
-    .option('--debug', 'log each request to the Medplum server on stderr (never a secret)')
-    .option('--admin-client-id <id>', 'a project admin ClientApplication (or MEDPLUM_ADMIN_CLIENT_ID)')
-    .option('--admin-client-secret <secret>', 'its secret (or MEDPLUM_ADMIN_CLIENT_SECRET; prefer the env var)')
-    .option('--admin-profile <name>', 'web methods: read the ClientApplication with these admin credentials (default: MEDPLUM_ADMIN_CLIENT_ID/SECRET)')
-    .helpOption('-h, --help', 'show this help')
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => (out += s), writeErr: () => {}, outputError: () => {} });
-  try {
-    program.parse(argv, { from: 'user' });
-  } catch (err) {
-    if (err instanceof CommanderError && err.exitCode === 0) {
-      return { help: out };
-    }
-    throw new UsageError(`${(err as Error).message.replace(/^error: /, '')}. See ${NAME} check --help.`);
+    .option('--debug', 'log each request to the Medplum server on stderr (never a secret)');
+  const parsed = parseCommand(withAdminOptions(program, 'web methods, to read the ClientApplication'), argv);
+  if (parsed.kind === 'print') {
+    return { help: parsed.text };
   }
-  const o = program.opts();
+  const o = parsed.opts;
   return {
-    directory: program.args[0] ?? '.',
+    directory: parsed.args[0] ?? '.',
     envFile: o.envFile,
     adminProfile: o.adminProfile,
     adminClientId: o.adminClientId,
@@ -95,8 +80,8 @@ export interface CheckResult {
 
 export async function check(options: CheckOptions, cwd: string, processEnv: Readonly<Record<string, string | undefined>>): Promise<CheckResult> {
   const dir = resolve(cwd, options.directory);
-  const method = await readMethod(dir);
-  const env = await readEnv(dir, options.envFile ? resolve(cwd, options.envFile) : undefined, processEnv);
+  const method = await readRecordedMethod(dir, 'check');
+  const env = await readProjectEnv(dir, options.envFile ? resolve(cwd, options.envFile) : undefined, processEnv);
   const findings = [
     ...(await staticFindings(dir, method, env)),
     ...(await liveFindings(method, env, dir, options.debug)),
@@ -154,38 +139,6 @@ async function webClientFindings(
           message: `its redirect URIs (${uris.join(', ') || 'none'}) do not include the dev server, ${DEV_SERVER}: sign-in would be refused. Add it.`,
         },
   ];
-}
-
-async function readMethod(dir: string): Promise<Method> {
-  let record: { method?: unknown };
-  try {
-    record = JSON.parse(await readFile(join(dir, RECORD_FILE), 'utf8')) as { method?: unknown };
-  } catch {
-    throw new UsageError(`No ${RECORD_FILE} in ${dir}: run check in a project made by ${NAME}, or pass its directory.`);
-  }
-  if (typeof record.method !== 'string' || !isMethodId(record.method)) {
-    throw new UsageError(`${RECORD_FILE} in ${dir} names no known method.`);
-  }
-  return METHODS[record.method];
-}
-
-/** .env, then --env-file, then the process environment wins, as with Node's --env-file. */
-async function readEnv(dir: string, envFile: string | undefined, processEnv: Readonly<Record<string, string | undefined>>) {
-  const files = [join(dir, '.env'), ...(envFile ? [envFile] : [])];
-  const env: Record<string, string> = {};
-  for (const file of files) {
-    if (existsSync(file)) {
-      Object.assign(env, parseEnv(await readFile(file, 'utf8')));
-    } else if (file === envFile) {
-      throw new UsageError(`--env-file ${envFile}: no such file.`);
-    }
-  }
-  for (const [key, value] of Object.entries(processEnv)) {
-    if (value !== undefined && !key.startsWith('MEDPLUM_ADMIN_') && (key.startsWith('MEDPLUM_') || PUBLIC_PREFIXES.some((p) => key.startsWith(p)))) {
-      env[key] = value;
-    }
-  }
-  return env;
 }
 
 async function staticFindings(dir: string, method: Method, env: Record<string, string>): Promise<Finding[]> {
@@ -337,17 +290,11 @@ async function liveFindings(
 }
 
 async function clientSecret(env: Record<string, string>): Promise<string> {
-  if (env.MEDPLUM_CLIENT_SECRET_FILE) {
-    try {
-      return (await readFile(env.MEDPLUM_CLIENT_SECRET_FILE, 'utf8')).replace(/\r?\n$/, '');
-    } catch {
-      throw new CliError(`MEDPLUM_CLIENT_SECRET_FILE ${env.MEDPLUM_CLIENT_SECRET_FILE} cannot be read`);
-    }
-  }
-  if (!env.MEDPLUM_CLIENT_SECRET) {
+  const secret = await readClientSecret(env);
+  if (secret === undefined) {
     throw new CliError('MEDPLUM_CLIENT_SECRET (or MEDPLUM_CLIENT_SECRET_FILE) is not set');
   }
-  return env.MEDPLUM_CLIENT_SECRET;
+  return secret;
 }
 
 /** A private_key_jwt client assertion (RFC 7523), as the jwt-assertion starter signs it. */

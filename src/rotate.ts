@@ -6,15 +6,13 @@
 import { existsSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parseEnv } from 'node:util';
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { adminSession, describe, withAdminFlags } from './admin.js';
-import { NAME } from './args.js';
+import { NAME, parseCommand, withAdminOptions } from './args.js';
 import { CliError, UsageError } from './errors.js';
 import { envValue } from './escape.js';
-import { isMethodId, METHODS, type Method } from './methods.js';
 import type { Prompter } from './prompts.js';
-import { RECORD_FILE } from './record.js';
+import { readClientSecret, readProjectEnv, readRecordedMethod } from './project.js';
 
 export interface RotateOptions {
   readonly directory: string;
@@ -28,31 +26,20 @@ export interface RotateOptions {
 }
 
 export function parseRotateArgs(argv: readonly string[]): RotateOptions | { readonly help: string } {
-  let out = '';
   const program = new Command(`${NAME} rotate-secret`)
     .description("Rotate the project's client secret with Medplum's $rotate-secret, as a project admin, and write it into .env.")
     .argument('[directory]', 'the project', '.')
     .option('--retire', 'end the rotation: the old (retiring) secret stops working')
     .option('--secret-out <file>', 'device-credentials: write the new secret to this file (mode 600), never to .env')
-    .option('--admin-client-id <id>', 'a project admin ClientApplication (or MEDPLUM_ADMIN_CLIENT_ID)')
-    .option('--admin-client-secret <secret>', 'its secret (or MEDPLUM_ADMIN_CLIENT_SECRET; prefer the env var)')
-    .option('--admin-profile <name>', 'admin credentials from ~/.medplum/<name>.json (default: MEDPLUM_ADMIN_CLIENT_ID/SECRET)')
     .option('--json', 'print one JSON object on stdout (never a secret)')
-    .option('--debug', 'log each request to the Medplum server on stderr (never a secret)')
-    .helpOption('-h, --help', 'show this help')
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => (out += s), writeErr: () => {}, outputError: () => {} });
-  try {
-    program.parse(argv, { from: 'user' });
-  } catch (err) {
-    if (err instanceof CommanderError && err.exitCode === 0) {
-      return { help: out };
-    }
-    throw new UsageError(`${(err as Error).message.replace(/^error: /, '')}. See ${NAME} rotate-secret --help.`);
+    .option('--debug', 'log each request to the Medplum server on stderr (never a secret)');
+  const parsed = parseCommand(withAdminOptions(program, 'the admin'), argv);
+  if (parsed.kind === 'print') {
+    return { help: parsed.text };
   }
-  const o = program.opts();
+  const o = parsed.opts;
   return {
-    directory: program.args[0] ?? '.',
+    directory: parsed.args[0] ?? '.',
     retire: o.retire === true,
     secretOut: o.secretOut,
     adminProfile: o.adminProfile,
@@ -78,10 +65,12 @@ export async function rotateSecret(
   debug?: (line: string) => void,
 ): Promise<RotateResult> {
   const dir = resolve(cwd, options.directory);
-  const method = await readMethod(dir);
+  const method = await readRecordedMethod(dir, 'rotate-secret');
+  if (typeof method.secret === 'object') {
+    throw new UsageError(`${method.id} has no client secret to rotate.`);
+  }
   const envPath = join(dir, '.env');
-  const fromFile = existsSync(envPath) ? (parseEnv(await readFile(envPath, 'utf8')) as Record<string, string>) : {};
-  const env: Record<string, string> = { ...fromFile, ...definedOnly(processEnv) };
+  const env = await readProjectEnv(dir, undefined, processEnv);
   const secretOut = options.secretOut === undefined ? undefined : resolve(cwd, options.secretOut);
   if (method.secret === 'runtime' && !options.retire && !secretOut) {
     throw new UsageError(`${method.id} keeps its secret off disk: pass --secret-out <file> (mode 600) for the new one.`);
@@ -127,35 +116,12 @@ export async function rotateSecret(
   return { clientId, action: 'rotated', wroteTo: envPath };
 }
 
-async function readMethod(dir: string): Promise<Method> {
-  let method: unknown;
-  try {
-    method = (JSON.parse(await readFile(join(dir, RECORD_FILE), 'utf8')) as { method?: unknown }).method;
-  } catch {
-    throw new UsageError(`No ${RECORD_FILE} in ${dir}: run rotate-secret in a project made by ${NAME}, or pass its directory.`);
-  }
-  if (typeof method !== 'string' || !isMethodId(method)) {
-    throw new UsageError(`${RECORD_FILE} in ${dir} names no known method.`);
-  }
-  const found = METHODS[method];
-  if (typeof found.secret === 'object') {
-    throw new UsageError(`${method} has no client secret to rotate.`);
-  }
-  return found;
-}
-
-function definedOnly(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[0].startsWith('MEDPLUM_')));
-}
-
 async function currentSecret(env: Record<string, string>): Promise<string> {
-  if (env.MEDPLUM_CLIENT_SECRET) {
-    return env.MEDPLUM_CLIENT_SECRET;
+  const secret = await readClientSecret(env);
+  if (secret === undefined) {
+    throw new UsageError('The current secret is needed (Medplum checks it): set MEDPLUM_CLIENT_SECRET or MEDPLUM_CLIENT_SECRET_FILE.');
   }
-  if (env.MEDPLUM_CLIENT_SECRET_FILE) {
-    return (await readFile(env.MEDPLUM_CLIENT_SECRET_FILE, 'utf8')).replace(/\r?\n$/, '');
-  }
-  throw new UsageError('The current secret is needed (Medplum checks it): set MEDPLUM_CLIENT_SECRET or MEDPLUM_CLIENT_SECRET_FILE.');
+  return secret;
 }
 
 function rotateError(err: unknown, baseUrl: string, clientId: string): string {

@@ -1,0 +1,72 @@
+/**
+ * A generated project on disk, as the subcommands (check, rotate-secret) read it: the method
+ * recorded in its medplum-auth.json, and its env.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseEnv } from 'node:util';
+import { NAME } from './args.js';
+import { CliError, UsageError } from './errors.js';
+import { isMethodId, METHODS, type Method } from './methods.js';
+import { RECORD_FILE } from './record.js';
+
+/** Browser-visible env prefixes of the usual bundlers: a secret must never carry one. */
+export const PUBLIC_PREFIXES = ['VITE_', 'NEXT_PUBLIC_', 'REACT_APP_', 'EXPO_PUBLIC_', 'PUBLIC_'];
+
+/** The method in `dir`'s medplum-auth.json; `command` names the subcommand in the error. */
+export async function readRecordedMethod(dir: string, command: string): Promise<Method> {
+  let method: unknown;
+  try {
+    method = (JSON.parse(await readFile(join(dir, RECORD_FILE), 'utf8')) as { method?: unknown }).method;
+  } catch {
+    throw new UsageError(`No ${RECORD_FILE} in ${dir}: run ${command} in a project made by ${NAME}, or pass its directory.`);
+  }
+  if (typeof method !== 'string' || !isMethodId(method)) {
+    throw new UsageError(`${RECORD_FILE} in ${dir} names no known method.`);
+  }
+  return METHODS[method];
+}
+
+/**
+ * The project's env: .env, then `envFile`, then the process environment, which wins as with
+ * Node's --env-file. Only the project's own variables are taken from the process (MEDPLUM_ and
+ * browser-visible ones); admin credentials are never part of a project's env.
+ */
+export async function readProjectEnv(
+  dir: string,
+  envFile: string | undefined,
+  processEnv: Readonly<Record<string, string | undefined>>,
+): Promise<Record<string, string>> {
+  const env: Record<string, string> = {};
+  for (const file of [join(dir, '.env'), ...(envFile ? [envFile] : [])]) {
+    if (existsSync(file)) {
+      Object.assign(env, parseEnv(await readFile(file, 'utf8')));
+    } else if (file === envFile) {
+      throw new UsageError(`--env-file ${envFile}: no such file.`);
+    }
+  }
+  for (const [key, value] of Object.entries(processEnv)) {
+    const own = key.startsWith('MEDPLUM_') || PUBLIC_PREFIXES.some((p) => key.startsWith(p));
+    if (value !== undefined && own && !key.startsWith('MEDPLUM_ADMIN_')) {
+      env[key] = value;
+    }
+  }
+  return env;
+}
+
+/**
+ * The client secret as the project's code reads it: the file named by MEDPLUM_CLIENT_SECRET_FILE
+ * wins (one trailing newline trimmed), then MEDPLUM_CLIENT_SECRET. Undefined when neither is set.
+ */
+export async function readClientSecret(env: Readonly<Record<string, string>>): Promise<string | undefined> {
+  const file = env.MEDPLUM_CLIENT_SECRET_FILE;
+  if (file) {
+    try {
+      return (await readFile(file, 'utf8')).replace(/\r?\n$/, '');
+    } catch {
+      throw new CliError(`MEDPLUM_CLIENT_SECRET_FILE ${file} cannot be read`);
+    }
+  }
+  return env.MEDPLUM_CLIENT_SECRET || undefined;
+}
