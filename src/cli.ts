@@ -473,7 +473,7 @@ function report(
 ): number {
   const { method, pm } = plan;
   const unset = method.env
-    .filter((v) => (v.envFile ?? 'value') === 'value' && !v.where.startsWith('optional') && v.value(plan.values) === '')
+    .filter((v) => (v.envFile ?? 'value') === 'value' && !v.optional && v.value(plan.values) === '')
     .map((v) => v.name);
   const nextSteps = [
     ...(plan.displayDir === '.' ? [] : [`cd ${shellArg(plan.displayDir)}`]),

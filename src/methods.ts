@@ -36,6 +36,8 @@ export interface EnvVar {
   /** Where the value comes from: the .env comment, the README table, the run-time error. */
   readonly where: string;
   readonly secret?: boolean;
+  /** The code has a default or does without it: an empty value needs no filling in. */
+  readonly optional?: boolean;
   /** The value written to .env; '' leaves it empty with `where` as a comment. */
   readonly value: (input: EnvInput) => string;
   /** The value in .env.example: a placeholder, never a real value. */
@@ -119,6 +121,7 @@ const constant = (value: string) => () => value;
 const projectIdVar: EnvVar = {
   name: 'VITE_MEDPLUM_PROJECT_ID',
   where: 'optional: the project to sign in to, for users who belong to several (Project Admin > Details)',
+  optional: true,
   value: (input) => input.projectId,
   example: '',
 };
@@ -162,9 +165,18 @@ export function identityProviderFields(input: EnvInput): Record<string, string |
   };
 }
 
+const portVar: EnvVar = {
+  name: 'PORT',
+  where: 'optional: the port the API listens on',
+  optional: true,
+  value: constant('3000'),
+  example: '3000',
+};
+
 const readingIntervalVar: EnvVar = {
   name: 'READING_INTERVAL_SECONDS',
   where: 'optional: seconds between two readings',
+  optional: true,
   value: constant('60'),
   example: '60',
 };
@@ -172,6 +184,7 @@ const readingIntervalVar: EnvVar = {
 const deviceIdVar: EnvVar = {
   name: 'MEDPLUM_DEVICE_ID',
   where: "optional: the id of this device's Device resource, referenced by each Observation",
+  optional: true,
   value: constant(''),
   example: '',
 };
@@ -283,7 +296,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
       baseUrlVar('MEDPLUM_BASE_URL'),
       clientIdVar('MEDPLUM_CLIENT_ID'),
       clientSecretVar,
-      { name: 'PORT', where: 'optional: the port the API listens on', value: constant('3000'), example: '3000' },
+      portVar,
     ],
     runScript: 'start',
     policy: { attachTo: 'client', resources: SEARCH_PATIENTS },
@@ -324,7 +337,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     env: [
       baseUrlVar('MEDPLUM_BASE_URL'),
       clientIdVar('MEDPLUM_CLIENT_ID'),
-      { name: 'PORT', where: 'optional: the port the API listens on', value: constant('3000'), example: '3000' },
+      portVar,
     ],
     runScript: 'start',
     policy: { attachTo: 'users', resources: SEARCH_PATIENTS },
