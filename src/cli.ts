@@ -83,15 +83,16 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       reasons: plan.decision.reasons,
       pm: plan.pm,
       accessPolicy: plan.accessPolicy,
+      created: provisioned?.created ?? [],
       extraFiles: [
         ...plan.extraFiles,
         { path: RECORD_FILE, content: Buffer.from(`${JSON.stringify(record, null, 2)}\n`), mode: 0o644 },
       ],
     });
-    const checklist = checklistFor({ ...plan.values, method: plan.method.id });
+    const medplumSide = { created: provisioned?.created ?? [], todo: checklistFor({ ...plan.values, method: plan.method.id }, provisioned !== undefined) };
 
     if (flags.dryRun) {
-      return report(plan, files, checklist, { written: false, installed: false, flags, ui, io });
+      return report(plan, files, medplumSide, { written: false, installed: false, flags, ui, io });
     }
     const overwritten = await existingFiles(files, plan.target);
     if (overwritten.length > 0) {
@@ -109,7 +110,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (flags.git) {
       await initGit(plan.target, ui);
     }
-    return report(plan, files, checklist, { written: true, installed, flags, ui, io });
+    return report(plan, files, medplumSide, { written: true, installed, flags, ui, io });
   } catch (err) {
     ui ??= await createUi(io.env, io.stdout, io.stderr, false);
     if (isPromptCancel(err)) {
@@ -465,12 +466,13 @@ interface ReportOptions {
   readonly io: Io;
 }
 
-function report(
-  plan: Plan,
-  files: FileMap,
-  checklist: readonly string[],
-  { written, installed, flags, ui, io }: ReportOptions,
-): number {
+/** The Medplum side: what --provision made (a line each), and the steps left to the user. */
+interface MedplumSide {
+  readonly created: readonly string[];
+  readonly todo: readonly string[];
+}
+
+function report(plan: Plan, files: FileMap, { created, todo }: MedplumSide, { written, installed, flags, ui, io }: ReportOptions): number {
   const { method, pm } = plan;
   const unset = method.env
     .filter((v) => (v.envFile ?? 'value') === 'value' && !v.optional && v.value(plan.values) === '')
@@ -488,6 +490,8 @@ function report(
       method: method.id,
       reasons: plan.decision.reasons,
       files: [...files.keys()],
+      ...(created.length > 0 ? { provisioned: created } : {}),
+      inMedplum: todo,
       nextSteps,
       dryRun: !written,
     };
@@ -511,7 +515,12 @@ function report(
   }
   ui.info();
   ui.info(c.bold('In Medplum'));
-  checklist.forEach((step, i) => ui.info(`  ${i + 1}. ${step}`));
+  if (created.length > 0) {
+    ui.info(`  Done by --provision on ${plan.values.baseUrl}:`);
+    created.forEach((line) => ui.info(`  ${c.green('✔')} ${line}`));
+    ui.info(todo.length > 0 ? '  Left to do:' : '  Nothing is left to do there.');
+  }
+  todo.forEach((step, i) => ui.info(`  ${i + 1}. ${step}`));
   ui.info();
   ui.info(c.bold('Next steps'));
   for (const step of nextSteps) {

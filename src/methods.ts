@@ -64,8 +64,17 @@ export type SecretPolicy = 'env-file' | 'runtime' | { readonly refuse: string };
  */
 export type Need = 'googleClientId' | 'idp' | 'idpOptional' | 'keyPair';
 
-/** A checklist step: fixed text, or text built from the user's values. */
-export type Step = string | ((input: EnvInput) => string);
+/** Text for the checklist: fixed, or built from the user's values. */
+export type Text = string | ((input: EnvInput) => string);
+
+/**
+ * A checklist step. `--provision` does some steps itself: `afterProvision` is what is left of such a
+ * step once it has run ('' when nothing is).
+ */
+export type Step = Text | { readonly text: Text; readonly afterProvision: Text };
+
+/** A step that `--provision` does in full. */
+const provisioned = (text: Text): Step => ({ text, afterProvision: '' });
 
 export interface Method {
   readonly id: MethodId;
@@ -133,11 +142,11 @@ const BROWSER_SECRET = {
   refuse: 'runs in the browser, where any secret is public. Remove --client-secret: the browser signs in with PKCE instead.',
 };
 
-const WEB_CLIENT_STEPS: readonly Step[] = [
-  `Create a ClientApplication ${CLIENTS_PAGE}.`,
-  'Add http://localhost:5173/ (dev) and http://localhost:4173/ (preview) to its Redirect URIs.',
-  'Put its ID in .env as VITE_MEDPLUM_CLIENT_ID.',
-];
+const CREATE_CLIENT = provisioned(`Create a ClientApplication ${CLIENTS_PAGE}.`);
+const REDIRECT_URIS = provisioned('Add http://localhost:5173/ (dev) and http://localhost:4173/ (preview) to its Redirect URIs.');
+const ATTACH_POLICY = provisioned("Create the AccessPolicy in access-policy.json and attach it to the client's ProjectMembership.");
+
+const WEB_CLIENT_STEPS: readonly Step[] = [CREATE_CLIENT, REDIRECT_URIS, provisioned('Put its ID in .env as VITE_MEDPLUM_CLIENT_ID.')];
 
 /** What the backend starters do: search Patients, nothing else. */
 const SEARCH_PATIENTS: readonly PolicyResource[] = [{ resourceType: 'Patient', interaction: ['search'] }];
@@ -201,7 +210,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     secret: BROWSER_SECRET,
     env: WEB_ENV,
     runScript: 'dev',
-    checklist: [...WEB_CLIENT_STEPS, 'Keep "PKCE optional" off. Never give a browser app a client secret.'],
+    checklist: [...WEB_CLIENT_STEPS, provisioned('Keep "PKCE optional" off. Never give a browser app a client secret.')],
   },
   'google-auth': {
     id: 'google-auth',
@@ -258,10 +267,16 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     runScript: 'dev',
     checklist: [
       (input) => `At ${idpLabel(input)}, register ${input.idp.callbackUrl} as the app's callback (redirect) URL.`,
-      `Create a ClientApplication ${CLIENTS_PAGE}.`,
-      (input) => `Set its identityProvider to ${JSON.stringify(identityProviderFields(input))}.`,
-      'Add http://localhost:5173/ (dev) and http://localhost:4173/ (preview) to its Redirect URIs.',
-      'Put its ID in .env as VITE_MEDPLUM_CLIENT_ID.',
+      CREATE_CLIENT,
+      {
+        text: (input) => `Set its identityProvider to ${JSON.stringify(identityProviderFields(input))}.`,
+        afterProvision: (input) =>
+          input.idp.authorizeUrl
+            ? "Set the client's identityProvider.clientSecret to the client secret at the IdP: --provision does not send it."
+            : `Set the client's identityProvider to ${JSON.stringify(identityProviderFields(input))}.`,
+      },
+      REDIRECT_URIS,
+      provisioned('Put its ID in .env as VITE_MEDPLUM_CLIENT_ID.'),
     ],
   },
   'domain-idp': {
@@ -300,11 +315,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     ],
     runScript: 'start',
     policy: { attachTo: 'client', resources: SEARCH_PATIENTS },
-    checklist: [
-      `Create a ClientApplication ${CLIENTS_PAGE}.`,
-      "Create the AccessPolicy in access-policy.json and attach it to the client's ProjectMembership.",
-      'Put its ID and secret in .env as MEDPLUM_CLIENT_ID and MEDPLUM_CLIENT_SECRET.',
-    ],
+    checklist: [CREATE_CLIENT, ATTACH_POLICY, provisioned('Put its ID and secret in .env as MEDPLUM_CLIENT_ID and MEDPLUM_CLIENT_SECRET.')],
   },
   'basic-auth': {
     id: 'basic-auth',
@@ -318,11 +329,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     env: [baseUrlVar('MEDPLUM_BASE_URL'), clientIdVar('MEDPLUM_CLIENT_ID'), clientSecretVar],
     runScript: 'start',
     policy: { attachTo: 'client', resources: SEARCH_PATIENTS },
-    checklist: [
-      `Create a ClientApplication ${CLIENTS_PAGE}.`,
-      "Create the AccessPolicy in access-policy.json and attach it to the client's ProjectMembership.",
-      'Put its ID and secret in .env as MEDPLUM_CLIENT_ID and MEDPLUM_CLIENT_SECRET.',
-    ],
+    checklist: [CREATE_CLIENT, ATTACH_POLICY, provisioned('Put its ID and secret in .env as MEDPLUM_CLIENT_ID and MEDPLUM_CLIENT_SECRET.')],
   },
   'token-exchange': {
     id: 'token-exchange',
@@ -342,11 +349,15 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     runScript: 'start',
     policy: { attachTo: 'users', resources: SEARCH_PATIENTS },
     checklist: [
-      `Create a ClientApplication ${CLIENTS_PAGE}.`,
-      (input) =>
-        `Set its identityProvider.userInfoUrl to ${orPlaceholder(input.idp.userInfoUrl, "your IdP's userinfo endpoint")} (and useSubject if users are not matched by email).`,
+      CREATE_CLIENT,
+      {
+        text: (input) =>
+          `Set its identityProvider.userInfoUrl to ${orPlaceholder(input.idp.userInfoUrl, "your IdP's userinfo endpoint")} (and useSubject if users are not matched by email).`,
+        afterProvision: (input) =>
+          input.idp.userInfoUrl ? '' : "Set the client's identityProvider.userInfoUrl to your IdP's userinfo endpoint.",
+      },
       "Invite each user to the project, and give their ProjectMemberships the AccessPolicy in access-policy.json.",
-      'Put its ID in .env as MEDPLUM_CLIENT_ID.',
+      provisioned('Put its ID in .env as MEDPLUM_CLIENT_ID.'),
     ],
   },
   'device-credentials': {
@@ -379,10 +390,13 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     runScript: 'start',
     policy: { attachTo: 'client', resources: DEVICE_NEEDS },
     checklist: [
-      `Create a ClientApplication ${CLIENTS_PAGE}.`,
-      "Create the AccessPolicy in access-policy.json and attach it to the client's ProjectMembership.",
+      CREATE_CLIENT,
+      ATTACH_POLICY,
       'Restrict the policy to your device network with ipAccessRule entries (--allow-ip).',
-      'Put its ID in .env as MEDPLUM_CLIENT_ID; inject the secret at run time (MEDPLUM_CLIENT_SECRET or MEDPLUM_CLIENT_SECRET_FILE).',
+      {
+        text: 'Put its ID in .env as MEDPLUM_CLIENT_ID; inject the secret at run time (MEDPLUM_CLIENT_SECRET or MEDPLUM_CLIENT_SECRET_FILE).',
+        afterProvision: 'Inject the secret that --provision handed over at run time (MEDPLUM_CLIENT_SECRET or MEDPLUM_CLIENT_SECRET_FILE); keep it off the device\'s disk.',
+      },
     ],
   },
   'jwt-assertion': {
@@ -416,10 +430,10 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     runScript: 'start',
     policy: { attachTo: 'client', resources: DEVICE_NEEDS },
     checklist: [
-      'Host jwks.json at an HTTPS URL that Medplum can reach.',
-      `Create a ClientApplication ${CLIENTS_PAGE}, with its JWK Set URL (jwksUri) set to that URL.`,
-      "Create the AccessPolicy in access-policy.json and attach it to the client's ProjectMembership.",
-      'Put its ID in .env as MEDPLUM_CLIENT_ID. The private key stays on the device.',
+      { text: 'Host jwks.json at an HTTPS URL that Medplum can reach.', afterProvision: 'Host jwks.json at the --jwks-uri URL, where Medplum will fetch it.' },
+      provisioned(`Create a ClientApplication ${CLIENTS_PAGE}, with its JWK Set URL (jwksUri) set to that URL.`),
+      ATTACH_POLICY,
+      provisioned('Put its ID in .env as MEDPLUM_CLIENT_ID. The private key stays on the device.'),
     ],
   },
 };

@@ -29,6 +29,8 @@ export interface Provisioned {
   /** The client's secret, as the server returned it: for .env or --secret-out, never for output. */
   readonly clientSecret: string;
   readonly accessPolicyId?: string;
+  /** The client's ProjectMembership, which carries the AccessPolicy. */
+  readonly membershipId?: string;
   /** What this run created (to undo if a later step of the scaffold fails). */
   readonly created: readonly string[];
 }
@@ -78,10 +80,11 @@ export async function provision(medplum: MedplumClient, request: ProvisionReques
     medplum.searchOne('ClientApplication', { name: request.name }),
   );
   let client: WithId & { secret?: string };
+  let membershipId: string | undefined;
   if (existing?.id) {
     client = existing as WithId & { secret?: string };
     if (accessPolicy) {
-      await step('attach the AccessPolicy', () => attachPolicy(medplum, projectId, client.id, accessPolicy));
+      membershipId = await step('attach the AccessPolicy', () => attachPolicy(medplum, projectId, client.id, accessPolicy));
     }
   } else {
     client = await step('create the ClientApplication', async () => {
@@ -96,22 +99,33 @@ export async function provision(medplum: MedplumClient, request: ProvisionReques
       created.push(`ClientApplication/${made.id}`);
       return made;
     });
+    if (accessPolicy) {
+      // The admin endpoint made the membership with the policy on it: find it to say so.
+      membershipId = await step('find the client\'s ProjectMembership', async () => (await membershipOf(medplum, client.id)).id);
+    }
   }
   if (!client.secret) {
     await undo(medplum, created);
     throw new CliError(`ClientApplication/${client.id} has no secret: it was not created through the admin API. Delete it, then run again.`);
   }
-  return { projectId, clientId: client.id, clientSecret: client.secret, accessPolicyId: policyId, created };
+  return { projectId, clientId: client.id, clientSecret: client.secret, accessPolicyId: policyId, membershipId, created };
 }
 
-async function attachPolicy(medplum: MedplumClient, projectId: string, clientId: string, accessPolicy: { reference: string }) {
+async function membershipOf(medplum: MedplumClient, clientId: string) {
   const membership = await medplum.searchOne('ProjectMembership', { user: `ClientApplication/${clientId}` });
   if (!membership?.id) {
     throw new Error(`ClientApplication/${clientId} has no ProjectMembership`);
   }
+  return membership as typeof membership & WithId;
+}
+
+/** Puts the policy on the client's membership; returns the membership's id. */
+async function attachPolicy(medplum: MedplumClient, projectId: string, clientId: string, accessPolicy: { reference: string }): Promise<string> {
+  const membership = await membershipOf(medplum, clientId);
   if (membership.accessPolicy?.reference !== accessPolicy.reference) {
     await medplum.post(`admin/projects/${projectId}/members/${membership.id}`, { ...membership, accessPolicy });
   }
+  return membership.id;
 }
 
 /** Deletes what this run created, newest first; says what was undone (or what could not be). */

@@ -17,7 +17,12 @@ import type { Ui } from './ui.js';
 
 export interface ProvisionedPlan {
   readonly plan: Plan;
-  readonly provisioned: { readonly record: NonNullable<AuthRecord['provisioned']>; handOver(ui: Ui): Promise<void> };
+  readonly provisioned: {
+    readonly record: NonNullable<AuthRecord['provisioned']>;
+    /** What now exists on the server, a line each: for the summary and the README. */
+    readonly created: readonly string[];
+    handOver(ui: Ui): Promise<void>;
+  };
   /** Deletes what provisioning created, when a later step fails; says what it did. */
   readonly undoProvision: () => Promise<string>;
 }
@@ -93,6 +98,17 @@ export async function provisionPlan(plan: Plan, flags: Flags, io: Io, prompt: Pr
     values.baseUrl,
   );
   const secret = result.clientSecret;
+  const envNames = method.env.filter((v) => v.name.endsWith('MEDPLUM_CLIENT_ID') || (v.secret && method.secret === 'env-file')).map((v) => v.name);
+  const created = [
+    `ClientApplication "${plan.projectName}" (ClientApplication/${result.clientId}) in project ${result.projectId}`,
+    ...(result.accessPolicyId
+      ? [
+          `AccessPolicy "${plan.accessPolicy?.name ?? ''}" (AccessPolicy/${result.accessPolicyId})` +
+            (result.membershipId ? `, on the client's ProjectMembership/${result.membershipId}` : ''),
+        ]
+      : []),
+    ...(envNames.length > 0 ? [`${envNames.join(' and ')} in .env`] : []),
+  ];
   return {
     plan: {
       ...plan,
@@ -108,7 +124,9 @@ export async function provisionPlan(plan: Plan, flags: Flags, io: Io, prompt: Pr
         projectId: result.projectId,
         clientApplication: result.clientId,
         ...(result.accessPolicyId ? { accessPolicy: result.accessPolicyId } : {}),
+        ...(result.membershipId ? { membership: result.membershipId } : {}),
       },
+      created,
       async handOver(ui: Ui) {
         if (flags.secretOut !== undefined) {
           const path = resolve(io.cwd, flags.secretOut);

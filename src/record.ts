@@ -29,7 +29,12 @@ export interface AuthRecord {
   readonly idp?: { readonly provider: string; readonly clientId: string } & IdpEndpoints;
   readonly accessPolicy?: AccessPolicy;
   /** After --provision: what exists on the server (ids only). */
-  readonly provisioned?: { readonly projectId: string; readonly clientApplication: string; readonly accessPolicy?: string };
+  readonly provisioned?: {
+    readonly projectId: string;
+    readonly clientApplication: string;
+    readonly accessPolicy?: string;
+    readonly membership?: string;
+  };
 }
 
 export function buildRecord(

@@ -15,7 +15,7 @@ import type Handlebars from 'handlebars';
 // loaded only for a template without a matching precompiled spec (running from source, or edited).
 import Runtime from 'handlebars/runtime';
 import { envValue, jsString, jsonValue, markdownCode, markdownTableCode, markdownText, type EnvDialect } from './escape.js';
-import { METHODS, type EnvInput, type EnvVar, type MethodId, type Step } from './methods.js';
+import { METHODS, type EnvInput, type EnvVar, type MethodId, type Step, type Text } from './methods.js';
 import type { AccessPolicy } from './policy.js';
 import type { PackageManagerCommands } from './pm.js';
 import { VERSION } from './version.js';
@@ -47,15 +47,23 @@ export interface RenderInput extends EnvInput {
   readonly pm: PackageManagerCommands;
   /** Written as access-policy.json (the `_policy` layer) for methods that have one. */
   readonly accessPolicy: AccessPolicy | null;
+  /** What --provision made on the server, a line each (empty without it). */
+  readonly created: readonly string[];
   /** Files made by the CLI rather than from templates (e.g. a generated key pair). */
   readonly extraFiles?: readonly GeneratedFile[];
 }
 
 const SECRET_FILES = new Set(['.env']);
 
-/** The checklist as text, with the user's values in place. */
-export function checklistFor(input: EnvInput & { readonly method: MethodId }): string[] {
-  return METHODS[input.method].checklist.map((step: Step) => (typeof step === 'string' ? step : step(input)));
+/**
+ * The checklist as text, with the user's values in place. After `--provision`, only what is left
+ * to do: the steps it did are gone, and a step it did in part says what remains.
+ */
+export function checklistFor(input: EnvInput & { readonly method: MethodId }, provisioned = false): string[] {
+  const text = (t: Text) => (typeof t === 'string' ? t : t(input));
+  return METHODS[input.method].checklist
+    .map((step: Step) => (typeof step === 'object' ? text(provisioned ? step.afterProvision : step.text) : text(step)))
+    .filter((step) => step !== '');
 }
 
 export async function renderProject(input: RenderInput, templatesDir = TEMPLATES_DIR): Promise<FileMap> {
@@ -106,7 +114,8 @@ export function templateContext(input: RenderInput) {
     cliVersion: VERSION,
     method: { id: method.id, title: method.title, summary: method.summary, docsUrl: method.docsUrl, app: method.app },
     reasons: input.reasons,
-    checklist: checklistFor(input),
+    checklist: checklistFor(input, input.created.length > 0),
+    created: input.created,
     baseUrl: input.baseUrl,
     clientId: input.clientId,
     projectId: input.projectId,

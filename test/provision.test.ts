@@ -54,6 +54,17 @@ describe('--provision', () => {
     expect(record.provisioned).toMatchObject({ clientApplication: client.id, accessPolicy: expect.any(String) });
     const membership = medplum.resources('ProjectMembership').find((m) => (m.user as { reference: string }).reference === `ClientApplication/${client.id}`);
     expect(membership?.accessPolicy).toEqual({ reference: `AccessPolicy/${record.provisioned.accessPolicy}` });
+    expect(record.provisioned.membership).toBe(membership?.id);
+
+    // The summary says what was made, by name and id, and lists only what is left to do.
+    const summary = JSON.parse(result.stdout);
+    const policy = medplum.resources('AccessPolicy').find((p) => p.id === record.provisioned.accessPolicy);
+    expect(summary.provisioned).toEqual([
+      `ClientApplication "prov-api" (ClientApplication/${client.id}) in project ${record.provisioned.projectId}`,
+      `AccessPolicy "${policy?.name}" (AccessPolicy/${policy?.id}), on the client's ProjectMembership/${membership?.id}`,
+      'MEDPLUM_CLIENT_ID and MEDPLUM_CLIENT_SECRET in .env',
+    ]);
+    expect(summary.inMedplum).toEqual([]);
 
     // The provisioned credentials sign in, and the policy applies: search Patient yes, create no.
     const sdk = new MedplumClient({ baseUrl: medplum.baseUrl });
@@ -256,6 +267,13 @@ describe('--provision, method by method: what the server gets, then a live check
     if (['external-idp', 'google-auth', 'domain-idp'].includes(method)) {
       expect(client?.redirectUris).toEqual(['http://localhost:5173/', 'http://localhost:4173/']);
     }
+    // What --provision did is listed as done, in the summary and the README, and not asked of the user again.
+    const summary = JSON.parse(result.stdout);
+    expect(summary.provisioned[0]).toContain(`(ClientApplication/${client?.id})`);
+    expect(summary.inMedplum.join('\n')).not.toMatch(/Create a ClientApplication|Redirect URIs|Put its ID/);
+    const readme = await readFile(join(cwd, `m-${method}/README.md`), 'utf8');
+    expect(readme).toContain(`ClientApplication/${client?.id}`);
+    expect(readme).not.toContain('Create a ClientApplication');
     const checked = await runCli(['check', join(cwd, `m-${method}`), '--json'], { cwd, env: adminEnv() });
     expect(checked.code, checked.stdout).toBe(0);
     expectNoSecret(checked);

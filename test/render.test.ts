@@ -25,6 +25,7 @@ function input(method: MethodId, overrides: Partial<RenderInput> = {}): RenderIn
     jwt: { keyId: '', privateKeyPath: '' },
     pm: commandsFor('npm'),
     accessPolicy: resolvePolicy({ allow: [], allowIp: [] } as never, METHODS[method], 'my-app'),
+    created: [],
     ...overrides,
   };
 }
