@@ -20,6 +20,9 @@ export interface PackageManagerCommands {
   readonly typecheck: string;
   readonly build: string;
   readonly preview: string;
+  readonly checkAuth: string;
+  /** Adds exact-pinned dev dependencies (the specs follow). */
+  readonly addDevExact: string;
 }
 
 /** `npm run x`, `pnpm x`, `yarn x`, `bun run x`; npm has shorthands for start and test. */
@@ -48,5 +51,7 @@ export function commandsFor(pm: PackageManager): PackageManagerCommands {
     typecheck: runScript(pm, 'typecheck'),
     build: runScript(pm, 'build'),
     preview: runScript(pm, 'preview'),
+    checkAuth: runScript(pm, 'check-auth'),
+    addDevExact: { npm: 'npm install --save-dev --save-exact', pnpm: 'pnpm add -D -E', yarn: 'yarn add -D -E', bun: 'bun add -d --exact' }[pm],
   };
 }

@@ -71,7 +71,7 @@ describe.each(METHOD_IDS)('the %s starter', (method) => {
     expect(Object.keys(pkg.scripts)).toEqual(expect.arrayContaining([METHODS[method].runScript, 'test', 'typecheck']));
     expect(pkg.engines.node).toBe('>=22.18');
     const { version } = JSON.parse(await import('node:fs/promises').then((fs) => fs.readFile(new URL('../package.json', import.meta.url), 'utf8')));
-    expect(pkg.scripts['check-auth']).toBe(`npx --yes create-medplum-auth@${version} check .`);
+    expect(pkg.scripts['check-auth']).toBe(`npx --no create-medplum-auth@${version} check .`);
   });
 
   it('has a README with the choice, the reasons, every env var, the setup and the docs link', async () => {
