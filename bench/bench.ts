@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { linesTable, measureStarter, STARTERS } from './lines.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin/create-medplum-auth.js');
@@ -156,6 +157,9 @@ function main(): void {
   measure([process.execPath, CREATE_VITE, 'vite-react-ts', '--template', 'react-ts', '--no-interactive']);
   const viteInstall = npmInstall(viteDir);
 
+  console.error('bench: counting each starter\'s lines');
+  const sizes = linesTable(STARTERS.map(measureStarter));
+
   const node = process.version;
   const cpus = availableParallelism();
   const r = (a: number, b: number) => (a / b).toFixed(2);
@@ -196,6 +200,12 @@ function main(): void {
     `| create-vite react-ts (peer of the web starters) | ${ms(viteInstall.ms)} | ${viteInstall.packages} | ${kb(viteInstall.bytes)} |`,
     '',
     'Installs use the local npm cache (a warm cache, as on a developer machine or a cached CI runner).',
+    '',
+    '## Starters: lines of code',
+    '',
+    "App code is the generated project's `src/` without tests and test helpers (`*.test.*`, `src/testing/`); a fake is a file under `src/testing/` or named `fake*`. Budgets from issue 9; test/budgets.test.ts enforces them.",
+    '',
+    ...sizes,
     '',
   ];
   writeFileSync(join(ROOT, 'bench/RESULTS.md'), lines.join('\n'));
