@@ -136,8 +136,9 @@ export function describe(err: unknown, baseUrl: string): string {
     return `cannot reach ${baseUrl} (${(err.cause as NodeJS.ErrnoException).code ?? err.cause.message}). Check the base URL and the network.`;
   }
   const message = err instanceof Error ? err.message : String(err);
-  // A server that answers the token endpoint with something other than Medplum's JSON.
-  if (/Not found|Unexpected token|JSON/i.test(message) || message === 'Failed to fetch tokens') {
+  // A server that answers with something other than Medplum's JSON (but not Medplum's own
+  // validation errors, such as "Invalid JSON type", which are its answer to what was sent).
+  if (/Not found|Unexpected token|not valid JSON/i.test(message) || message === 'Failed to fetch tokens') {
     return `${baseUrl} does not answer like a Medplum server (${message}). Check the base URL: it is the API server, e.g. https://api.medplum.com/.`;
   }
   if (/Forbidden/.test(message)) {

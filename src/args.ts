@@ -23,6 +23,8 @@ export interface Flags {
   readonly idpIssuer?: string;
   readonly idpDomain?: string;
   readonly idpClientId?: string;
+  /** With --provision, external-idp: sent to Medplum inside identityProvider, never written or printed. */
+  readonly idpClientSecret?: string;
   readonly discover: boolean;
   readonly privateKeyPath?: string;
   readonly allow: readonly string[];
@@ -148,6 +150,7 @@ function createProgram(version: string): Command {
     .option('--allow-ip <ipv4>', 'backend/device: allow only this IPv4 address or prefix (repeatable)', collect, [])
     .option('--provision', 'create the AccessPolicy and ClientApplication on the server (as a project admin) and put the secret in .env')
     .option('--jwks-uri <url>', 'with --provision, jwt-assertion: the HTTPS URL where jwks.json is hosted')
+    .option('--idp-client-secret <secret>', 'with --provision, external-idp: the app\'s client secret at the identity provider, sent only to Medplum (or MEDPLUM_IDP_CLIENT_SECRET)')
     .option('--secret-out <file>', 'with --provision, device-credentials: hand the new secret over in this file (mode 600)')
     .option('--reveal-secret', 'with --provision, device-credentials: print the new secret once, on stdout')
     .option('--debug', 'log each request to the Medplum server on stderr (method, path, status; never a secret)')
@@ -193,6 +196,7 @@ export function parseArgs(argv: readonly string[], version: string): Parsed {
       idpIssuer: o.idpIssuer,
       idpDomain: o.idpDomain,
       idpClientId: o.idpClientId,
+      idpClientSecret: o.idpClientSecret,
       discover: o.discover === true,
       privateKeyPath: o.privateKeyPath,
       allow: o.allow,

@@ -83,6 +83,7 @@ export async function check(options: CheckOptions, cwd: string, processEnv: Read
   const method = await readRecordedMethod(dir, 'check');
   const env = await readProjectEnv(dir, options.envFile ? resolve(cwd, options.envFile) : undefined, processEnv);
   const findings = [
+    ...(await serverFindings(env.MEDPLUM_BASE_URL || env.VITE_MEDPLUM_BASE_URL, options.debug)),
     ...(await staticFindings(dir, method, env)),
     ...(await liveFindings(method, env, dir, options.debug)),
     ...(method.app === 'user-facing' ? await webClientFindings(env, processEnv, options) : []),
@@ -91,6 +92,21 @@ export async function check(options: CheckOptions, cwd: string, processEnv: Read
 }
 
 const DEV_SERVER = 'http://localhost:5173/';
+
+/** Which Medplum release answers at the base URL, against the releases the starters are made for. */
+async function serverFindings(baseUrl: string | undefined, debug: CheckOptions['debug']): Promise<Finding[]> {
+  if (!baseUrl) {
+    return []; // the sign-in finding says what is missing
+  }
+  const [{ MedplumClient }, { debugFetch }, { releaseWarning, serverRelease }] = await Promise.all([
+    import('@medplum/core'),
+    import('./admin.js'),
+    import('./server.js'),
+  ]);
+  const release = await serverRelease(new MedplumClient({ baseUrl, ...(debug ? { fetch: debugFetch(debug) } : {}) }));
+  const warning = releaseWarning(release, baseUrl);
+  return [warning ? { id: 'server', level: 'warning', message: warning } : { id: 'server', level: 'ok', message: `${baseUrl} runs Medplum ${release.text}` }];
+}
 
 /**
  * A web app's ClientApplication (PKCE, redirect URIs) can be read only with admin credentials:

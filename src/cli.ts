@@ -68,7 +68,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 
     const resolved = await resolvePlan(flags, io, ui, prompt);
     const { plan, provisioned, undoProvision } = flags.provision
-      ? await (await import('./provisioning.js')).provisionPlan(resolved, flags, io, prompt)
+      ? await (await import('./provisioning.js')).provisionPlan(resolved, flags, io, ui, prompt)
       : { plan: resolved, provisioned: undefined, undoProvision: async () => '' };
     const [{ renderProject, checklistFor }, { existingFiles, writeProject }, { buildRecord, RECORD_FILE }] = await Promise.all([
       import('./render.js'),
@@ -151,6 +151,9 @@ async function runRotate(argv: readonly string[], io: Io): Promise<number> {
   const prompt = interactive ? await (io.loadPrompter ?? loadPrompter)() : undefined;
   const debug = options.debug ? (line: string) => io.stderr.write(`debug ${line}\n`) : undefined;
   const result = await rotateSecret(options, io.cwd, io.env, prompt, debug);
+  if (result.warning && !options.json) {
+    ui.warn(result.warning);
+  }
   if (options.json) {
     io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return 0;

@@ -3,6 +3,7 @@
  * What a Medplum ClientApplication (or DomainConfiguration) needs in `identityProvider`.
  */
 import { CliError, UsageError } from './errors.js';
+import { isLoopbackHost } from './validate.js';
 
 export const IDP_PROVIDERS = ['auth0', 'okta', 'entra-id', 'cognito', 'oidc'] as const;
 export type IdpProvider = (typeof IDP_PROVIDERS)[number];
@@ -119,6 +120,30 @@ export function idpFromPatterns(input: IdpInput): IdpSettings {
   };
 }
 
+/**
+ * The issuer and endpoints must be https; plain http only on this machine (a test IdP), with a warning,
+ * as for --base-url. Discovery can name other hosts than the issuer: each is checked.
+ */
+export function checkIdpTransport(settings: IdpEndpoints): string | undefined {
+  const urls = (['issuer', 'authorizeUrl', 'tokenUrl', 'userInfoUrl'] as const)
+    .filter((key) => settings[key] !== '')
+    .map((key) => {
+      const url = URL.parse(settings[key]);
+      if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+        throw new CliError(`The identity provider's ${key} "${settings[key]}" is not an http(s) URL.`);
+      }
+      return { key, url };
+    });
+  const plain = urls.filter(({ url }) => url.protocol === 'http:').map(({ key }) => key);
+  const remote = urls.find(({ url }) => url.protocol === 'http:' && !isLoopbackHost(url.hostname))?.key;
+  if (remote) {
+    throw new CliError(`The identity provider's ${remote} ${settings[remote]} is plain http: Medplum and browsers would send codes and tokens unencrypted. Use https.`);
+  }
+  return plain.length > 0
+    ? `The identity provider's ${plain.join(', ')} ${plain.length === 1 ? 'is' : 'are'} plain http on this machine: fine for a local test IdP, never for a real one.`
+    : undefined;
+}
+
 /** Reads `{issuer}/.well-known/openid-configuration` and takes the endpoints from it. */
 export async function discover(settings: IdpSettings, fetchImpl: typeof fetch = fetch, timeoutMs = 10_000): Promise<IdpSettings> {
   if (!settings.issuer) {
@@ -158,8 +183,7 @@ function checkHttpsUrl(value: string, flag: string): string {
   } catch {
     throw new UsageError(`${flag} "${value}" is not a URL. Pass the issuer, e.g. ${flag} https://example.okta.com/oauth2/default`);
   }
-  const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1';
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
     throw new UsageError(`${flag} must be an https URL (http only for localhost), not ${url.protocol.slice(0, -1)}.`);
   }
   if (url.username || url.password || url.search || url.hash) {

@@ -169,9 +169,27 @@ export function identityProviderFields(input: EnvInput): Record<string, string |
     tokenUrl: orPlaceholder(input.idp.tokenUrl, '<token URL>'),
     userInfoUrl: orPlaceholder(input.idp.userInfoUrl, '<userinfo URL>'),
     clientId: orPlaceholder(input.idp.clientId, '<client ID at the IdP>'),
-    clientSecret: '<client secret at the IdP>',
+    clientSecret: IDP_SECRET_PLACEHOLDER,
     usePkce: false,
   };
+}
+
+/** Where the IdP's client secret goes: typed into Medplum by hand, never into a file of ours. */
+export const IDP_SECRET_PLACEHOLDER = '<PASTE the client secret from your IdP here, in the Medplum app only>';
+
+/** What token exchange never uses but Medplum 5.1 requires in identityProvider (clientSecret, and clientId when not given). */
+export const UNUSED_BY_EXCHANGE = 'unused-by-token-exchange';
+
+/**
+ * token-exchange's `identityProvider`. The exchange calls only `userInfoUrl`; `full` adds every field
+ * Medplum 5.1 requires (see src/server.ts), filling those the exchange never uses with UNUSED_BY_EXCHANGE.
+ * Without `full`, only what is known is sent.
+ */
+export function exchangeIdentityProvider(idp: Pick<IdpSettings, 'authorizeUrl' | 'tokenUrl' | 'userInfoUrl' | 'clientId'>, full: boolean): Record<string, string> {
+  const known = { authorizeUrl: idp.authorizeUrl, tokenUrl: idp.tokenUrl, userInfoUrl: idp.userInfoUrl, clientId: idp.clientId };
+  return full
+    ? { ...known, clientId: idp.clientId || UNUSED_BY_EXCHANGE, clientSecret: UNUSED_BY_EXCHANGE }
+    : Object.fromEntries(Object.entries(known).filter(([, value]) => value !== ''));
 }
 
 const portVar: EnvVar = {
@@ -268,13 +286,10 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     checklist: [
       (input) => `At ${idpLabel(input)}, register ${input.idp.callbackUrl} as the app's callback (redirect) URL.`,
       CREATE_CLIENT,
-      {
-        text: (input) => `Set its identityProvider to ${JSON.stringify(identityProviderFields(input))}.`,
-        afterProvision: (input) =>
-          input.idp.authorizeUrl
-            ? "Set the client's identityProvider.clientSecret to the client secret at the IdP: --provision does not send it."
-            : `Set the client's identityProvider to ${JSON.stringify(identityProviderFields(input))}.`,
-      },
+      provisioned(
+        (input) =>
+          `Set its identityProvider to ${JSON.stringify(identityProviderFields(input))}, then replace the clientSecret placeholder with the client secret from ${idpLabel(input)}, in the Medplum app only (Project Admin > Clients > your client).`,
+      ),
       REDIRECT_URIS,
       provisioned('Put its ID in .env as VITE_MEDPLUM_CLIENT_ID.'),
     ],
@@ -293,7 +308,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     runScript: 'dev',
     checklist: [
       (input) =>
-        `Create a DomainConfiguration for your email domain with identityProvider ${JSON.stringify(identityProviderFields(input))} (super admin when self-hosted; an enterprise plan on hosted Medplum).`,
+        `Create a DomainConfiguration for your email domain with identityProvider ${JSON.stringify(identityProviderFields(input))}, replacing the clientSecret placeholder with the client secret from ${idpLabel(input)} (a super admin's step, which --provision cannot do as a project admin; an enterprise plan on hosted Medplum).`,
       (input) => `At ${idpLabel(input)}, register ${input.baseUrl}auth/external as the callback (redirect) URL.`,
       ...WEB_CLIENT_STEPS,
     ],
@@ -350,12 +365,18 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     policy: { attachTo: 'users', resources: SEARCH_PATIENTS },
     checklist: [
       CREATE_CLIENT,
-      {
-        text: (input) =>
-          `Set its identityProvider.userInfoUrl to ${orPlaceholder(input.idp.userInfoUrl, "your IdP's userinfo endpoint")} (and useSubject if users are not matched by email).`,
-        afterProvision: (input) =>
-          input.idp.userInfoUrl ? '' : "Set the client's identityProvider.userInfoUrl to your IdP's userinfo endpoint.",
-      },
+      provisioned((input) => {
+        const fields = exchangeIdentityProvider(
+          {
+            authorizeUrl: orPlaceholder(input.idp.authorizeUrl, '<authorize URL>'),
+            tokenUrl: orPlaceholder(input.idp.tokenUrl, '<token URL>'),
+            userInfoUrl: orPlaceholder(input.idp.userInfoUrl, '<userinfo URL>'),
+            clientId: input.idp.clientId,
+          },
+          true,
+        );
+        return `Set its identityProvider to ${JSON.stringify(fields)} (Medplum 5.1 requires clientSecret, which the exchange never uses; add "useSubject": true if users are not matched by email).`;
+      }),
       "Invite each user to the project, and give their ProjectMemberships the AccessPolicy in access-policy.json.",
       provisioned('Put its ID in .env as MEDPLUM_CLIENT_ID.'),
     ],

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { Flags } from './args.js';
 import { UsageError } from './errors.js';
-import { discover, IDP_PROVIDERS, idpFromPatterns, NO_IDP, PROVIDERS, type IdpProvider, type IdpSettings } from './idp.js';
+import { checkIdpTransport, discover, IDP_PROVIDERS, idpFromPatterns, NO_IDP, PROVIDERS, type IdpProvider, type IdpSettings } from './idp.js';
 import { generateDeviceKey, loadDeviceKey, PRIVATE_KEY_FILE } from './keys.js';
 import { METHOD_IDS, METHODS, type Method, type Need } from './methods.js';
 import { buildPolicy, parseAllow, parseAllowIp, type AccessPolicy } from './policy.js';
@@ -132,6 +132,10 @@ async function resolveIdp(
     warn(
       `No endpoints for ${info.label} yet: pass ${info.domainHint ? '--idp-domain, ' : ''}--idp-issuer with --discover, or fill them in later (see the README).`,
     );
+  }
+  const transport = checkIdpTransport(settings);
+  if (transport) {
+    warn(transport);
   }
   return { idp: settings };
 }

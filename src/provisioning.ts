@@ -9,10 +9,13 @@ import { resolve } from 'node:path';
 import { adminSession, withAdminFlags } from './admin.js';
 import type { Flags } from './args.js';
 import type { Io, Plan } from './cli.js';
+import type { IdpSettings } from './idp.js';
 import { UsageError } from './errors.js';
+import { exchangeIdentityProvider, type Method } from './methods.js';
 import { provision, requestFor, undo } from './provision.js';
 import type { Prompter } from './prompts.js';
 import type { AuthRecord } from './record.js';
+import { releaseWarning, requiresFullIdentityProvider, serverRelease, type ServerRelease } from './server.js';
 import type { Ui } from './ui.js';
 
 export interface ProvisionedPlan {
@@ -37,6 +40,7 @@ export function checkProvisionFlags(flags: Flags, plan: Pick<Plan, 'method'>): v
       ['--jwks-uri', flags.jwksUri !== undefined],
       ['--secret-out', flags.secretOut !== undefined],
       ['--reveal-secret', flags.revealSecret],
+      ['--idp-client-secret', flags.idpClientSecret !== undefined],
     ] as const
   ).filter(([, given]) => given);
   if (!flags.provision) {
@@ -58,6 +62,13 @@ export function checkProvisionFlags(flags: Flags, plan: Pick<Plan, 'method'>): v
   if (flags.jwksUri && method.id !== 'jwt-assertion') {
     throw new UsageError('--jwks-uri is for jwt-assertion.');
   }
+  if (flags.idpClientSecret !== undefined && method.id !== 'external-idp') {
+    throw new UsageError(
+      method.id === 'domain-idp'
+        ? "--idp-client-secret is for external-idp: domain-idp's IdP lives in a DomainConfiguration, which only a super admin can create (see the README)."
+        : `--idp-client-secret is for external-idp; ${method.id} has no IdP client secret to set.`,
+    );
+  }
   const handsOver = flags.secretOut !== undefined || flags.revealSecret;
   if (method.secret === 'runtime' && !handsOver) {
     throw new UsageError(
@@ -72,7 +83,7 @@ export function checkProvisionFlags(flags: Flags, plan: Pick<Plan, 'method'>): v
   }
 }
 
-export async function provisionPlan(plan: Plan, flags: Flags, io: Io, prompt: Prompter | undefined): Promise<ProvisionedPlan> {
+export async function provisionPlan(plan: Plan, flags: Flags, io: Io, ui: Ui, prompt: Prompter | undefined): Promise<ProvisionedPlan> {
   const { method, values } = plan;
   const medplum = await adminSession({
     baseUrl: values.baseUrl,
@@ -82,13 +93,13 @@ export async function provisionPlan(plan: Plan, flags: Flags, io: Io, prompt: Pr
     projectId: values.projectId || undefined,
     ...(flags.debug ? { debug: (line: string) => io.stderr.write(`debug ${line}\n`) } : {}),
   });
-  const idp = values.idp;
-  const identityProvider =
-    method.id === 'external-idp' && idp.authorizeUrl
-      ? { authorizeUrl: idp.authorizeUrl, tokenUrl: idp.tokenUrl, userInfoUrl: idp.userInfoUrl, clientId: idp.clientId, usePkce: false }
-      : method.id === 'token-exchange' && idp.userInfoUrl
-        ? { userInfoUrl: idp.userInfoUrl }
-        : undefined;
+  const release = await serverRelease(medplum);
+  const warning = releaseWarning(release, values.baseUrl);
+  if (warning) {
+    ui.warn(warning);
+  }
+  const idpSecret = method.id === 'external-idp' ? await idpClientSecret(flags, io, prompt) : undefined;
+  const identityProvider = identityProviderFor(method, values.idp, release, idpSecret);
   const result = await provision(
     medplum,
     requestFor(method, plan.projectName, values.projectId || undefined, plan.accessPolicy, {
@@ -140,4 +151,40 @@ export async function provisionPlan(plan: Plan, flags: Flags, io: Io, prompt: Pr
     },
     undoProvision: () => undo(medplum, result.created),
   };
+}
+
+/** The IdP client secret for external-idp: the flag, else MEDPLUM_IDP_CLIENT_SECRET, else a masked prompt. */
+async function idpClientSecret(flags: Flags, io: Io, prompt: Prompter | undefined): Promise<string> {
+  const secret =
+    flags.idpClientSecret || io.env.MEDPLUM_IDP_CLIENT_SECRET || (await prompt?.password({ message: "The app's client secret at your identity provider (sent only to Medplum)" }));
+  if (!secret) {
+    throw new UsageError(
+      'external-idp with --provision needs the client secret at your identity provider: set MEDPLUM_IDP_CLIENT_SECRET (or pass --idp-client-secret). Medplum redeems the IdP\'s codes with it.',
+    );
+  }
+  return secret;
+}
+
+/**
+ * What goes into the new ClientApplication's `identityProvider`, for the server's release: 5.1 requires
+ * authorizeUrl, tokenUrl, userInfoUrl, clientId and clientSecret (src/server.ts), 5.2 none of them.
+ */
+function identityProviderFor(method: Method, idp: IdpSettings, release: ServerRelease, idpSecret: string | undefined): Record<string, unknown> | undefined {
+  const needEndpoints = (fields: readonly (keyof IdpSettings)[], why: string) => {
+    const missing = fields.filter((field) => !idp[field]);
+    if (missing.length > 0) {
+      throw new UsageError(`${why} needs identityProvider.${missing.join(', ')}: pass --idp with --idp-domain, or --idp-issuer with --discover.`);
+    }
+  };
+  const full = requiresFullIdentityProvider(release);
+  const server = release.text ? `Medplum ${release.text}` : 'A Medplum server that does not report its version';
+  if (method.id === 'external-idp') {
+    needEndpoints(['authorizeUrl', 'tokenUrl', 'userInfoUrl', 'clientId'], 'Signing users in through the IdP');
+    return { authorizeUrl: idp.authorizeUrl, tokenUrl: idp.tokenUrl, userInfoUrl: idp.userInfoUrl, clientId: idp.clientId, clientSecret: idpSecret, usePkce: false };
+  }
+  if (method.id === 'token-exchange') {
+    needEndpoints(full ? ['authorizeUrl', 'tokenUrl', 'userInfoUrl'] : ['userInfoUrl'], full ? server : 'The token exchange');
+    return exchangeIdentityProvider(idp, full);
+  }
+  return undefined;
 }

@@ -8,6 +8,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { adminSession, describe, withAdminFlags } from './admin.js';
+import { releaseWarning, serverRelease } from './server.js';
 import { NAME, parseCommand, withAdminOptions } from './args.js';
 import { CliError, UsageError } from './errors.js';
 import { envValue } from './escape.js';
@@ -55,6 +56,8 @@ export interface RotateResult {
   readonly action: 'rotated' | 'retired' | 'nothing-to-retire';
   /** Where the new secret went (a path), never the secret. */
   readonly wroteTo?: string;
+  /** The server is outside the releases we support (src/server.ts). */
+  readonly warning?: string;
 }
 
 export async function rotateSecret(
@@ -80,6 +83,8 @@ export async function rotateSecret(
     throw new UsageError(`${baseUrl ? 'MEDPLUM_CLIENT_ID' : 'MEDPLUM_BASE_URL'} is not set in ${envPath} or the environment.`);
   }
   const medplum = await adminSession({ baseUrl, env: withAdminFlags(processEnv, options), profile: options.adminProfile, prompt, debug });
+  const warning = releaseWarning(await serverRelease(medplum), baseUrl);
+  const result = <T extends Omit<RotateResult, 'warning'>>(r: T): T => (warning ? { ...r, warning } : r);
   const operation = medplum.fhirUrl('ClientApplication', clientId, '$rotate-secret');
   const call = async (parameter: { name: string; valueString: string }) => {
     try {
@@ -97,10 +102,10 @@ export async function rotateSecret(
       throw new CliError(`Could not read ClientApplication/${clientId}: ${describe(err, baseUrl)}`);
     }
     if (!client.retiringSecret) {
-      return { clientId, action: 'nothing-to-retire' };
+      return result({ clientId, action: 'nothing-to-retire' });
     }
     await call({ name: 'retiringSecret', valueString: client.retiringSecret });
-    return { clientId, action: 'retired' };
+    return result({ clientId, action: 'retired' });
   }
 
   const current = await currentSecret(env);
@@ -110,10 +115,10 @@ export async function rotateSecret(
   }
   if (secretOut) {
     await writePrivate(secretOut, `${rotated.secret}\n`);
-    return { clientId, action: 'rotated', wroteTo: secretOut };
+    return result({ clientId, action: 'rotated', wroteTo: secretOut });
   }
   await writePrivate(envPath, setEnvLine(existsSync(envPath) ? await readFile(envPath, 'utf8') : '', 'MEDPLUM_CLIENT_SECRET', rotated.secret));
-  return { clientId, action: 'rotated', wroteTo: envPath };
+  return result({ clientId, action: 'rotated', wroteTo: envPath });
 }
 
 async function currentSecret(env: Record<string, string>): Promise<string> {

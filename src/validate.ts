@@ -34,7 +34,10 @@ export function checkPackageName(name: string, source: string): string {
   return name;
 }
 
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+/** localhost, *.localhost, 127.0.0.0/8 or [::1]: where plain http never leaves the machine. */
+export function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname.endsWith('.localhost') || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
 
 export interface CheckedUrl {
   readonly url: string;
@@ -61,7 +64,7 @@ export function checkBaseUrl(value: string): CheckedUrl {
   if (!url.pathname.endsWith('/')) {
     url.pathname += '/';
   }
-  const local = LOCAL_HOSTS.has(url.hostname) || url.hostname.endsWith('.localhost');
+  const local = isLoopbackHost(url.hostname);
   return {
     url: url.href,
     warning:

@@ -202,7 +202,7 @@ describe('the Medplum-side checklist', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('At Auth0, register https://api.medplum.com/auth/external as the app\'s callback (redirect) URL.');
     expect(result.stdout).toContain(
-      'Set its identityProvider to {"authorizeUrl":"https://acme.us.auth0.com/authorize","tokenUrl":"https://acme.us.auth0.com/oauth/token","userInfoUrl":"https://acme.us.auth0.com/userinfo","clientId":"abc123","clientSecret":"<client secret at the IdP>","usePkce":false}.',
+      'Set its identityProvider to {"authorizeUrl":"https://acme.us.auth0.com/authorize","tokenUrl":"https://acme.us.auth0.com/oauth/token","userInfoUrl":"https://acme.us.auth0.com/userinfo","clientId":"abc123","clientSecret":"<PASTE the client secret from your IdP here, in the Medplum app only>","usePkce":false}, then replace the clientSecret placeholder with the client secret from Auth0, in the Medplum app only (Project Admin > Clients > your client).',
     );
   });
 

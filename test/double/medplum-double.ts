@@ -136,6 +136,7 @@ import {
   type FhirResource,
   type Project,
   type Reference,
+  type ServerVersion,
   type User,
   type UserConfig,
 } from './model.js';
@@ -158,6 +159,7 @@ export type {
   UserConfig,
 } from './model.js';
 export type { ExternalIdpOptions, ExternalIdpUserConfig } from './idp.js';
+export { SERVER_VERSIONS, type ServerVersion } from './model.js';
 export type { GoogleCredentialInput } from './google.js';
 export type { FailureSpec } from './faults.js';
 export { decodeJwt, generateSigningKey, signJwt, type Jwk, type JwkSet, type JwtAlgorithm, type TestSigningKey } from './jwks.js';
@@ -187,6 +189,11 @@ export interface MedplumDoubleOptions {
   readonly appBaseUrl?: string;
   /** FHIR operations the server answers as unknown (404 "Not found", as FhirRouter does for an unregistered route), e.g. `['rotate-secret']`. */
   readonly unsupportedOperations?: readonly string[];
+  /**
+   * The server release the double plays: `/healthcheck` reports it, and resources are checked with
+   * its definitions (see client-fields.ts). Default 5.1.29, the release the recordings come from.
+   */
+  readonly serverVersion?: ServerVersion;
 }
 
 export interface LogEntry {
@@ -451,6 +458,7 @@ function buildState(baseUrl: string, options: MedplumDoubleOptions, googleKey: T
     hostedJwks: new Map(),
     deleted: new Set(),
     disabledOperations: new Set(options.unsupportedOperations ?? []),
+    serverVersion: options.serverVersion ?? '5.1.29',
   };
   for (const seed of options.resources ?? []) {
     if (!FHIR_TYPES.includes(seed.resourceType)) {
@@ -617,7 +625,7 @@ async function route(state: DoubleState, req: DoubleRequest, note: LogNote): Pro
     case 'GET /.well-known/jwks.json':
       return json(200, jwks(state));
     case 'GET /healthcheck':
-      return json(200, healthcheck());
+      return json(200, healthcheck(state));
     case 'POST /auth/login':
       return postLogin(state, req);
     case 'POST /auth/profile':

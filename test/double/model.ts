@@ -236,7 +236,14 @@ export interface DoubleState {
   readonly deleted: Set<string>;
   /** FHIR operations answered as by a server without them (404 "Not found"), e.g. `rotate-secret`. */
   readonly disabledOperations: Set<string>;
+  readonly serverVersion: ServerVersion;
 }
+
+/** A Medplum server release, as /healthcheck reports it (before the build hash). */
+export type ServerVersion = `${number}.${number}.${number}`;
+
+/** The releases the CLI supports, each of whose rules the double models (client-fields.ts); any other plays the nearest. */
+export const SERVER_VERSIONS = ['5.1.29', '5.2.13'] as const satisfies readonly ServerVersion[];
 
 export interface StoredResource {
   readonly resourceType: string;
