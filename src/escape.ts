@@ -42,7 +42,11 @@ export function envValue(value: string, dialect: EnvDialect = 'node'): string {
   const text = dialect === 'vite' ? value.replaceAll('$', '\\$') : value;
   const quote = ["'", '`', '"'].find((q) => !text.includes(q) && !(q === '"' && text.includes('\\n')));
   if (quote === undefined) {
-    throw new EnvValueError('contains all three quote characters (\' " `), which an .env file cannot hold together');
+    throw new EnvValueError(
+      text.includes('"')
+        ? 'contains all three quote characters (\' " `), which an .env file cannot hold together'
+        : "contains ' and ` and the two characters \\n, which no .env quoting can hold together (double quotes would read \\n as a newline)",
+    );
   }
   return quote + text + quote;
 }

@@ -33,6 +33,9 @@ describe('envValue', () => {
     expect(() => envValue('a\rb')).toThrow(EnvValueError);
     expect(() => envValue('a\0b')).toThrow(EnvValueError);
     expect(() => envValue(`'"\``)).toThrow(/all three quote characters/);
+    // Double quotes are the one way left for a value with ' and `, but they read the two characters \n as a newline.
+    expect(() => envValue("it's `x` \\n")).toThrow(/' and ` and the two characters \\n/);
+    expect(parseEnv(`A=${envValue('it\'s \\n')}\n`).A).toBe('it\'s \\n');
   });
 
   it('escapes $ for Vite, which expands $VAR unless written \\$', () => {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { createServer } from 'node:http';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -29,6 +29,13 @@ describe('--allow-ip', () => {
     ['192.168.1.9/32', '192.168.1.9'],
   ])('%s becomes the Medplum rule value %s', (input, value) => {
     expect(parseAllowIp(input)).toBe(value);
+  });
+
+  it('refuses an octet above 255, and takes 255 itself', () => {
+    for (const value of ['256.0.0.1', '10.256.0.0/16', '10.0.256.', '1.2.3.256']) {
+      expect(() => parseAllowIp(value), value).toThrow(/has an octet above 255/);
+    }
+    expect(parseAllowIp('255.255.255.255')).toBe('255.255.255.255');
   });
 
   it('ends the rules with a block of everything else', () => {
@@ -117,6 +124,20 @@ describe('the jwt-assertion key pair', () => {
     const data = Buffer.from('signed by the device');
     const signature = sign('sha256', data, createPrivateKey(key.privateKeyPem as string));
     expect(verify('sha256', data, createPublicKey({ key: jwk, format: 'jwk' }), signature)).toBe(true);
+  });
+
+  it('names the key by its RFC 7638 thumbprint: the RFC 7517 A.2 example key, hashed in the canonical member order', async () => {
+    // RFC 7517 appendix A.2's EC P-256 private key; RFC 7638 section 3.2: the required members crv, kty, x, y in
+    // lexicographic order, no whitespace, SHA-256, base64url.
+    const x = 'MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4';
+    const y = '4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM';
+    const jwk = { kty: 'EC', crv: 'P-256', x, y, d: '870MB6gfuTJ4HtUnUvYMyJpr5eUZNP4Bk43bVdj3eAE' };
+    const cwd = await tempDir();
+    await writeFile(join(cwd, 'a2.pem'), createPrivateKey({ key: jwk, format: 'jwk' }).export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    const canonical = `{"crv":"P-256","kty":"EC","x":"${x}","y":"${y}"}`;
+    const key = await loadDeviceKey(join(cwd, 'a2.pem'));
+    expect(key.keyId).toBe(createHash('sha256').update(canonical).digest('base64url'));
+    expect(key.jwks.keys[0]).toMatchObject({ x, y, kid: key.keyId });
   });
 
   it('is written 0600 and gitignored; jwks.json and .env point at it', async () => {
