@@ -27,6 +27,7 @@ export interface Flags {
   readonly idpClientSecret?: string;
   readonly discover: boolean;
   readonly privateKeyPath?: string;
+  readonly deviceId?: string;
   readonly allow: readonly string[];
   readonly allowIp: readonly string[];
   readonly from?: string;
@@ -146,6 +147,7 @@ function createProgram(version: string): Command {
     .option('--idp-client-id <id>', 'the app\'s client ID at the identity provider')
     .option('--discover', 'read the identity provider\'s endpoints from {issuer}/.well-known/openid-configuration')
     .option('--private-key-path <file>', 'jwt-assertion: use this EC P-256 private key (PEM) instead of generating one')
+    .option('--device-id <id>', 'device-credentials, jwt-assertion: the Device it posts for; the AccessPolicy allows only that Device')
     .option('--allow <rules>', 'backend/device: the AccessPolicy, e.g. Observation:create,Device:read (repeatable)', collect, [])
     .option('--allow-ip <ipv4>', 'backend/device: allow only this IPv4 address or prefix (repeatable)', collect, [])
     .option('--provision', 'create the AccessPolicy and ClientApplication on the server (as a project admin) and put the secret in .env')
@@ -199,6 +201,7 @@ export function parseArgs(argv: readonly string[], version: string): Parsed {
       idpClientSecret: o.idpClientSecret,
       discover: o.discover === true,
       privateKeyPath: o.privateKeyPath,
+      deviceId: o.deviceId,
       allow: o.allow,
       allowIp: o.allowIp,
       from: o.from,

@@ -29,6 +29,7 @@ export interface EnvInput {
   readonly googleClientId: string;
   readonly idp: IdpSettings;
   readonly jwt: { readonly keyId: string; readonly privateKeyPath: string };
+  readonly deviceId: string;
 }
 
 export interface EnvVar {
@@ -62,7 +63,7 @@ export type SecretPolicy = 'env-file' | 'runtime' | { readonly refuse: string };
  * Answers a method needs beyond the common ones; each is resolved by one step in needs.ts.
  * `idp` must be given (or asked); `idpOptional` may stay empty and be filled in later.
  */
-export type Need = 'googleClientId' | 'idp' | 'idpOptional' | 'keyPair';
+export type Need = 'googleClientId' | 'idp' | 'idpOptional' | 'keyPair' | 'deviceId';
 
 /** Text for the checklist: fixed, or built from the user's values. */
 export type Text = string | ((input: EnvInput) => string);
@@ -86,8 +87,8 @@ export interface Method {
   readonly docsUrl: string;
   /**
    * Template layers under templates/, applied in order: the kind (`web`, `node`), layers shared by
-   * some methods (`web-projects`: choosing among several projects; `client-secret`: a fake for
-   * the secret grant; `agent`: the device's reading), then the method's own.
+   * some methods (`web-projects`: choosing among several projects; `http-api`: listening safely,
+   * HOST and API_KEY; `agent`: the device's reading), then the method's own.
    */
   readonly layers: readonly string[];
   readonly secret: SecretPolicy;
@@ -192,13 +193,31 @@ export function exchangeIdentityProvider(idp: Pick<IdpSettings, 'authorizeUrl' |
     : Object.fromEntries(Object.entries(known).filter(([, value]) => value !== ''));
 }
 
-const portVar: EnvVar = {
-  name: 'PORT',
-  where: 'optional: the port the API listens on',
-  optional: true,
-  value: constant('3000'),
-  example: '3000',
-};
+/** What the HTTP starters read to listen: PORT, HOST, and API_KEY, which HOST beyond loopback requires. */
+const HTTP_API_ENV = (apiKeyHeader: string): readonly EnvVar[] => [
+  {
+    name: 'PORT',
+    where: 'optional: the port the API listens on',
+    optional: true,
+    value: constant('3000'),
+    example: '3000',
+  },
+  {
+    name: 'HOST',
+    where: 'optional: the address the API listens on; anything but loopback (127.0.0.1, ::1, localhost) needs API_KEY',
+    optional: true,
+    value: constant('127.0.0.1'),
+    example: '127.0.0.1',
+  },
+  {
+    name: 'API_KEY',
+    where: `optional, required when HOST is not loopback: at least 32 characters (openssl rand -hex 32) that every caller sends as ${apiKeyHeader}`,
+    secret: true,
+    optional: true,
+    value: constant(''),
+    example: '',
+  },
+];
 
 const readingIntervalVar: EnvVar = {
   name: 'READING_INTERVAL_SECONDS',
@@ -210,9 +229,9 @@ const readingIntervalVar: EnvVar = {
 
 const deviceIdVar: EnvVar = {
   name: 'MEDPLUM_DEVICE_ID',
-  where: "optional: the id of this device's Device resource, referenced by each Observation",
+  where: "optional: the id of this device's Device resource, referenced by each Observation (--device-id also limits the AccessPolicy to it)",
   optional: true,
-  value: constant(''),
+  value: (input) => input.deviceId,
   example: '',
 };
 
@@ -320,14 +339,9 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     title: 'Client credentials (OAuth2, server to server)',
     summary: 'A Node HTTP API that signs in with its client ID and secret and renews its token by itself.',
     docsUrl: 'https://www.medplum.com/docs/auth/methods/client-credentials',
-    layers: ['node', 'client-secret', 'client-credentials'],
+    layers: ['node', 'http-api', 'client-credentials'],
     secret: 'env-file',
-    env: [
-      baseUrlVar('MEDPLUM_BASE_URL'),
-      clientIdVar('MEDPLUM_CLIENT_ID'),
-      clientSecretVar,
-      portVar,
-    ],
+    env: [baseUrlVar('MEDPLUM_BASE_URL'), clientIdVar('MEDPLUM_CLIENT_ID'), clientSecretVar, ...HTTP_API_ENV('Authorization: Bearer <API_KEY>')],
     runScript: 'start',
     policy: { attachTo: 'client', resources: SEARCH_PATIENTS },
     checklist: [CREATE_CLIENT, ATTACH_POLICY, provisioned('Put its ID and secret in .env as MEDPLUM_CLIENT_ID and MEDPLUM_CLIENT_SECRET.')],
@@ -353,14 +367,10 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     title: 'Token exchange (your IdP\'s tokens for Medplum tokens)',
     summary: "A Node API that accepts your existing IdP's access tokens and exchanges each for a Medplum token, per user.",
     docsUrl: 'https://www.medplum.com/docs/auth/methods/token-exchange',
-    layers: ['node', 'token-exchange'],
+    layers: ['node', 'http-api', 'token-exchange'],
     secret: { refuse: 'exchanges the users\' own IdP tokens and has no client secret. Remove --client-secret.' },
     needs: ['idpOptional'],
-    env: [
-      baseUrlVar('MEDPLUM_BASE_URL'),
-      clientIdVar('MEDPLUM_CLIENT_ID'),
-      portVar,
-    ],
+    env: [baseUrlVar('MEDPLUM_BASE_URL'), clientIdVar('MEDPLUM_CLIENT_ID'), ...HTTP_API_ENV('X-API-Key: <API_KEY>')],
     runScript: 'start',
     policy: { attachTo: 'users', resources: SEARCH_PATIENTS },
     checklist: [
@@ -388,8 +398,9 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     title: 'Device credentials (client credentials, least privilege)',
     summary: 'A device agent that posts Observations with a restricted client whose secret is injected at run time.',
     docsUrl: 'https://www.medplum.com/docs/auth/methods/client-credentials',
-    layers: ['node', 'client-secret', 'agent', 'device-credentials'],
+    layers: ['node', 'agent', 'device-credentials'],
     secret: 'runtime',
+    needs: ['deviceId'],
     env: [
       baseUrlVar('MEDPLUM_BASE_URL'),
       clientIdVar('MEDPLUM_CLIENT_ID'),
@@ -429,7 +440,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     docsUrl: 'https://www.medplum.com/docs/auth/methods/client-credentials',
     layers: ['node', 'agent', 'jwt-assertion'],
     secret: { refuse: 'signs in with a private key and has no client secret. Remove --client-secret.' },
-    needs: ['keyPair'],
+    needs: ['keyPair', 'deviceId'],
     env: [
       baseUrlVar('MEDPLUM_BASE_URL'),
       clientIdVar('MEDPLUM_CLIENT_ID'),

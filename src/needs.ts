@@ -9,7 +9,7 @@ import { UsageError } from './errors.js';
 import { checkIdpTransport, discover, IDP_PROVIDERS, idpFromPatterns, NO_IDP, PROVIDERS, type IdpProvider, type IdpSettings } from './idp.js';
 import { generateDeviceKey, loadDeviceKey, PRIVATE_KEY_FILE } from './keys.js';
 import { METHOD_IDS, METHODS, type Method, type Need } from './methods.js';
-import { buildPolicy, parseAllow, parseAllowIp, type AccessPolicy } from './policy.js';
+import { buildPolicy, parseAllow, parseAllowIp, parseDeviceId, restrictToDevice, type AccessPolicy } from './policy.js';
 import type { Prompter } from './prompts.js';
 import type { GeneratedFile } from './render.js';
 
@@ -17,6 +17,7 @@ export interface NeedValues {
   readonly googleClientId: string;
   readonly idp: IdpSettings;
   readonly jwt: { readonly keyId: string; readonly privateKeyPath: string };
+  readonly deviceId: string;
   readonly extraFiles: readonly GeneratedFile[];
 }
 
@@ -38,6 +39,7 @@ const FLAG_OWNERS: readonly [keyof Flags, string, Need | 'policy'][] = [
   ['idpClientId', '--idp-client-id', 'idp'],
   ['discover', '--discover', 'idp'],
   ['privateKeyPath', '--private-key-path', 'keyPair'],
+  ['deviceId', '--device-id', 'deviceId'],
   ['allow', '--allow', 'policy'],
   ['allowIp', '--allow-ip', 'policy'],
 ];
@@ -66,6 +68,9 @@ const RESOLVERS: Readonly<Record<Need, (ctx: NeedContext) => Promise<Partial<Nee
     }
     return { googleClientId };
   },
+
+  // Checked by resolvePolicy, which every device method has; empty: any Device (set it later in .env).
+  deviceId: async ({ flags }) => ({ deviceId: flags.deviceId ?? '' }),
 
   idp: (ctx) => resolveIdp(ctx, true),
   idpOptional: (ctx) => resolveIdp(ctx, false),
@@ -149,6 +154,7 @@ export async function resolveNeeds(ctx: NeedContext): Promise<NeedValues> {
     googleClientId: '',
     idp: NO_IDP,
     jwt: { keyId: '', privateKeyPath: '' },
+    deviceId: '',
     extraFiles: [],
   };
   for (const need of ctx.method.needs ?? []) {
@@ -158,11 +164,12 @@ export async function resolveNeeds(ctx: NeedContext): Promise<NeedValues> {
   return values;
 }
 
-/** The method's AccessPolicy: its own needs, or --allow; IP rules from --allow-ip. */
+/** The method's AccessPolicy: its own needs, or --allow, narrowed to --device-id; IP rules from --allow-ip. */
 export function resolvePolicy(flags: Flags, method: Method, projectName: string): AccessPolicy | null {
   if (!method.policy) {
     return null;
   }
-  const resources = flags.allow.length > 0 ? parseAllow(flags.allow) : method.policy.resources;
+  const allowed = flags.allow.length > 0 ? parseAllow(flags.allow) : method.policy.resources;
+  const resources = flags.deviceId === undefined ? allowed : restrictToDevice(allowed, parseDeviceId(flags.deviceId));
   return buildPolicy(`${projectName} (${method.id})`, resources, flags.allowIp.map(parseAllowIp));
 }

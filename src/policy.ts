@@ -9,6 +9,8 @@ export type Interaction = (typeof INTERACTIONS)[number];
 
 export interface PolicyResource {
   readonly resourceType: string;
+  /** A FHIR search the resources must match, e.g. `Observation?device=Device/thermo-1`. */
+  readonly criteria?: string;
   readonly interaction: readonly Interaction[];
 }
 
@@ -77,6 +79,28 @@ export function parseAllowIp(value: string): string {
   }
   throw new UsageError(
     `--allow-ip "${value}" is not an IPv4 address or prefix. Pass e.g. --allow-ip 203.0.113.7, --allow-ip 10.20. or --allow-ip 10.20.0.0/16`,
+  );
+}
+
+/** --device-id: a FHIR id, since it goes into a reference and a search criteria. */
+export function parseDeviceId(value: string): string {
+  if (!/^[A-Za-z0-9\-.]{1,64}$/.test(value)) {
+    throw new UsageError(`--device-id "${value}" is not a FHIR id: 1 to 64 letters, digits, "-" or ".".`);
+  }
+  return value;
+}
+
+/**
+ * Narrows a device's policy to one Device: it may create only Observations that reference it, and
+ * read only that Device. A stolen credential then cannot write readings for any other device.
+ */
+export function restrictToDevice(resources: readonly PolicyResource[], deviceId: string): PolicyResource[] {
+  const criteria: Readonly<Record<string, string>> = {
+    Observation: `Observation?device=Device/${deviceId}`,
+    Device: `Device?_id=${deviceId}`,
+  };
+  return resources.map(({ resourceType, interaction }) =>
+    criteria[resourceType] ? { resourceType, criteria: criteria[resourceType], interaction } : { resourceType, interaction },
   );
 }
 

@@ -109,7 +109,7 @@ export async function provisionPlan(plan: Plan, flags: Flags, io: Io, ui: Ui, pr
     values.baseUrl,
   );
   const secret = result.clientSecret;
-  const envNames = method.env.filter((v) => v.name.endsWith('MEDPLUM_CLIENT_ID') || (v.secret && method.secret === 'env-file')).map((v) => v.name);
+  const envNames = method.env.filter((v) => v.name.endsWith('MEDPLUM_CLIENT_ID') || (v.name === 'MEDPLUM_CLIENT_SECRET' && method.secret === 'env-file')).map((v) => v.name);
   const created = [
     `ClientApplication "${plan.projectName}" (ClientApplication/${result.clientId}) in project ${result.projectId}`,
     ...(result.accessPolicyId

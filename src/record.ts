@@ -27,6 +27,8 @@ export interface AuthRecord {
   readonly projectId: string;
   readonly googleClientId?: string;
   readonly idp?: { readonly provider: string; readonly clientId: string } & IdpEndpoints;
+  /** --device-id: the one Device a device starter posts for. */
+  readonly deviceId?: string;
   readonly accessPolicy?: AccessPolicy;
   /** After --provision: what exists on the server (ids only). */
   readonly provisioned?: {
@@ -60,6 +62,7 @@ export function buildRecord(
     projectId: values.projectId,
     ...(needs.includes('googleClientId') ? { googleClientId: values.googleClientId } : {}),
     ...(provider ? { idp: { provider, issuer, authorizeUrl, tokenUrl, userInfoUrl, clientId } } : {}),
+    ...(needs.includes('deviceId') && values.deviceId ? { deviceId: values.deviceId } : {}),
     ...(accessPolicy ? { accessPolicy } : {}),
     ...(provisioned ? { provisioned } : {}),
   };
@@ -100,6 +103,7 @@ export async function flagsFromRecord(path: string, flags: Flags): Promise<Flags
     clientId: flags.clientId ?? text(record.clientId, 'clientId'),
     projectId: flags.projectId ?? text(record.projectId, 'projectId'),
     googleClientId: flags.googleClientId ?? text(record.googleClientId, 'googleClientId'),
+    deviceId: flags.deviceId ?? text(record.deviceId, 'deviceId'),
     idp: flags.idp ?? (idp?.provider as IdpProvider | undefined),
     idpIssuer: flags.idpIssuer ?? (idp?.issuer || undefined),
     idpClientId: flags.idpClientId ?? (idp?.clientId || undefined),

@@ -46,6 +46,7 @@ describe('help and version', () => {
       '--idp-client-id',
       '--discover',
       '--private-key-path',
+      '--device-id',
       '--allow',
       '--allow-ip',
     ]) {
@@ -230,6 +231,9 @@ describe('bad input: one line, exit 2, nothing written', () => {
     [['app', '-m', 'oauth-auth-code', '--allow', 'Patient:read'], /--allow does not apply to oauth-auth-code; it is for client-credentials, basic-auth, token-exchange, device-credentials, jwt-assertion/],
     [['app', '-m', 'basic-auth', '--google-client-id', 'x'], /--google-client-id does not apply to basic-auth; it is for google-auth/],
     [['app', '-m', 'device-credentials', '--private-key-path', 'k.pem'], /--private-key-path does not apply to device-credentials; it is for jwt-assertion/],
+    [['app', '-m', 'client-credentials', '--device-id', 'thermo-1'], /--device-id does not apply to client-credentials; it is for device-credentials, jwt-assertion/],
+    [['app', '-m', 'device-credentials', '--device-id', 'thermo 1'], /--device-id "thermo 1" is not a FHIR id/],
+    [['app', '-m', 'jwt-assertion', '--device-id', 'x'.repeat(65)], /is not a FHIR id: 1 to 64 letters/],
     [['app', '-m', 'device-credentials', '--allow', 'Observation'], /--allow "Observation" is not ResourceType:interaction/],
     [['app', '-m', 'device-credentials', '--allow', 'Observation:write'], /"write" is not an interaction/],
     [['app', '-m', 'device-credentials', '--allow-ip', '2001:db8::1'], /--allow-ip "2001:db8::1" is IPv6/],

@@ -3,10 +3,11 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sig
 import { createServer } from 'node:http';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { discover, idpFromPatterns } from '../src/idp.js';
 import { generateDeviceKey, loadDeviceKey } from '../src/keys.js';
-import { buildPolicy, parseAllow, parseAllowIp } from '../src/policy.js';
+import { buildPolicy, parseAllow, parseAllowIp, parseDeviceId, restrictToDevice } from '../src/policy.js';
 import { runCli, tempDir } from './helpers.js';
 
 describe('--allow', () => {
@@ -64,6 +65,33 @@ describe('--allow-ip', () => {
         { name: 'block everything else', value: '*', action: 'block' },
       ],
     });
+  });
+});
+
+describe('--device-id', () => {
+  it('narrows Observation create and Device read to that Device, in the file, .env and the record, and --from replays it', async () => {
+    const cwd = await tempDir();
+    const args = ['dev', '-m', 'jwt-assertion', '--device-id', 'thermo-1.a', '--allow-ip', '10.20.', '--no-install', '--no-git'];
+    expect((await runCli(args, { cwd })).code).toBe(0);
+    const policy = JSON.parse(await readFile(join(cwd, 'dev/access-policy.json'), 'utf8'));
+    expect(policy.resource).toEqual([
+      { resourceType: 'Observation', criteria: 'Observation?device=Device/thermo-1.a', interaction: ['create'] },
+      { resourceType: 'Device', criteria: 'Device?_id=thermo-1.a', interaction: ['read'] },
+    ]);
+    expect(parseEnv(await readFile(join(cwd, 'dev/.env'), 'utf8')).MEDPLUM_DEVICE_ID).toBe('thermo-1.a');
+    const record = JSON.parse(await readFile(join(cwd, 'dev/medplum-auth.json'), 'utf8'));
+    expect(record).toMatchObject({ deviceId: 'thermo-1.a', accessPolicy: policy });
+    expect(await readFile(join(cwd, 'dev/README.md'), 'utf8')).toContain('Observation?device=Device/thermo-1.a');
+
+    const replay = await runCli(['again', '--from', 'dev/medplum-auth.json', '--no-install', '--no-git'], { cwd });
+    expect(replay.code).toBe(0);
+    expect(JSON.parse(await readFile(join(cwd, 'again/access-policy.json'), 'utf8')).resource).toEqual(policy.resource);
+  });
+
+  it('leaves other resource types alone, and takes only FHIR ids', () => {
+    expect(restrictToDevice([{ resourceType: 'Patient', interaction: ['search'] }], 'd')).toEqual([{ resourceType: 'Patient', interaction: ['search'] }]);
+    expect(parseDeviceId('Ab-1.2')).toBe('Ab-1.2');
+    expect(() => parseDeviceId('a/b')).toThrow(/not a FHIR id/);
   });
 });
 

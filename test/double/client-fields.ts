@@ -176,9 +176,10 @@ export function clientFields(body: Readonly<Record<string, unknown>>, version: S
 const INTERACTIONS: readonly Interaction[] = ['read', 'vread', 'history', 'search', 'create', 'update', 'delete'];
 
 /**
- * Checks an AccessPolicy body: `resource` entries with resourceType, interaction and readonly,
- * and `ipAccessRule`. Criteria, compartments and hidden or readonly fields are not modelled, so
- * they are refused rather than silently not enforced.
+ * Checks an AccessPolicy body: `resource` entries with resourceType, criteria (as far as
+ * model.ts `criteriaAllow` understands them), interaction and readonly, and `ipAccessRule`.
+ * Compartments and hidden or readonly fields are not modelled, so they are refused rather than
+ * silently not enforced.
  */
 export function checkAccessPolicy(body: Readonly<Record<string, unknown>>): AccessPolicyConfig {
   const path = 'AccessPolicy';
@@ -189,8 +190,9 @@ export function checkAccessPolicy(body: Readonly<Record<string, unknown>>): Acce
   const resource = (list(body, 'resource', path) ?? []).map((entry, i) => {
     const where = `${path}.resource[${i}]`;
     const item = object(entry, where);
-    only(item, new Set(['resourceType', 'interaction', 'readonly']), where);
+    only(item, new Set(['resourceType', 'criteria', 'interaction', 'readonly']), where);
     const resourceType = str(item, 'resourceType', where);
+    const criteria = str(item, 'criteria', where);
     if (!resourceType) {
       throw new HttpError(invalidStructure('Missing required property', `${where}.resourceType`));
     }
@@ -201,7 +203,12 @@ export function checkAccessPolicy(body: Readonly<Record<string, unknown>>): Acce
       return value as Interaction;
     });
     const readonly = bool(item, 'readonly', where);
-    return { resourceType, ...(interaction ? { interaction } : {}), ...(readonly === undefined ? {} : { readonly }) };
+    return {
+      resourceType,
+      ...(criteria === undefined ? {} : { criteria }),
+      ...(interaction ? { interaction } : {}),
+      ...(readonly === undefined ? {} : { readonly }),
+    };
   });
   const ipAccessRule = list(body, 'ipAccessRule', path)?.map((entry, i) => {
     const where = `${path}.ipAccessRule[${i}]`;

@@ -71,8 +71,8 @@
  * ```
  * A ClientApplication made by a plain FHIR create is only stored (no secret, no membership: its token
  * call fails with "Invalid client"); `medplum.client(id)` knows only real clients. AccessPolicies made
- * by FHIR are read live on every request; fields the double cannot enforce (criteria, compartment,
- * hidden/readonly fields) are refused. Any member may read a client's secret (recorded); a PUT that
+ * by FHIR are read live on every request; fields the double cannot enforce (compartment,
+ * hidden/readonly fields, criteria beyond `_id` and references) are refused or not matched. Any member may read a client's secret (recorded); a PUT that
  * changes or drops `secret` is refused (use $rotate-secret).
  *
  * Failure injection: the next request matching method and path gets the given answer instead of

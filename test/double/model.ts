@@ -16,6 +16,8 @@ export interface AccessPolicyConfig {
   /** Resource types the holder may touch; `*` matches every type. No `interaction` (and not readonly) = all. */
   readonly resource: readonly {
     readonly resourceType: string;
+    /** Modelled for read and create only, see `criteriaAllow`. */
+    readonly criteria?: string;
     readonly interaction?: readonly Interaction[];
     readonly readonly?: boolean;
   }[];
@@ -290,10 +292,37 @@ const READ_ONLY: readonly Interaction[] = ['read', 'vread', 'history', 'search']
 
 /** No policy allows everything; otherwise some entry for the type (or `*`) must allow the interaction. */
 export function policyAllows(policy: Policy | undefined, resourceType: string, interaction: Interaction): boolean {
-  if (!policy) {
-    return true;
-  }
-  return policy.config.resource.some((entry) => {
+  return !policy || allowingEntries(policy, resourceType, interaction).length > 0;
+}
+
+/**
+ * Whether `resource` meets the `criteria` of some entry that allows the interaction (an entry
+ * without criteria allows every resource of its type). Medplum evaluates any search there
+ * (core's satisfiedAccessPolicy, matchesSearchRequest; packages/server/src/fhir/repo.ts answers a
+ * read outside the criteria 404 and a write 403). The double knows `Type?param=value[&...]` with
+ * `_id`, or a reference element named like the parameter: `Observation?device=Device/123`.
+ */
+export function criteriaAllow(policy: Policy | undefined, interaction: Interaction, resource: Readonly<Record<string, unknown>>): boolean {
+  return (
+    !policy ||
+    allowingEntries(policy, String(resource.resourceType), interaction).some(
+      ({ criteria }) => criteria === undefined || matchesCriteria(criteria, resource),
+    )
+  );
+}
+
+function matchesCriteria(criteria: string, resource: Readonly<Record<string, unknown>>): boolean {
+  const [resourceType, query = ''] = criteria.split('?');
+  return (
+    resourceType === resource.resourceType &&
+    [...new URLSearchParams(query)].every(([param, value]) =>
+      param === '_id' ? resource.id === value : (resource[param] as { reference?: string } | undefined)?.reference === value,
+    )
+  );
+}
+
+function allowingEntries(policy: Policy, resourceType: string, interaction: Interaction): AccessPolicyConfig['resource'] {
+  return policy.config.resource.filter((entry) => {
     if (entry.resourceType !== resourceType && entry.resourceType !== '*') {
       return false;
     }
