@@ -14,6 +14,7 @@ import { envValue, EnvValueError, shellArg } from './escape.js';
 import { answersFor, chooseMethod, GUIDE, MissingAnswer, SHORTCUTS, type Decision, type Question } from './guide.js';
 import { METHODS, type EnvInput, type Method, type MethodId } from './methods.js';
 import type { AccessPolicy } from './policy.js';
+import { httpFor } from './http.js';
 import { commandsFor, detectPackageManager, type PackageManagerCommands } from './pm.js';
 import { isPromptCancel, loadPrompter, type Prompter } from './prompts.js';
 import type { FileMap, GeneratedFile } from './render.js';
@@ -29,6 +30,8 @@ export interface Io {
   readonly cwd: string;
   /** How prompts are loaded; tests may inject their own. */
   readonly loadPrompter?: () => Promise<Prompter>;
+  /** Aborted on SIGINT/SIGTERM with an Interrupted (index.ts): what is under way stops cleanly. */
+  readonly interrupt?: AbortSignal;
 }
 
 export interface Plan {
@@ -133,7 +136,7 @@ async function runCheck(argv: readonly string[], io: Io): Promise<number> {
     return 0;
   }
   const ui = await createUi(io.env, io.stdout, io.stderr, options.json);
-  const result = await check(options, io.cwd, io.env);
+  const result = await check({ ...options, interrupt: io.interrupt }, io.cwd, io.env);
   return reportCheck(result, options, ui, (text) => io.stdout.write(text));
 }
 
@@ -149,7 +152,14 @@ async function runRotate(argv: readonly string[], io: Io): Promise<number> {
   const interactive = !options.json && !isCI(io.env) && io.stdinIsTTY && io.stdout.isTTY === true;
   const prompt = interactive ? await (io.loadPrompter ?? loadPrompter)() : undefined;
   const debug = options.debug ? (line: string) => io.stderr.write(`debug ${line}\n`) : undefined;
-  const result = await rotateSecret(options, io.cwd, io.env, prompt, debug);
+  const result = await rotateSecret(options, {
+    cwd: io.cwd,
+    env: io.env,
+    prompt,
+    debug,
+    interrupt: io.interrupt,
+    rescue: (text) => io.stderr.write(text),
+  });
   if (options.json) {
     io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return 0;
@@ -214,7 +224,8 @@ async function resolvePlan(flags: Flags, io: Io, ui: Ui, prompt: Prompter | unde
     checkEnvSafe(clientSecret, '--client-secret');
   }
 
-  const { extraFiles, ...needs } = await resolveNeeds({ flags, method, baseUrl: baseUrl.url, cwd: io.cwd, prompt, warn: ui.warn });
+  const http = httpFor(flags, io);
+  const { extraFiles, ...needs } = await resolveNeeds({ flags, method, baseUrl: baseUrl.url, cwd: io.cwd, prompt, warn: ui.warn, http });
   checkEnvSafe(needs.googleClientId, '--google-client-id');
   checkEnvSafe(needs.idp.authorizeUrl, '--idp-issuer');
   checkEnvSafe(needs.idp.clientId, '--idp-client-id');

@@ -2,7 +2,7 @@
  * External identity providers: their known URL patterns, and OpenID discovery.
  * What a Medplum ClientApplication (or DomainConfiguration) needs in `identityProvider`.
  */
-import { CliError, UsageError } from './errors.js';
+import { CliError, Interrupted, UsageError } from './errors.js';
 
 export const IDP_PROVIDERS = ['auth0', 'okta', 'entra-id', 'cognito', 'oidc'] as const;
 export type IdpProvider = (typeof IDP_PROVIDERS)[number];
@@ -120,24 +120,27 @@ export function idpFromPatterns(input: IdpInput): IdpSettings {
 }
 
 /** Reads `{issuer}/.well-known/openid-configuration` and takes the endpoints from it. */
-export async function discover(settings: IdpSettings, fetchImpl: typeof fetch = fetch, timeoutMs = 10_000): Promise<IdpSettings> {
+export async function discover(settings: IdpSettings, http: typeof fetch): Promise<IdpSettings> {
   if (!settings.issuer) {
     throw new UsageError('--discover needs --idp-issuer (or --idp-domain for a provider with a known issuer).');
   }
   const url = `${trimSlash(settings.issuer)}/.well-known/openid-configuration`;
-  let doc: Record<string, unknown>;
+  let doc: Record<string, unknown> | null;
   try {
-    const res = await fetchImpl(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
+    const res = await http(url, { headers: { accept: 'application/json' } });
     if (!res.ok) {
       throw new Error(`HTTP ${res.status}`);
     }
-    doc = (await res.json()) as Record<string, unknown>;
+    doc = (await res.json()) as Record<string, unknown> | null;
   } catch (err) {
+    if (err instanceof Interrupted) {
+      throw err;
+    }
     const reason = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
     throw new CliError(`OpenID discovery failed at ${url}: ${reason}. Check --idp-issuer, or drop --discover to use the provider's URL patterns.`);
   }
   const field = (name: string): string => {
-    const value = doc[name];
+    const value = doc?.[name];
     if (typeof value !== 'string' || !/^https?:\/\//.test(value)) {
       throw new CliError(`OpenID discovery at ${url} has no ${name}. Check that --idp-issuer is the issuer itself.`);
     }

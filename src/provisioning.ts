@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { adminSession, withAdminFlags } from './admin.js';
 import type { Flags } from './args.js';
 import type { Io, Plan } from './cli.js';
+import { httpFor } from './http.js';
 import { UsageError } from './errors.js';
 import { provision, requestFor, undo } from './provision.js';
 import type { Prompter } from './prompts.js';
@@ -75,7 +76,7 @@ export async function provisionPlan(plan: Plan, flags: Flags, io: Io, prompt: Pr
     profile: flags.adminProfile,
     prompt,
     projectId: values.projectId || undefined,
-    ...(flags.debug ? { debug: (line: string) => io.stderr.write(`debug ${line}\n`) } : {}),
+    fetch: httpFor(flags, io),
   });
   const idp = values.idp;
   const identityProvider =
