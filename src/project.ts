@@ -39,11 +39,11 @@ export async function readProjectEnv(
 ): Promise<Record<string, string>> {
   const env: Record<string, string> = {};
   for (const file of [join(dir, '.env'), ...(envFile ? [envFile] : [])]) {
-    const text = await readEnvText(file, file === envFile ? '--env-file' : '.env');
+    const text = await readEnvText(file, file === envFile ? '--env' : '.env');
     if (text !== undefined) {
       Object.assign(env, parseEnv(text));
     } else if (file === envFile) {
-      throw new UsageError(`--env-file ${envFile}: no such file.`);
+      throw new UsageError(`--env ${envFile}: no such file.`);
     }
   }
   for (const [key, value] of Object.entries(processEnv)) {

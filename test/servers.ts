@@ -70,3 +70,16 @@ export const garbage: Handler = (_req, res) => {
   res.writeHead(200, { 'content-type': 'application/json' });
   res.end('{"access_token": <html>oops');
 };
+
+/** Forwards every request to `target`, after `before` has seen it (to change the world mid-exchange). */
+export function proxyTo(target: string, before: (req: IncomingMessage) => Promise<void> | void): Handler {
+  return (req, res, body) => {
+    void (async () => {
+      await before(req);
+      const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => name !== 'host' && name !== 'content-length')) as Record<string, string>;
+      const answer = await fetch(new URL(req.url ?? '/', target), { method: req.method, headers, body: body === '' ? undefined : body });
+      res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
+      res.end(await answer.text());
+    })();
+  };
+}
