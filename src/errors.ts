@@ -14,7 +14,7 @@ export class CliError extends Error {
 export class Interrupted extends CliError {
   readonly signal: string;
   constructor(signal: string) {
-    super(`Interrupted (${signal}).`);
+    super(`Interrupted (${signal})`);
     this.signal = signal;
   }
 }

@@ -1,5 +1,19 @@
 /** Process entry: binds the real process to `main`. */
 import { main } from './cli.js';
+import { Interrupted } from './errors.js';
+
+// SIGINT and SIGTERM do not kill the run mid-way: they abort `interrupt`, and what is under way
+// stops cleanly (a write is undone, an install's process group stopped) before main exits 1.
+// A second signal stops at once.
+const interrupts = new AbortController();
+const onSignal = (signal: NodeJS.Signals) => {
+  if (interrupts.signal.aborted) {
+    process.exit(1);
+  }
+  interrupts.abort(new Interrupted(signal));
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
 
 process.exitCode = await main(process.argv.slice(2), {
   stdout: process.stdout,
@@ -7,4 +21,5 @@ process.exitCode = await main(process.argv.slice(2), {
   stdinIsTTY: process.stdin.isTTY === true,
   env: process.env,
   cwd: process.cwd(),
+  interrupt: interrupts.signal,
 });

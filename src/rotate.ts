@@ -64,7 +64,6 @@ export interface RotateContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly prompt?: Prompter;
   readonly debug?: (line: string) => void;
-  readonly interrupt?: AbortSignal;
   /**
    * Where a new secret goes when it was issued but could not be saved: the one place a secret
    * is ever shown, on stderr, because the old one is already retiring.
@@ -93,7 +92,9 @@ export async function rotateSecret(options: RotateOptions, context: RotateContex
   const envText = secretOut || options.retire ? '' : await checkedEnvText(envPath);
   const destination = options.retire ? undefined : await prepareWrite(secretOut ?? envPath, secretOut ? '--secret-out' : '.env');
   try {
-    const http = policyFetch({ timeoutSeconds: options.timeout, debug: context.debug, interrupt: context.interrupt });
+    // No interrupt here: a signal must not cut the exchange in which the server issues the secret
+    // (it would be issued and lost). The timeout still bounds every wait.
+    const http = policyFetch({ timeoutSeconds: options.timeout, debug: context.debug });
     const medplum = await adminSession({ baseUrl, env: withAdminFlags(context.env, options), profile: options.adminProfile, prompt: context.prompt, fetch: http });
     const operation = medplum.fhirUrl('ClientApplication', clientId, '$rotate-secret');
     const call = async (parameter: { name: string; valueString: string }) => {

@@ -72,7 +72,7 @@ describe('writing a project', () => {
   it('leaves nothing behind when a write fails midway into a new directory', async () => {
     const cwd = await tempDir();
     const files: FileMap = new Map([file('a.txt', 'a'), file('b/c.txt', 'c'), file('bad\0name', 'boom')]);
-    await expect(writeProject(files, join(cwd, 'deep/new/app'))).rejects.toThrow();
+    await expect(writeProject(files, join(cwd, 'deep/new/app'), { force: false })).rejects.toThrow();
     expect(await readdir(cwd)).toEqual([]);
   });
 
@@ -86,7 +86,7 @@ describe('writing a project', () => {
     const before = await snapshot(cwd);
     // Sorted like a real file map: a.txt and new.txt are placed before src/main.ts fails.
     const files: FileMap = new Map([file('a.txt', 'new a'), file('new.txt', 'new'), file('src/main.ts', 'x')]);
-    await expect(writeProject(files, target)).rejects.toThrow();
+    await expect(writeProject(files, target, { force: true })).rejects.toThrow();
     expect(await snapshot(cwd)).toEqual(before);
     expect(await readdir(target)).toEqual(['a.txt', 'keep.txt', 'src']);
   });
