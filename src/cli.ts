@@ -109,7 +109,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     } catch (err) {
       const undone = await undoProvision();
       const why = err instanceof CliError ? err.message : `Could not write ${plan.displayDir}: ${(err as Error).message}`;
-      throw new CliError(`${why}. Nothing was written${undone}`, { cause: err });
+      throw new CliError(`${why}. Nothing was written${undone || '.'}`, { cause: err });
     }
     await provisioned?.handOver(ui);
 

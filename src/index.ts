@@ -1,5 +1,4 @@
 /** Process entry: binds the real process to `main`. */
-import { main } from './cli.js';
 import { Interrupted } from './errors.js';
 
 // SIGINT and SIGTERM do not kill the run mid-way: they abort `interrupt`, and what is under way
@@ -15,6 +14,8 @@ const onSignal = (signal: NodeJS.Signals) => {
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
+// Loaded after the handlers are in place: a signal during start-up is handled too.
+const { main } = await import('./cli.js');
 process.exitCode = await main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,

@@ -9,31 +9,10 @@ import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { generateDeviceKey } from '../src/keys.js';
-import { tempDir } from './helpers.js';
+import { expectOneLine, snapshot, tempDir } from './helpers.js';
 import { BIN, sh } from './project.js';
 
-/** Every file below dir with its content (symlinks as their target), to compare before and after. */
-export async function snapshot(dir: string): Promise<Record<string, string>> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return Object.fromEntries(
-    await Promise.all(
-      entries
-        .filter((e) => !e.isDirectory())
-        .map(async (e) => {
-          const path = join(e.parentPath, e.name);
-          return [path.slice(dir.length), e.isSymbolicLink() ? `-> ${execFileSync('readlink', [path]).toString()}` : await readFile(path, 'utf8')];
-        }),
-    ),
-  );
-}
-
 const cli = (cwd: string, ...args: string[]) => sh(process.execPath, [BIN, ...args], cwd);
-
-function expectOneLine(result: { code: number; stderr: string }, code: number, pattern: RegExp) {
-  expect(result.code, result.stderr).toBe(code);
-  expect(result.stderr.trim().split('\n')).toHaveLength(1);
-  expect(result.stderr).toMatch(pattern);
-}
 
 describe('writing', () => {
   it('item 4: --force refuses, naming it, a directory where the starter writes a file; nothing is deleted', async () => {

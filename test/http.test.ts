@@ -5,7 +5,7 @@
  * Run `npm run build` first.
  */
 import { describe, expect, it } from 'vitest';
-import { runCli, tempDir } from './helpers.js';
+import { expectOneLine, runCli, tempDir } from './helpers.js';
 import { BIN, sh } from './project.js';
 import { garbage, neverAnswer, redirectTo, serve, stallBody, type TestServer } from './servers.js';
 
@@ -51,13 +51,6 @@ function signInLine(stdout: string): string {
   const lines = stdout.split('\n').filter((l) => l.includes('✖'));
   expect(lines).toHaveLength(1);
   return lines[0] as string;
-}
-
-function expectOneLine(result: { code: number; stderr: string; stdout: string }, code: number, pattern: RegExp) {
-  expect(result.code, result.stderr).toBe(code);
-  expect(result.stderr.trim().split('\n'), result.stderr).toHaveLength(1);
-  expect(result.stderr).toMatch(pattern);
-  expect(result.stdout + result.stderr).not.toMatch(/\n\s+at |Error parsing response/);
 }
 
 describe('the HTTP policy', () => {

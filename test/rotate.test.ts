@@ -8,7 +8,7 @@ import { basename, join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMedplumDouble, type MedplumDouble } from './double/medplum-double.js';
-import { runCli, tempDir } from './helpers.js';
+import { expectOneLine, runCli, tempDir } from './helpers.js';
 import { BIN, sh } from './project.js';
 import { proxyTo, serve } from './servers.js';
 
@@ -40,12 +40,6 @@ async function project() {
 function expectNotRotated(clientId: string, secret: string) {
   expect(medplum.client(clientId)).toMatchObject({ secret });
   expect(medplum.client(clientId).retiringSecret).toBeUndefined();
-}
-
-function expectOneLine(result: { code: number; stderr: string }, code: number, pattern: RegExp) {
-  expect(result.code, result.stderr).toBe(code);
-  expect(result.stderr.trim().split('\n')).toHaveLength(1);
-  expect(result.stderr).toMatch(pattern);
 }
 
 describe('item 2: rotate-secret never loses the new secret', () => {
