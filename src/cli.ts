@@ -29,7 +29,7 @@ export interface Io {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
   /** How prompts are loaded; tests may inject their own. */
-  readonly loadPrompter?: () => Promise<Prompter>;
+  readonly loadPrompter?: (interrupt?: AbortSignal) => Promise<Prompter>;
   /** Aborted on SIGINT/SIGTERM with an Interrupted (index.ts): what is under way stops cleanly. */
   readonly interrupt?: AbortSignal;
 }
@@ -69,7 +69,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       : parsed.flags;
     ui = await createUi(io.env, io.stdout, io.stderr, flags.json);
     const interactive = !flags.yes && !flags.json && !isCI(io.env) && io.stdinIsTTY && io.stdout.isTTY === true;
-    const prompt = interactive ? await (io.loadPrompter ?? loadPrompter)() : undefined;
+    const prompt = interactive ? await (io.loadPrompter ?? loadPrompter)(io.interrupt) : undefined;
 
     const resolved = await resolvePlan(flags, io, ui, prompt);
     const { plan, provisioned, undoProvision } = flags.provision
@@ -169,7 +169,7 @@ async function runRotate(argv: readonly string[], io: Io): Promise<number> {
   }
   const ui = await createUi(io.env, io.stdout, io.stderr, options.json);
   const interactive = !options.json && !isCI(io.env) && io.stdinIsTTY && io.stdout.isTTY === true;
-  const prompt = interactive ? await (io.loadPrompter ?? loadPrompter)() : undefined;
+  const prompt = interactive ? await (io.loadPrompter ?? loadPrompter)(io.interrupt) : undefined;
   const debug = options.debug ? (line: string) => io.stderr.write(`debug ${line}\n`) : undefined;
   const result = await rotateSecret(options, {
     cwd: io.cwd,
