@@ -3,6 +3,7 @@
  * What a Medplum ClientApplication (or DomainConfiguration) needs in `identityProvider`.
  */
 import { CliError, Interrupted, UsageError } from './errors.js';
+import { shownValue } from './escape.js';
 
 export const IDP_PROVIDERS = ['auth0', 'okta', 'entra-id', 'cognito', 'oidc'] as const;
 export type IdpProvider = (typeof IDP_PROVIDERS)[number];
@@ -154,12 +155,13 @@ export async function discover(settings: IdpSettings, http: typeof fetch): Promi
   };
 }
 
-function checkHttpsUrl(value: string, flag: string): string {
+/** An https URL (http only for localhost), with no credentials, query or fragment; `flag` names it in errors. */
+export function checkHttpsUrl(value: string, flag: string): string {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError(`${flag} "${value}" is not a URL. Pass the issuer, e.g. ${flag} https://example.okta.com/oauth2/default`);
+    throw new UsageError(`${flag} ${shownValue(value)} is not a URL. Pass the issuer, e.g. https://example.okta.com/oauth2/default`);
   }
   const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1';
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
@@ -175,7 +177,7 @@ function checkHttpsUrl(value: string, flag: string): string {
 function checkDomain(value: string): string {
   const domain = value.trim().toLowerCase();
   if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(domain)) {
-    throw new UsageError(`--idp-domain "${value}" is not a host name. Pass just the domain, e.g. --idp-domain example.okta.com`);
+    throw new UsageError(`--idp-domain ${shownValue(value)} is not a host name. Pass just the domain, e.g. --idp-domain example.okta.com`);
   }
   return domain;
 }

@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import type { Flags } from './args.js';
 import { UsageError } from './errors.js';
+import { shownValue } from './escape.js';
 import { discover, IDP_PROVIDERS, idpFromPatterns, NO_IDP, PROVIDERS, type IdpProvider, type IdpSettings } from './idp.js';
 import { generateDeviceKey, loadDeviceKey, PRIVATE_KEY_FILE } from './keys.js';
 import { METHOD_IDS, METHODS, type Method, type Need } from './methods.js';
@@ -64,7 +65,7 @@ const RESOLVERS: Readonly<Record<Need, (ctx: NeedContext) => Promise<Partial<Nee
       flags.googleClientId ??
       (prompt ? await prompt.input({ message: 'Google OAuth client ID (empty: fill in .env later)', default: '' }) : '');
     if (googleClientId && !googleClientId.endsWith('.apps.googleusercontent.com')) {
-      warn(`--google-client-id "${googleClientId}" does not end in .apps.googleusercontent.com; check that it is the OAuth client ID.`);
+      warn(`--google-client-id ${shownValue(googleClientId)} does not end in .apps.googleusercontent.com; check that it is the OAuth client ID.`);
     }
     return { googleClientId };
   },
