@@ -142,10 +142,10 @@ export async function discover(settings: IdpSettings, http: typeof fetch): Promi
   }
   const field = (name: string): string => {
     const value = doc?.[name];
-    if (typeof value !== 'string' || !/^https?:\/\//.test(value)) {
+    if (typeof value !== 'string') {
       throw new CliError(`OpenID discovery at ${url} has no ${name}. Check that --idp-issuer is the issuer itself.`);
     }
-    return value;
+    return checkHttpsUrl(value, `${name} (from ${url})`, 'endpoint');
   };
   return {
     ...settings,
@@ -155,8 +155,11 @@ export async function discover(settings: IdpSettings, http: typeof fetch): Promi
   };
 }
 
-/** An https URL (http only for localhost), with no credentials, query or fragment; `flag` names it in errors. */
-export function checkHttpsUrl(value: string, flag: string): string {
+/**
+ * An https URL (http only for localhost), without credentials or fragment; `flag` names it in
+ * errors. An issuer has no query either; an endpoint may (Azure AD B2C names its policy there).
+ */
+export function checkHttpsUrl(value: string, flag: string, kind: 'issuer' | 'endpoint' = 'issuer'): string {
   let url: URL;
   try {
     url = new URL(value);
@@ -167,8 +170,8 @@ export function checkHttpsUrl(value: string, flag: string): string {
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
     throw new UsageError(`${flag} must be an https URL (http only for localhost), not ${url.protocol.slice(0, -1)}.`);
   }
-  if (url.username || url.password || url.search || url.hash) {
-    throw new UsageError(`${flag} must be a plain issuer URL, without credentials, query or fragment.`);
+  if (url.username || url.password || url.hash || (kind === 'issuer' && url.search)) {
+    throw new UsageError(`${flag} must be a plain ${kind} URL, without credentials${kind === 'issuer' ? ', query' : ''} or fragment.`);
   }
   return url.href;
 }

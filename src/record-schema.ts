@@ -38,7 +38,8 @@ const envSafe = (path: string) =>
   });
 
 /** An IdP endpoint: https (http only for localhost), as for --idp-issuer; empty when not known yet. */
-const endpoint = (path: string) => checked(path, (value, name) => value === '' || checkHttpsUrl(value, name));
+const endpoint = (path: string, kind: 'issuer' | 'endpoint' = 'endpoint') =>
+  checked(path, (value, name) => value === '' || checkHttpsUrl(value, name, kind));
 
 const RecordSchema = v.looseObject({
   format: v.literal(1, 'unknown format (expected 1)'),
@@ -50,7 +51,7 @@ const RecordSchema = v.looseObject({
   idp: v.optional(
     v.looseObject({
       provider: v.picklist(IDP_PROVIDERS, `unknown identity provider (one of ${IDP_PROVIDERS.join(', ')})`),
-      issuer: endpoint('$.idp.issuer'),
+      issuer: endpoint('$.idp.issuer', 'issuer'),
       authorizeUrl: endpoint('$.idp.authorizeUrl'),
       tokenUrl: endpoint('$.idp.tokenUrl'),
       userInfoUrl: endpoint('$.idp.userInfoUrl'),

@@ -12,6 +12,7 @@ import { shownValue } from '../src/escape.js';
 import { startMedplumDouble } from './double/medplum-double.js';
 import { expectOneLine, runCli, tempDir } from './helpers.js';
 import { BIN, sh } from './project.js';
+import { serve } from './servers.js';
 
 const DEVICE = {
   format: 1,
@@ -83,6 +84,19 @@ describe('smaller points', () => {
     expectOneLine(await replay({ ...DEVICE, baseUrl: 'ftp://x/' }), 2, /\$\.baseUrl must be http or https, not ftp/);
     expectOneLine(await replay({ ...DEVICE, projectId: `'"\`` }), 2, /\$\.projectId contains all three quote characters/);
     expect((await replay(IDP)).code).toBe(0);
+    // An endpoint may carry a query (Azure AD B2C names its policy there); an issuer may not.
+    expect((await replay(idp({ authorizeUrl: 'https://t.b2clogin.com/t/oauth2/v2.0/authorize?p=b2c_1_signin' }))).code).toBe(0);
+    expectOneLine(await replay(idp({ issuer: 'https://t.b2clogin.com/t/v2.0/?p=b2c_1_signin' })), 2, /\$\.idp\.issuer must be a plain issuer URL/);
+  });
+
+  it('the same rule holds for endpoints read by --discover', async () => {
+    const issuer = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ authorization_endpoint: 'http://idp.example.com/authorize', token_endpoint: 'https://idp.example.com/token', userinfo_endpoint: 'https://idp.example.com/userinfo' }));
+    });
+    const cwd = await tempDir();
+    const result = await sh(process.execPath, [BIN, 'app', '-m', 'external-idp', '--idp', 'oidc', '--idp-issuer', issuer.url.slice(0, -1), '--discover', '--dry-run'], cwd);
+    expectOneLine(result, 2, /authorization_endpoint \(from http:\/\/127\.0\.0\.1:\d+\/\.well-known\/openid-configuration\) must be an https URL \(http only for localhost\), not http\./);
   });
 
   it('--from with a recorded client ID plus --provision provisions a new client, never "drop --client-id"', async () => {
