@@ -79,6 +79,18 @@ describe('item 2: rotate-secret never loses the new secret', () => {
     expect(await readdir(cwd)).toEqual([basename(dir)]); // nothing left behind with the secret in it
   });
 
+  it('--provision checks --secret-out the same way, before the client and its secret exist', async () => {
+    const cwd = await tempDir();
+    const before = medplum.resources('ClientApplication').length;
+    const result = await runCli(
+      ['thermo', '-m', 'device-credentials', '--provision', '--base-url', medplum.baseUrl, '--secret-out', '/nonexistent/dir/s', '--no-install', '--no-git'],
+      { cwd, env: adminEnv },
+    );
+    expectOneLine(result, 2, /--secret-out \/nonexistent\/dir\/s: the folder \/nonexistent\/dir does not exist/);
+    expect(medplum.resources('ClientApplication')).toHaveLength(before);
+    expect(await readdir(cwd)).toEqual([]);
+  });
+
   it('.env being a directory is one line, before the server rotates (bin)', async () => {
     const { cwd, dir, clientId, secret } = await project();
     await rename(join(dir, '.env'), join(dir, 'env.bak'));
