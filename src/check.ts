@@ -9,7 +9,7 @@ import { createPrivateKey, randomUUID, sign } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { NAME, parseCommand, withAdminOptions, withTimeoutOption } from './args.js';
 import { CliError, Interrupted } from './errors.js';
 import { policyFetch } from './http.js';
@@ -56,10 +56,9 @@ export function parseCheckArgs(
   const program = new Command(`${NAME} check`)
     .description("Audit a generated project's Medplum credentials: sign in by its method, then check for excess privilege.")
     .argument('[directory]', 'the project', '.')
+    // Not --env-file: Node 22 reads a script's own --env-file argument too, and exits 9 before any
+    // code runs when it names a directory or a missing file.
     .option('--env <file>', 'an env file read after .env (its values win)')
-    // The old name. Node 22 reads a script's own --env-file argument too, and exits 9 before any
-    // code runs when it names a directory or a missing file: --env never meets that.
-    .addOption(new Option('--env-file <file>').hideHelp())
     .option('--json', 'print one JSON object on stdout')
     .option('--strict', 'exit non-zero on warnings too')
     .option('--debug', 'log each request to the Medplum server on stderr (never a secret)');
@@ -70,7 +69,7 @@ export function parseCheckArgs(
   const o = parsed.opts;
   return {
     directory: parsed.args[0] ?? '.',
-    envFile: o.env ?? o.envFile,
+    envFile: o.env,
     adminProfile: o.adminProfile,
     adminClientId: o.adminClientId,
     adminClientSecret: o.adminClientSecret,

@@ -93,7 +93,9 @@ async function provisionOnServer(
     profile: flags.adminProfile,
     prompt,
     projectId: values.projectId || undefined,
-    fetch: httpFor(flags, io),
+    // Not interrupted by a signal: what a run creates on the server must also be undone by it,
+    // and that undo runs after the signal. The timeout still bounds every wait.
+    fetch: httpFor(flags, { stderr: io.stderr }),
   });
   const idp = values.idp;
   const identityProvider =

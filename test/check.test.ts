@@ -134,7 +134,7 @@ describe('check', () => {
     await writeFile(join(dir, '.env.local'), `VITE_MEDPLUM_CLIENT_SECRET=${client.secret}\n`);
     await mkdir(join(dir, 'src'), { recursive: true });
     await writeFile(join(dir, 'src/debug.ts'), "export const options = { logLevel: 'verbose' };\n");
-    const { code, level, stdout } = await runCheck(dir, ['--env-file', join(dir, '.env.local')]);
+    const { code, level, stdout } = await runCheck(dir, ['--env', join(dir, '.env.local')]);
     expect(level('env-mode')).toBe('error');
     expect(level('env-gitignored')).toBe('error');
     expect(level('public-secret')).toBe('error');
