@@ -12,9 +12,7 @@ export class CliError extends Error {
 
 /** SIGINT or SIGTERM arrived: what was under way stops, is undone or kept as it says, and the run exits 1. */
 export class Interrupted extends CliError {
-  readonly signal: string;
   constructor(signal: string) {
     super(`Interrupted (${signal})`);
-    this.signal = signal;
   }
 }

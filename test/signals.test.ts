@@ -9,7 +9,9 @@ import { chmod, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectOneLine, snapshot, tempDir } from './helpers.js';
+import { startMedplumDouble } from './double/medplum-double.js';
 import { BIN } from './project.js';
+import { proxyTo, serve } from './servers.js';
 
 const LOCK = '.create-medplum-auth.lock';
 
@@ -143,6 +145,29 @@ describe('item 5: signals', () => {
       if (json) {
         expect(JSON.parse(result.stdout)).toMatchObject({ directory: join(cwd, dir), method: 'client-credentials', error: expect.stringMatching(/Interrupted \(SIGINT\)/) });
       }
+    }
+  });
+
+  it('SIGINT while --provision creates the client: provisioning finishes, then is undone; nothing written', async () => {
+    const medplum = await startMedplumDouble();
+    try {
+      const admin = medplum.addClient({ name: 'admin', admin: true });
+      const cwd = await tempDir();
+      let run: ReturnType<typeof startBin> | undefined;
+      // The signal arrives while the server is creating the ClientApplication.
+      const proxy = await serve(
+        proxyTo(medplum.baseUrl, (req) => void (req.method === 'POST' && /\/admin\/projects\/[^/]+\/client$/.test(req.url ?? '') && run?.signal('SIGINT'))),
+      );
+      run = startBin(['prov', '-m', 'client-credentials', '--provision', '--base-url', proxy.url, '--no-install', '--no-git'], cwd, {
+        MEDPLUM_ADMIN_CLIENT_ID: admin.id,
+        MEDPLUM_ADMIN_CLIENT_SECRET: admin.secret,
+      });
+      const result = await run.done;
+      expectOneLine(result, 1, /Interrupted \(SIGINT\)\. Nothing was written\. Undone: deleted AccessPolicy\/[\w-]+ and ClientApplication\/[\w-]+\./);
+      expect(medplum.resources('ClientApplication').map((c) => c.name)).not.toContain('prov');
+      expect(await readdir(cwd)).toEqual([]);
+    } finally {
+      await medplum.close();
     }
   });
 
