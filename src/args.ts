@@ -1,7 +1,8 @@
 /** argv -> flags. Commander does the parsing; nothing here prompts or touches the disk. */
-import { Command, CommanderError, Option, type OptionValues } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option, type OptionValues } from 'commander';
 import { UsageError } from './errors.js';
 import { APPS, SHORTCUT_IDS, type App, type Shortcut } from './guide.js';
+import { DEFAULT_TIMEOUT_SECONDS } from './http.js';
 import { IDP_PROVIDERS, type IdpEndpoints, type IdpProvider } from './idp.js';
 import { METHOD_IDS, METHODS, type MethodId } from './methods.js';
 import { PACKAGE_MANAGERS, type PackageManager } from './pm.js';
@@ -39,6 +40,8 @@ export interface Flags {
   readonly secretOut?: string;
   readonly revealSecret: boolean;
   readonly debug: boolean;
+  /** Seconds each request to Medplum or the identity provider may take (--timeout). */
+  readonly timeout: number;
   /** Endpoints taken from a replayed record (--from), so a replay needs no discovery. Not a flag. */
   readonly idpEndpoints?: IdpEndpoints;
   readonly yes: boolean;
@@ -99,6 +102,24 @@ export function withAdminOptions(program: Command, profileHelp: string): Command
     .option('--admin-profile <name>', `${profileHelp}: admin credentials from ~/.medplum/<name>.json (default: MEDPLUM_ADMIN_CLIENT_ID/SECRET)`)
     .option('--admin-client-id <id>', 'a project admin ClientApplication (or MEDPLUM_ADMIN_CLIENT_ID)')
     .option('--admin-client-secret <secret>', 'its secret (or MEDPLUM_ADMIN_CLIENT_SECRET; prefer the env var)');
+}
+
+/** `--timeout <seconds>`, shared by the scaffold, check and rotate-secret. */
+export function withTimeoutOption(program: Command): Command {
+  return program.option(
+    '--timeout <seconds>',
+    `how long each request to Medplum or the identity provider may take, headers and body (default: ${DEFAULT_TIMEOUT_SECONDS})`,
+    parseTimeout,
+    DEFAULT_TIMEOUT_SECONDS,
+  );
+}
+
+function parseTimeout(value: string): number {
+  const seconds = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || seconds <= 0 || seconds > 3600) {
+    throw new InvalidArgumentError('pass a number of seconds, more than 0 and at most 3600.');
+  }
+  return seconds;
 }
 
 /**
@@ -171,7 +192,7 @@ function createProgram(version: string): Command {
     .version(version, '-v, --version')
     .addHelpText('after', EXAMPLES)
     .showSuggestionAfterError();
-  return withAdminOptions(program, 'with --provision');
+  return withTimeoutOption(withAdminOptions(program, 'with --provision'));
 }
 
 export function parseArgs(argv: readonly string[], version: string): Parsed {
@@ -213,6 +234,7 @@ export function parseArgs(argv: readonly string[], version: string): Parsed {
       secretOut: o.secretOut,
       revealSecret: o.revealSecret === true,
       debug: o.debug === true,
+      timeout: o.timeout,
       yes: o.yes === true,
       install: o.install,
       git: o.git,

@@ -77,3 +77,14 @@ export function markdownTableCode(value: string): string {
 export function shellArg(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
 }
+
+/**
+ * A user's value quoted in a message for the terminal: control characters (CR, ESC, …) and
+ * bidirectional overrides shown escaped, never sent raw; a long value cut short.
+ */
+export function shownValue(value: string, max = 60): string {
+  const cut = [...value];
+  const head = cut.length > max ? `${cut.slice(0, max).join('')}…` : value;
+  const quoted = JSON.stringify(head).replace(/[\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return cut.length > max ? `${quoted} (${cut.length} characters)` : quoted;
+}

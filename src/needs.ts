@@ -3,10 +3,11 @@
  * AccessPolicy of backend and device methods. One resolver per need: flag, else prompt, else
  * empty (left for .env) or an error naming the flag.
  */
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import type { Flags } from './args.js';
 import { UsageError } from './errors.js';
-import { checkIdpTransport, discover, IDP_PROVIDERS, idpFromPatterns, NO_IDP, PROVIDERS, type IdpProvider, type IdpSettings } from './idp.js';
+import { shownValue } from './escape.js';
+import { discover, IDP_PROVIDERS, idpFromPatterns, NO_IDP, PROVIDERS, plainHttpWarning, type IdpProvider, type IdpSettings } from './idp.js';
 import { generateDeviceKey, loadDeviceKey, PRIVATE_KEY_FILE } from './keys.js';
 import { METHOD_IDS, METHODS, type Method, type Need } from './methods.js';
 import { buildPolicy, parseAllow, parseAllowIp, parseDeviceId, restrictToDevice, type AccessPolicy } from './policy.js';
@@ -28,6 +29,8 @@ interface NeedContext {
   readonly cwd: string;
   readonly prompt: Prompter | undefined;
   readonly warn: (text: string) => void;
+  /** The HTTP policy (http.ts), for OpenID discovery. */
+  readonly http: typeof fetch;
 }
 
 /** Which flags belong to which need (or to the access policy), to refuse them elsewhere. */
@@ -64,7 +67,7 @@ const RESOLVERS: Readonly<Record<Need, (ctx: NeedContext) => Promise<Partial<Nee
       flags.googleClientId ??
       (prompt ? await prompt.input({ message: 'Google OAuth client ID (empty: fill in .env later)', default: '' }) : '');
     if (googleClientId && !googleClientId.endsWith('.apps.googleusercontent.com')) {
-      warn(`--google-client-id "${googleClientId}" does not end in .apps.googleusercontent.com; check that it is the OAuth client ID.`);
+      warn(`--google-client-id ${shownValue(googleClientId)} does not end in .apps.googleusercontent.com; check that it is the OAuth client ID.`);
     }
     return { googleClientId };
   },
@@ -77,7 +80,7 @@ const RESOLVERS: Readonly<Record<Need, (ctx: NeedContext) => Promise<Partial<Nee
 
   keyPair: async ({ flags, cwd }) => {
     if (flags.privateKeyPath !== undefined) {
-      const privateKeyPath = join(cwd, flags.privateKeyPath);
+      const privateKeyPath = resolve(cwd, flags.privateKeyPath);
       const key = await loadDeviceKey(privateKeyPath);
       return { jwt: { keyId: key.keyId, privateKeyPath }, extraFiles: [jwksFile(key.jwks)] };
     }
@@ -94,7 +97,7 @@ const RESOLVERS: Readonly<Record<Need, (ctx: NeedContext) => Promise<Partial<Nee
 
 /** The IdP: --idp, else a prompt; endpoints by the provider's URL patterns, or --discover. */
 async function resolveIdp(
-  { flags, method, baseUrl, prompt, warn }: NeedContext,
+  { flags, method, baseUrl, prompt, warn, http }: NeedContext,
   required: boolean,
 ): Promise<Partial<NeedValues>> {
   const provider: IdpProvider | undefined =
@@ -132,15 +135,15 @@ async function resolveIdp(
   if (flags.idpEndpoints) {
     settings = { ...settings, ...flags.idpEndpoints };
   } else if (flags.discover) {
-    settings = await discover(settings);
+    settings = await discover(settings, http);
   } else if (!settings.authorizeUrl) {
     warn(
       `No endpoints for ${info.label} yet: pass ${info.domainHint ? '--idp-domain, ' : ''}--idp-issuer with --discover, or fill them in later (see the README).`,
     );
   }
-  const transport = checkIdpTransport(settings);
-  if (transport) {
-    warn(transport);
+  const plain = plainHttpWarning(settings);
+  if (plain) {
+    warn(plain);
   }
   return { idp: settings };
 }

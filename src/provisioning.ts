@@ -4,17 +4,18 @@
  * for methods that keep it there; device-credentials hands it over once (--secret-out or
  * --reveal-secret); other methods never see it.
  */
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { adminSession, withAdminFlags } from './admin.js';
 import type { Flags } from './args.js';
 import type { Io, Plan } from './cli.js';
+import { CliError, UsageError } from './errors.js';
+import { httpFor } from './http.js';
 import type { IdpSettings } from './idp.js';
-import { UsageError } from './errors.js';
 import { exchangeIdentityProvider, type Method } from './methods.js';
 import { provision, requestFor, undo } from './provision.js';
 import type { Prompter } from './prompts.js';
 import type { AuthRecord } from './record.js';
+import { prepareWrite, type PendingWrite } from './save.js';
 import { releaseWarning, requiresFullIdentityProvider, serverRelease, type ServerRelease } from './server.js';
 import type { Ui } from './ui.js';
 
@@ -84,6 +85,24 @@ export function checkProvisionFlags(flags: Flags, plan: Pick<Plan, 'method'>): v
 }
 
 export async function provisionPlan(plan: Plan, flags: Flags, io: Io, ui: Ui, prompt: Prompter | undefined): Promise<ProvisionedPlan> {
+  // Checked before the client (and its secret) exists: a secret that cannot be handed over is lost.
+  const secretOut = flags.secretOut === undefined ? undefined : await prepareWrite(resolve(io.cwd, flags.secretOut), '--secret-out');
+  try {
+    return await provisionOnServer(plan, flags, io, ui, prompt, secretOut);
+  } catch (err) {
+    await secretOut?.discard();
+    throw err;
+  }
+}
+
+async function provisionOnServer(
+  plan: Plan,
+  flags: Flags,
+  io: Io,
+  ui: Ui,
+  prompt: Prompter | undefined,
+  secretOut: PendingWrite | undefined,
+): Promise<ProvisionedPlan> {
   const { method, values } = plan;
   const medplum = await adminSession({
     baseUrl: values.baseUrl,
@@ -91,7 +110,9 @@ export async function provisionPlan(plan: Plan, flags: Flags, io: Io, ui: Ui, pr
     profile: flags.adminProfile,
     prompt,
     projectId: values.projectId || undefined,
-    ...(flags.debug ? { debug: (line: string) => io.stderr.write(`debug ${line}\n`) } : {}),
+    // Not interrupted by a signal: what a run creates on the server must also be undone by it,
+    // and that undo runs after the signal. The timeout still bounds every wait.
+    fetch: httpFor(flags, { stderr: io.stderr }),
   });
   const release = await serverRelease(medplum);
   const warning = releaseWarning(release, values.baseUrl);
@@ -139,17 +160,29 @@ export async function provisionPlan(plan: Plan, flags: Flags, io: Io, ui: Ui, pr
       },
       created,
       async handOver(ui: Ui) {
-        if (flags.secretOut !== undefined) {
-          const path = resolve(io.cwd, flags.secretOut);
-          await writeFile(path, `${secret}\n`, { mode: 0o600 });
-          ui.info(`The client secret is in ${path} (mode 600). Inject it at run time; do not copy it into the project.`);
+        if (secretOut) {
+          try {
+            await secretOut.commit(`${secret}\n`);
+          } catch (err) {
+            // As for rotate-secret: the client exists now, and this is its only copy of the secret.
+            io.stderr.write(
+              `warning The client secret could not be written to ${secretOut.path} (${(err as Error).message}). It is shown here, once; store it now:\nMEDPLUM_CLIENT_SECRET=${secret}\n`,
+            );
+            throw new CliError(`The project is written, but the client secret could not be saved: it is shown above, once.`);
+          } finally {
+            await secretOut.discard();
+          }
+          ui.info(`The client secret is in ${secretOut.path} (mode 600). Inject it at run time; do not copy it into the project.`);
         } else if (flags.revealSecret) {
           // Asked for explicitly: the one place a secret is ever printed.
           io.stdout.write(`MEDPLUM_CLIENT_SECRET=${secret}\n`);
         }
       },
     },
-    undoProvision: () => undo(medplum, result.created),
+    undoProvision: async () => {
+      await secretOut?.discard();
+      return undo(medplum, result.created);
+    },
   };
 }
 

@@ -3,6 +3,7 @@
  * rules that differ between the releases the CLI supports.
  */
 import type { MedplumClient } from '@medplum/core';
+import { Interrupted } from './errors.js';
 
 /** The releases the starters and --provision are tested against (the double plays both). */
 export const SUPPORTED_SERVERS = { label: '5.1 and 5.2', major: 5, minors: [1, 2] } as const;
@@ -21,7 +22,10 @@ export async function serverRelease(medplum: MedplumClient): Promise<ServerRelea
   let version: unknown;
   try {
     version = ((await medplum.get('healthcheck', { cache: 'no-cache' })) as { version?: unknown } | null)?.version;
-  } catch {
+  } catch (err) {
+    if (err instanceof Interrupted) {
+      throw err; // Ctrl-C, not a server that does not say
+    }
     return UNKNOWN_RELEASE;
   }
   const match = typeof version === 'string' ? /^(\d+)\.(\d+)\./.exec(version) : null;

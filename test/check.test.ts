@@ -134,7 +134,7 @@ describe('check', () => {
     await writeFile(join(dir, '.env.local'), `VITE_MEDPLUM_CLIENT_SECRET=${client.secret}\n`);
     await mkdir(join(dir, 'src'), { recursive: true });
     await writeFile(join(dir, 'src/debug.ts'), "export const options = { logLevel: 'verbose' };\n");
-    const { code, level, stdout } = await runCheck(dir, ['--env-file', join(dir, '.env.local')]);
+    const { code, level, stdout } = await runCheck(dir, ['--env', join(dir, '.env.local')]);
     expect(level('env-mode')).toBe('error');
     expect(level('env-gitignored')).toBe('error');
     expect(level('public-secret')).toBe('error');
@@ -160,7 +160,7 @@ describe('check', () => {
     const client = medplum.addClient({ accessPolicy: POLICY });
     const dir = await project('client-credentials', client.id, client.secret);
     await writeFile(join(dir, '.env.local'), `VITE_API_TOKEN=${client.secret}\nNEXT_PUBLIC_SITE=https://example.com\n`);
-    const found = await runCheck(dir, ['--env-file', join(dir, '.env.local')]);
+    const found = await runCheck(dir, ['--env-file', join(dir, '.env.local')]); // the 0.1 spelling of --env
     expect(found.level('public-secret')).toBe('error');
     expect(found.out.findings.find((f) => f.id === 'public-secret')?.message).toMatch(/^VITE_API_TOKEN: a secret in a browser-visible variable/);
     expect(found.stdout).not.toContain(client.secret);

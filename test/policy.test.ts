@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { discover, idpFromPatterns } from '../src/idp.js';
+import { policyFetch } from '../src/http.js';
 import { generateDeviceKey, loadDeviceKey } from '../src/keys.js';
 import { buildPolicy, parseAllow, parseAllowIp, parseDeviceId, restrictToDevice } from '../src/policy.js';
 import { runCli, tempDir } from './helpers.js';
@@ -123,10 +124,11 @@ describe('identity providers', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const issuer = `http://localhost:${(server.address() as { port: number }).port}/realms/x`;
+    const http = policyFetch({ timeoutSeconds: 5 });
     try {
-      const found = await discover(idpFromPatterns({ provider: 'oidc', issuer, baseUrl: base }));
+      const found = await discover(idpFromPatterns({ provider: 'oidc', issuer, baseUrl: base }), http);
       expect(found).toMatchObject({ authorizeUrl: 'http://127.0.0.1/a', tokenUrl: 'http://127.0.0.1/t', userInfoUrl: 'http://127.0.0.1/u' });
-      await expect(discover(idpFromPatterns({ provider: 'oidc', issuer: `${issuer}/nope`, baseUrl: base }))).rejects.toThrow(
+      await expect(discover(idpFromPatterns({ provider: 'oidc', issuer: `${issuer}/nope`, baseUrl: base }), http)).rejects.toThrow(
         /OpenID discovery failed at .*\/nope\/\.well-known\/openid-configuration: HTTP 404/,
       );
     } finally {

@@ -218,8 +218,8 @@ describe('IdP endpoints over plain http', () => {
     const idp = await discovery(() => 'http://idp.example.com');
     try {
       const result = await scaffoldIdp(idp.issuer);
-      expect(result.code).toBe(1);
-      expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/authorizeUrl http:\/\/idp\.example\.com\/authorize is plain http: .* Use https\.$/)]);
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/authorization_endpoint \(from http:\/\/127\.0\.0\.1:\d+\/\.well-known\/openid-configuration\) must be an https URL/)]);
     } finally {
       await idp.close();
     }
