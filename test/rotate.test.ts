@@ -155,8 +155,8 @@ describe('check reads env files as files', () => {
   it('check --env <a directory> is one line, exit 2 (bin); --help leads with --env, as Node 22 itself intercepts --env-file', async () => {
     const { cwd, dir } = await project();
     expectOneLine(await sh(process.execPath, [BIN, 'check', dir, '--env', cwd], cwd), 2, /--env .* is a directory, not an env file/);
-    const help = (await sh(process.execPath, [BIN, 'check', '--help'], cwd)).stdout;
-    expect(help).toMatch(/--env <file> +an env file read after \.env/);
-    expect(help).toMatch(/--env-file <file> +the same as --env, the 0\.1 spelling \(Node itself also reads it/);
+    const help = (await sh(process.execPath, [BIN, 'check', '--help'], cwd)).stdout.replace(/\s+/g, ' ');
+    expect(help).toMatch(/--env <file> an env file read after \.env/);
+    expect(help).toMatch(/--env-file <file> the same as --env, the 0\.1 spelling \(Node itself also reads it/);
   });
 });
