@@ -38,12 +38,13 @@ const text = (files: Awaited<ReturnType<typeof renderProject>>, path: string): s
 };
 
 /** The files each starter must have, beyond the shared ones. */
-const WEB_FILES = ['index.html', 'vite.config.ts', 'src/main.tsx', 'src/App.tsx'];
+const WEB_FILES = ['index.html', 'vite.config.ts', 'src/main.tsx', 'src/SignIn.tsx', 'src/redirect.ts', 'src/redirect.test.ts'];
+const SIGN_IN_STEPS = ['src/login.ts', 'src/login.test.ts', 'src/components/LoginFlow.tsx'];
 const KEY_FILES: Record<MethodId, string[]> = {
-  'oauth-auth-code': [...WEB_FILES, 'src/auth.ts', 'src/auth.test.ts'],
-  'google-auth': WEB_FILES,
-  'external-idp': WEB_FILES,
-  'domain-idp': WEB_FILES,
+  'oauth-auth-code': [...WEB_FILES, ...SIGN_IN_STEPS],
+  'google-auth': [...WEB_FILES, ...SIGN_IN_STEPS, 'src/components/GoogleButton.tsx'],
+  'external-idp': [...WEB_FILES, 'src/external.ts', 'src/external.test.ts'],
+  'domain-idp': [...WEB_FILES, ...SIGN_IN_STEPS],
   'client-credentials': ['src/main.ts', 'access-policy.json'],
   'basic-auth': ['src/main.ts', 'access-policy.json'],
   'token-exchange': ['src/main.ts', 'access-policy.json'],
