@@ -21,8 +21,10 @@ const load = (googleClientId: string) =>
     document.head.append(script);
   });
 
+type Props = { readonly googleClientId: string; onCredential: (credential: string) => void; onError: (message: string) => void };
+
 /** Google's "Sign in with Google" button; `onCredential` gets the ID token Google signed for this app. */
-export function GoogleButton(props: { googleClientId: string; onCredential: (credential: string) => void; onError: (message: string) => void }) {
+export function GoogleButton(props: Props) {
   const parent = useRef<HTMLDivElement>(null);
   const onCredential = useEffectEvent(props.onCredential);
   const onError = useEffectEvent(props.onError);

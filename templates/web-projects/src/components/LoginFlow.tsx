@@ -5,12 +5,13 @@ import type { Action } from '../useAction.ts';
 import type { Config } from '../variables.ts';
 
 export type SignInProps = { readonly config: Config; readonly action: Action };
+type LoginFlowProps = SignInProps & { readonly children?: (answer: (send: () => Promise<Answer>) => void) => ReactNode };
 
 /**
  * Email; then the domain's identity provider or a password; then an MFA code and a profile, when Medplum asks.
  * `children`: other ways to sign in, above the email; `answer` takes the step their request's answer asks for.
  */
-export function LoginFlow({ config, action, children }: SignInProps & { children?: (answer: (send: () => Promise<Answer>) => void) => ReactNode }) {
+export function LoginFlow({ config, action, children }: LoginFlowProps) {
   const medplum = useMedplum();
   const [step, setStep] = useState<Step>({ name: 'email' });
   const request = { clientId: config.clientId, projectId: config.projectId, redirectUri: `${window.location.origin}/` };
@@ -39,6 +40,7 @@ export function LoginFlow({ config, action, children }: SignInProps & { children
         <Form busy={action.busy} submit={step.enroll ? 'Enroll' : 'Verify'} onBack={back}
           onSubmit={({ token }) => answer(() => sendMfaCode(medplum, step, token))}>
           {step.enroll && <img src={step.qrCode} alt="QR code for your authenticator app" width={160} />}
+          {!step.enroll && <p>Enter the code from your authenticator app.</p>}
           <label>MFA code<input name="token" inputMode="numeric" autoComplete="one-time-code" required autoFocus /></label>
         </Form>
       );
