@@ -106,6 +106,25 @@ describe.each(METHOD_IDS)('the %s starter', (method) => {
   });
 });
 
+describe('lean web starters (issue 9)', () => {
+  const WEB_METHODS = METHOD_IDS.filter((method) => METHODS[method].app === 'user-facing');
+  const lineCount = (content: Buffer): number => content.toString('utf8').split('\n').length - 1;
+
+  it.each(WEB_METHODS)('%s: at most 400 lines of app code in src/, no more lines of tests than of app, no test helper over 100', async (method) => {
+    const src = [...(await renderProject(input(method))).entries()].filter(([path]) => path.startsWith('src/'));
+    const isTest = (path: string): boolean => path.endsWith('.test.ts') || path.startsWith('src/testing/');
+    const total = (files: typeof src): number => files.reduce((sum, [, file]) => sum + lineCount(file.content), 0);
+    const app = total(src.filter(([path]) => !isTest(path)));
+    const tests = src.filter(([path]) => isTest(path));
+    expect(app).toBeGreaterThan(100); // the count reads the real files
+    expect(app).toBeLessThanOrEqual(400);
+    expect(total(tests)).toBeLessThanOrEqual(app);
+    for (const [path, file] of tests.filter(([path]) => path.startsWith('src/testing/'))) {
+      expect(lineCount(file.content), path).toBeLessThanOrEqual(100);
+    }
+  });
+});
+
 describe('secrets in the starters', () => {
   it('client-credentials and basic-auth keep the secret in .env, and nowhere else', async () => {
     for (const method of ['client-credentials', 'basic-auth'] as const) {
