@@ -32,7 +32,7 @@ export interface HumanName {
 
 export interface ProfileConfig {
   readonly resourceType: 'Practitioner' | 'Patient';
-  /** Id of the profile in the user's first project (others get random ids). */
+  /** Id of the profile (in `profile`: of the first membership's; the others get random ids). */
   readonly id?: string;
   readonly name?: readonly HumanName[];
 }
@@ -41,14 +41,25 @@ export interface UserConfig {
   readonly email: string;
   readonly password: string;
   readonly profile: ProfileConfig;
-  /** Ids of the projects the user is a member of; default: the default project. With two or more, a login without projectId answers `{login, memberships}`. */
+  /**
+   * Ids of the projects the user is a member of, one membership each; default: the default project.
+   * With two or more, a login without projectId answers `{login, memberships}`. A project may repeat:
+   * the server keeps a user's memberships in one project apart by profile (a login's `profileType`),
+   * and a login through a client (always in that client's project) then gets the choice too.
+   */
   readonly projects?: readonly string[];
+  /** The profile of each membership, by its index in `projects`; default `profile`. */
+  readonly profiles?: readonly ProfileConfig[];
   readonly admin?: boolean;
   /** Super admins never get a refresh token. */
   readonly superAdmin?: boolean;
   readonly accessPolicy?: AccessPolicyConfig;
   /** ProjectMembership.externalId in every project of the user: what `identityProvider.useSubject` matches the IdP's `sub` against. */
   readonly externalId?: string;
+  /** User.mfaSecret (base32; see totp.ts): the user is enrolled in TOTP MFA, so a password login asks for a code. */
+  readonly mfaSecret?: string;
+  /** User.mfaRequired: a password login of a user not yet enrolled answers `mfaEnrollRequired` (auth/mfa/login-enroll). */
+  readonly mfaRequired?: boolean;
 }
 
 /**
@@ -154,6 +165,9 @@ export interface User {
   readonly password: string;
   readonly superAdmin: boolean;
   readonly memberships: readonly Membership[];
+  mfaSecret?: string;
+  mfaEnrolled: boolean;
+  readonly mfaRequired: boolean;
 }
 
 export interface Client {
@@ -192,6 +206,8 @@ export interface Login {
   readonly authTime: number;
   /** Default 'password'. */
   readonly authMethod?: 'password' | 'google' | 'external' | 'exchange';
+  /** Set by /auth/mfa/verify or /auth/mfa/login-enroll. */
+  mfaVerified?: boolean;
   granted: boolean;
   revoked: boolean;
 }
@@ -398,8 +414,11 @@ export function addUser(state: DoubleState, config: UserConfig): User {
   const userRef: Reference = { reference: `User/${id}`, display: email };
   const memberships = (config.projects ?? [state.defaultProject.id]).map((projectId, index) => {
     const project = projectOf(state, projectId);
-    const { resourceType, name } = config.profile;
-    const profileId = index === 0 && config.profile.id ? config.profile.id : randomUUID();
+    const own = config.profiles?.[index];
+    const { resourceType, name } = own ?? config.profile;
+    // A configured id belongs to one membership: the first, or the one it was given for.
+    const configuredId = own ? own.id : index === 0 ? config.profile.id : undefined;
+    const profileId = configuredId ?? randomUUID();
     const profile = newResource(
       state,
       { resourceType, ...(name ? { name } : {}), telecom: [{ system: 'email', use: 'work', value: email }] },
@@ -421,7 +440,16 @@ export function addUser(state: DoubleState, config: UserConfig): User {
     state.memberships.set(membership.id, membership);
     return membership;
   });
-  const user: User = { id, email, password: config.password, superAdmin: config.superAdmin ?? false, memberships };
+  const user: User = {
+    id,
+    email,
+    password: config.password,
+    superAdmin: config.superAdmin ?? false,
+    memberships,
+    mfaSecret: config.mfaSecret,
+    mfaEnrolled: config.mfaSecret !== undefined,
+    mfaRequired: config.mfaRequired ?? false,
+  };
   state.users.set(id, user);
   return user;
 }
