@@ -138,6 +138,18 @@ const projectIdVar: EnvVar = {
 /** What every web starter reads. */
 const WEB_ENV: readonly EnvVar[] = [baseUrlVar('VITE_MEDPLUM_BASE_URL'), clientIdVar('VITE_MEDPLUM_CLIENT_ID'), projectIdVar];
 
+/**
+ * The medplum UI: the build files of the plain `web` layer (not its app), Medplum's React components
+ * in `web-medplum`, then the method's own overlay, if it needs one.
+ */
+const medplumLayers = (...overlay: string[]): readonly string[] => [
+  'web/index.html',
+  'web/tsconfig.json',
+  'web/vite.config.ts',
+  'web-medplum',
+  ...overlay,
+];
+
 const BROWSER_SECRET = {
   refuse: 'runs in the browser, where any secret is public. Remove --client-secret: the browser signs in with PKCE instead.',
 };
@@ -206,7 +218,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     title: 'OAuth authorization code (Medplum as identity provider)',
     summary: 'A Vite + React app: email and password sign-in, or "Sign in with Medplum", both with PKCE.',
     docsUrl: 'https://www.medplum.com/docs/auth/methods/oauth-auth-code',
-    layers: { plain: ['web', 'web-projects', 'oauth-auth-code'], medplum: ['web', 'web-projects', 'oauth-auth-code'] },
+    layers: { plain: ['web', 'web-projects', 'oauth-auth-code'], medplum: medplumLayers() },
     secret: BROWSER_SECRET,
     env: WEB_ENV,
     runScript: 'dev',
@@ -219,7 +231,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     title: 'Google authentication',
     summary: 'A Vite + React app with the Google sign-in button; Medplum turns the Google credential into a session.',
     docsUrl: 'https://www.medplum.com/docs/auth/methods/google-auth',
-    layers: { plain: ['web', 'web-projects', 'google-auth'], medplum: ['web', 'web-projects', 'google-auth'] },
+    layers: { plain: ['web', 'web-projects', 'google-auth'], medplum: medplumLayers() },
     secret: BROWSER_SECRET,
     needs: ['googleClientId'],
     env: [
@@ -246,7 +258,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     title: 'External identity provider (enterprise SSO)',
     summary: 'A Vite + React app that signs users in at your IdP (Auth0, Okta, Entra ID, Cognito, any OIDC); Medplum federates.',
     docsUrl: 'https://www.medplum.com/docs/auth/methods/external-identity-providers',
-    layers: { plain: ['web', 'external-idp'], medplum: ['web', 'external-idp'] },
+    layers: { plain: ['web', 'external-idp'], medplum: medplumLayers('external-idp-medplum') },
     secret: BROWSER_SECRET,
     needs: ['idp'],
     env: [
@@ -280,7 +292,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     title: 'Domain-level identity provider (domain-wide SSO)',
     summary: "A Vite + React app that asks for the email first and sends users of an SSO domain to their domain's IdP.",
     docsUrl: 'https://www.medplum.com/docs/auth/methods/domain-level-identity-providers',
-    layers: { plain: ['web', 'web-projects', 'domain-idp'], medplum: ['web', 'web-projects', 'domain-idp'] },
+    layers: { plain: ['web', 'web-projects', 'domain-idp'], medplum: medplumLayers() },
     secret: BROWSER_SECRET,
     needs: ['idpOptional'],
     env: WEB_ENV,
