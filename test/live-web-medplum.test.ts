@@ -39,6 +39,13 @@ const ALAN = {
   password: 'never typed: the IdP signs Alan in',
   profile: { resourceType: 'Practitioner' as const, name: [{ given: ['Alan'], family: 'Turing' }] },
 };
+/** Must use MFA, not enrolled yet: SignInForm enrols him on the way in. */
+const BOB = {
+  email: 'bob@example.com',
+  password: 'another long password',
+  profile: { resourceType: 'Practitioner' as const, name: [{ given: ['Bob'], family: 'Kahn' }] },
+  mfaRequired: true,
+};
 /** Only in the second project, so that seeing him proves the chooser's choice. */
 const PATIENT = {
   resourceType: 'Patient' as const,
@@ -75,7 +82,7 @@ let apps: Record<'portal' | 'google' | 'sso' | 'external', { appUrl: string; cli
 beforeAll(async () => {
   medplum = await startMedplumDouble({
     projects: [{ name: 'First Clinic' }, SECOND],
-    users: [GRACE, ALAN],
+    users: [GRACE, ALAN, BOB],
     resources: [PATIENT],
     google: { clientIds: [GOOGLE_CLIENT_ID] },
     externalIdp: { users: [{ email: ALAN.email, name: 'Alan Turing' }] },
@@ -187,6 +194,25 @@ describe.runIf(hasChromium)('the medplum UI against the Medplum test double', ()
     await signOut(page, expect, since);
     await page.reload();
     await page.getByLabel('Email').waitFor(); // the session is gone for good
+    await page.close();
+  });
+
+  it('oauth-auth-code: a user who must use MFA enrols on the way in, with a code from the QR code', { timeout: 60_000 }, async ({ expect }) => {
+    const page = await (browser as Browser).newPage();
+    const since = medplum.log.length;
+    await page.goto(apps.portal.appUrl);
+    await page.getByLabel('Email').fill(BOB.email);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByTestId('auth.password').fill(BOB.password);
+    await page.getByRole('button', { name: 'Sign In' }).click();
+    await page.getByRole('heading', { name: 'Enroll in MFA' }).waitFor();
+    await page.getByRole('img', { name: 'Multi Factor Auth QR Code' }).waitFor();
+    await page.getByLabel('MFA code').fill(totp(medplum.user(BOB.email).mfaSecret as string));
+    await page.getByRole('button', { name: 'Enroll' }).click();
+    await expect.poll(() => signedInAs(page), { timeout: 15_000 }).toContain('Bob Kahn');
+    expect(medplum.user(BOB.email).mfaEnrolled).toBe(true);
+    expect(logSince(since)).toContain('POST /auth/mfa/login-enroll 200');
+    await signOut(page, expect, since);
     await page.close();
   });
 
