@@ -216,7 +216,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     when: 'a web or mobile app where users sign in with Medplum (start here)',
     app: 'user-facing',
     title: 'OAuth authorization code (Medplum as identity provider)',
-    summary: 'A Vite + React app: email and password sign-in, or "Sign in with Medplum", both with PKCE.',
+    summary: 'A Vite + React app whose users sign in with their Medplum account, with PKCE.',
     docsUrl: 'https://www.medplum.com/docs/auth/methods/oauth-auth-code',
     layers: { plain: ['web', 'web-projects', 'oauth-auth-code'], medplum: medplumLayers() },
     secret: BROWSER_SECRET,
