@@ -144,12 +144,15 @@ describe('the bin on an old Node', () => {
 describe('precompiled templates', () => {
   it('the bundled bin (precompiled) writes exactly what rendering from source (compiled) writes', async () => {
     const { runCli } = await import('./helpers.js');
-    for (const method of Object.keys(METHODS) as MethodId[]) {
+    const runs = (Object.keys(METHODS) as MethodId[]).flatMap((method) =>
+      hasUi(METHODS[method]) ? [{ method, ui: ['--ui', 'medplum'] }, { method, ui: ['--ui', 'plain'] }] : [{ method, ui: [] }],
+    );
+    for (const { method, ui } of runs) {
       if (method === 'jwt-assertion') {
         continue; // its key pair, and so its README's kid, differs on every run
       }
       const extra = method === 'external-idp' ? ['--idp', 'okta', '--idp-domain', 'x.okta.com'] : [];
-      const args = ['app', '-m', method, '--client-id', 'c', '--no-install', '--no-git', ...extra];
+      const args = ['app', '-m', method, ...ui, '--client-id', 'c', '--no-install', '--no-git', ...extra];
       const [bundled, source] = [await tempDir(), await tempDir()];
       expectOk(await sh(process.execPath, [BIN, ...args], bundled), `bin ${method}`);
       expect((await runCli(args, { cwd: source })).code).toBe(0);
