@@ -4,7 +4,7 @@ import { UsageError } from './errors.js';
 import { APPS, SHORTCUT_IDS, type App, type Shortcut } from './guide.js';
 import { DEFAULT_TIMEOUT_SECONDS } from './http.js';
 import { IDP_PROVIDERS, type IdpEndpoints, type IdpProvider } from './idp.js';
-import { METHOD_IDS, METHODS, type MethodId } from './methods.js';
+import { METHOD_IDS, METHODS, WEB_UIS, type MethodId, type WebUi } from './methods.js';
 import { PACKAGE_MANAGERS, type PackageManager } from './pm.js';
 
 export const NAME = 'create-medplum-auth';
@@ -14,6 +14,7 @@ export interface Flags {
   readonly directory?: string;
   readonly app?: App;
   readonly method?: MethodId;
+  readonly ui?: WebUi;
   readonly baseUrl?: string;
   readonly clientId?: string;
   readonly clientSecret?: string;
@@ -156,6 +157,11 @@ function createProgram(version: string): Command {
     .argument('[directory]', 'where to create the project (its name becomes the package name)')
     .addOption(new Option('--app <kind>', 'what you are building').choices(APPS))
     .addOption(new Option('-m, --method <method>', 'the auth method (implies --app)').choices(METHOD_IDS))
+    .addOption(
+      new Option('--ui <ui>', "user-facing methods: Medplum's React components on Mantine (default), or plain React for your own design system").choices(
+        WEB_UIS,
+      ),
+    )
     .option('--base-url <url>', `Medplum server base URL (default: ${DEFAULT_BASE_URL})`)
     .option('--client-id <id>', 'ClientApplication ID')
     .option('--client-secret <secret>', 'ClientApplication secret (or set MEDPLUM_CLIENT_SECRET)')
@@ -209,6 +215,7 @@ export function parseArgs(argv: readonly string[], version: string): Parsed {
       directory: parsed.args[0],
       app: o.app,
       method: o.method,
+      ui: o.ui,
       baseUrl: o.baseUrl,
       clientId: o.clientId,
       clientSecret: o.clientSecret,
