@@ -101,9 +101,16 @@ describe.concurrent('generated projects install, typecheck and pass their own te
 
     const missingVar = `${prefix}MEDPLUM_CLIENT_ID`;
     if (web) {
-      expectOk(await sh('npm', ['run', 'build'], dir), 'npm run build');
+      // Built with the secret in the environment, as in CI: nothing secret reaches the browser bundle,
+      // while the client ID, which is public, does (so the scan reads the real bundle).
+      expectOk(await sh('npm', ['run', 'build'], dir, { MEDPLUM_CLIENT_SECRET: clientSecret }), 'npm run build');
       const bundle = (await readdir(join(dir, 'dist/assets'))).filter((f) => f.endsWith('.js'));
       expect(bundle.length).toBeGreaterThan(0);
+      expect(await filesContaining(join(dir, 'dist'), clientSecret)).toEqual([]);
+      expect(await filesContaining(join(dir, 'dist'), 'MEDPLUM_CLIENT_SECRET')).toEqual([]);
+      if (/^[\w-]+$/.test(clientId)) {
+        expect(await filesContaining(join(dir, 'dist'), clientId)).not.toEqual([]); // a plain ID is embedded as is
+      }
     } else {
       // Missing config at run time: one clear line naming the variable, non-zero exit.
       const run = await sh('npm', ['start', '--silent', '--', '--once'], dir, { [missingVar]: '', MEDPLUM_CLIENT_SECRET: 'x' });
