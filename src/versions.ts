@@ -6,6 +6,15 @@
 export const VERSIONS = {
   '@medplum/core': '^5.2.13',
   '@medplum/fhirtypes': '^5.2.13',
+  '@medplum/react': '^5.2.13',
+  '@medplum/react-hooks': '^5.2.13',
+  // The peers @medplum/react 5.2.13 declares; Mantine 9 is outside its range.
+  '@mantine/core': '^8.3.9',
+  '@mantine/hooks': '^8.3.9',
+  '@mantine/notifications': '^8.3.9',
+  '@mantine/spotlight': '^8.3.9',
+  jsqr: '^1.4.0',
+  signature_pad: '^5.1.4',
   react: '^19.3.1',
   'react-dom': '^19.3.1',
   // 8.4.0 declares an optional dependency the registry does not serve, which breaks `npm ci`.

@@ -1,0 +1,92 @@
+/**
+ * The method's wiring for a project kind: the files it adds, the edit to the project's entry point
+ * (or, when that file's shape is not recognised, the same edit as a manual step), and how to use it.
+ */
+import { posix } from 'node:path';
+import type { Method } from '../methods.js';
+import { renderTemplateFile } from '../render.js';
+import type { Project } from './detect.js';
+import { importSpecifier, wrapElement } from './source-edit.js';
+
+export interface Wiring {
+  /** New files: path -> content. */
+  readonly files: ReadonlyMap<string, string>;
+  /** Edits of existing files: path -> new content. */
+  readonly edits: ReadonlyMap<string, string>;
+  /** Edits we could not make ourselves, with the exact code. */
+  readonly manual: readonly string[];
+  /** How the project's code uses what was added. */
+  readonly usage: readonly string[];
+}
+
+/** The web components read their settings through the framework's own env access, which bundlers inline. */
+const WEB_SETTINGS = {
+  baseUrl: 'MEDPLUM_BASE_URL',
+  clientId: 'MEDPLUM_CLIENT_ID',
+  projectId: 'MEDPLUM_PROJECT_ID',
+  googleClientId: 'GOOGLE_CLIENT_ID',
+  idpAuthorizeUrl: 'IDP_AUTHORIZE_URL',
+  idpClientId: 'IDP_CLIENT_ID',
+} as const;
+
+const ENTRY_ELEMENT = { vite: '<App />', app: '{children}', pages: '<Component {...pageProps} />' } as const;
+
+/**
+ * `read` gives an existing file's text (undefined when there is none).
+ */
+export async function wireProject(project: Project, method: Method, read: (path: string) => Promise<string | undefined>): Promise<Wiring> {
+  const base = { ts: project.typescript, method: { id: method.id, docsUrl: method.docsUrl } };
+  if (project.kind.id === 'node') {
+    const path = posix.join(project.sourceDir, `medplum.${project.typescript ? 'ts' : 'js'}`);
+    const esmSyntax = project.typescript || project.esm;
+    const content = await renderTemplateFile(`add/node/${method.id}.hbs`, { ...base, esmSyntax }, 'add/_partials');
+    const name = method.id === 'token-exchange' ? 'medplumFor' : 'getMedplum';
+    const call = method.id === 'token-exchange' ? 'await medplumFor(idpAccessToken)' : 'await getMedplum()';
+    return {
+      files: new Map([[path, content]]),
+      edits: new Map(),
+      manual: [],
+      usage: [
+        esmSyntax ? `import { ${name} } from './medplum.js';` : `const { ${name} } = require('./medplum');`,
+        `const medplum = ${call}; // e.g. await medplum.searchResources('Patient')`,
+      ],
+    };
+  }
+
+  const next = project.kind.id === 'next';
+  const entry = project.entry as NonNullable<Project['entry']>;
+  const ext = project.typescript ? 'tsx' : 'jsx';
+  const authPath = next ? posix.join(project.sourceDir, `medplum/MedplumAuth.${ext}`) : `src/MedplumAuth.${ext}`;
+  const prefix = next ? 'NEXT_PUBLIC_' : 'VITE_';
+  const names = Object.fromEntries(Object.entries(WEB_SETTINGS).map(([key, name]) => [key, prefix + name]));
+  const env = {
+    ...Object.fromEntries(Object.entries(names).map(([key, name]) => [key, next ? `process.env.${name}` : `import.meta.env.${name}`])),
+    names,
+  };
+  const auth = await renderTemplateFile('add/web/MedplumAuth.hbs', { ...base, next, env, prefix, bundler: next ? 'Next.js' : 'Vite' }, 'add/_partials');
+  const files = new Map([[authPath, auth]]);
+  const edits = new Map<string, string>();
+  const manual: string[] = [];
+
+  const source = await read(entry.path);
+  const relative = posix.relative(posix.dirname(entry.path), authPath);
+  const specifier = importSpecifier(source ?? '', relative.startsWith('.') ? relative : `./${relative}`);
+  const importLine = `import { MedplumAuth } from '${specifier}';`;
+  if (source === undefined && entry.router === 'pages') {
+    files.set(entry.path, await renderTemplateFile('add/web/next-app.hbs', { ts: project.typescript, authImport: specifier }, 'add/_partials'));
+  } else if (source === undefined || !source.includes('MedplumAuth')) {
+    const element = ENTRY_ELEMENT[entry.router ?? 'vite'];
+    const edited = source === undefined ? undefined : wrapElement(source, element, 'MedplumAuth', importLine);
+    if (edited === undefined) {
+      manual.push(`In ${entry.path}, add ${importLine} and wrap ${element} in <MedplumAuth>: <MedplumAuth>${element}</MedplumAuth>`);
+    } else {
+      edits.set(entry.path, edited);
+    }
+  }
+  return {
+    files,
+    edits,
+    manual,
+    usage: ["In your components, useMedplum() and useMedplumProfile() from '@medplum/react' give the signed-in client and profile."],
+  };
+}
