@@ -15,6 +15,11 @@ export const VERSIONS = {
   '@mantine/spotlight': '^8.3.9',
   jsqr: '^1.4.0',
   signature_pad: '^5.1.4',
+  // @medplum/react 5.2.13 imports useLocation from react-router without declaring it.
+  'react-router': '^7.18.7',
+  postcss: '^8.5.33',
+  'postcss-preset-mantine': '^1.18.0',
+  'postcss-simple-vars': '^7.0.1',
   react: '^19.3.1',
   'react-dom': '^19.3.1',
   // 8.4.0 declares an optional dependency the registry does not serve, which breaks `npm ci`.

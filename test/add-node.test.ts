@@ -100,3 +100,27 @@ describe.concurrent('add: the Node module of each method signs in', () => {
     },
   );
 });
+
+describe('add, then the other subcommands', () => {
+  it('--provision creates the client and policy as a project admin, and check signs in with them', { timeout: 60_000 }, async ({ expect, onTestFinished }) => {
+    const admin = medplum.addClient({ name: 'CI admin', admin: true });
+    const dir = join(await tempDir(onTestFinished), 'billing-service');
+    await mkdir(join(dir, 'src'), { recursive: true });
+    await writeFile(join(dir, 'package.json'), '{ "name": "billing-service", "type": "module" }\n');
+    const env = { MEDPLUM_ADMIN_CLIENT_ID: admin.id, MEDPLUM_ADMIN_CLIENT_SECRET: admin.secret };
+    const result = await runCli(['add', dir, '-m', 'client-credentials', '--base-url', medplum.baseUrl, '--provision', '--json'], { cwd: dir, env });
+    expect(result.code, result.stderr).toBe(0);
+    const out = JSON.parse(result.stdout);
+    expect(out.provisioned).toEqual(expect.arrayContaining([expect.stringContaining('ClientApplication')]));
+    const record = JSON.parse(await readFile(join(dir, 'medplum-auth.json'), 'utf8'));
+    expect(record.provisioned.clientApplication).toBe(record.clientId);
+    const dotenv = await readFile(join(dir, '.env'), 'utf8');
+    expect(dotenv).toContain(`MEDPLUM_CLIENT_ID='${record.clientId}'`);
+    expect(result.stdout).not.toContain(medplum.client(record.clientId)?.secret ?? 'no secret');
+
+    // check reads medplum-auth.json and .env: the provisioned client signs in, with its policy.
+    const checked = await runCli(['check', dir, '--json'], { cwd: dir, env: {} });
+    expect(checked.code, checked.stdout + checked.stderr).toBe(0);
+    expect(JSON.parse(checked.stdout).findings).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'sign-in', level: 'ok' })]));
+  });
+});

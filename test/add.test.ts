@@ -300,3 +300,12 @@ describe('add: re-runs, clashes, versions, --dry-run', () => {
     expect(await snapshot(dir)).toEqual(before);
   });
 });
+
+describe('add: the package manager', () => {
+  it('the next steps name the install command of the lockfile the project has', async () => {
+    const dir = await fixture('node-cjs');
+    await writeFile(join(dir, 'pnpm-lock.yaml'), "lockfileVersion: '9.0'\n");
+    const result = await add(dir, ['-m', 'basic-auth', '--json'], { MEDPLUM_CLIENT_SECRET: SECRET });
+    expect(JSON.parse(result.stdout).nextSteps).toContain('pnpm install');
+  });
+});

@@ -17,6 +17,8 @@ export interface Kind {
   readonly envFile: '.env' | '.env.local';
   /** The dependencies the wiring imports, at the versions of src/versions.ts. */
   readonly dependencies: readonly PackageName[];
+  /** What its build needs (Mantine's PostCSS setup). */
+  readonly devDependencies: readonly PackageName[];
   /** The method's env var, in the framework's dialect; undefined when the wiring does not read it. */
   readonly envName: (v: EnvVar) => string | undefined;
   /** A step of the method's Medplum checklist (written for the new-project starters), for this kind. */
@@ -34,9 +36,14 @@ const WEB_DEPENDENCIES: readonly PackageName[] = [
   '@mantine/spotlight',
   'jsqr',
   'signature_pad',
+  // @medplum/react imports it without declaring it.
+  'react-router',
   'react',
   'react-dom',
 ];
+
+/** Mantine's PostCSS preset: @medplum/react's styles use its mixins and breakpoint variables. */
+const WEB_DEV_DEPENDENCIES: readonly PackageName[] = ['postcss', 'postcss-preset-mantine', 'postcss-simple-vars'];
 
 export const KINDS: Readonly<Record<KindId, Kind>> = {
   'vite-react': {
@@ -45,6 +52,7 @@ export const KINDS: Readonly<Record<KindId, Kind>> = {
     apps: ['user-facing'],
     envFile: '.env',
     dependencies: WEB_DEPENDENCIES,
+    devDependencies: WEB_DEV_DEPENDENCIES,
     envName: (v) => v.name,
   },
   next: {
@@ -53,6 +61,7 @@ export const KINDS: Readonly<Record<KindId, Kind>> = {
     apps: ['user-facing'],
     envFile: '.env.local',
     dependencies: WEB_DEPENDENCIES,
+    devDependencies: WEB_DEV_DEPENDENCIES,
     // Next.js inlines NEXT_PUBLIC_* into the browser bundle, as Vite does VITE_*.
     envName: (v) => v.name.replace(/^VITE_/, 'NEXT_PUBLIC_'),
     // The starters' steps name Vite's dev and preview servers and .env; Next.js serves on 3000 and reads .env.local.
@@ -67,6 +76,7 @@ export const KINDS: Readonly<Record<KindId, Kind>> = {
     apps: ['backend', 'device'],
     envFile: '.env',
     dependencies: ['@medplum/core'],
+    devDependencies: [],
     // The module reads the sign-in settings only; PORT, intervals and device ids are the starters' own.
     envName: (v) => (v.optional ? undefined : v.name),
   },

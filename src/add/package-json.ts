@@ -33,7 +33,12 @@ export function isCompatible(have: string, want: string): boolean {
 /**
  * With `force`, an incompatible version is replaced by the wanted one (in the section that has it).
  */
-export function mergeDependencies(text: string, wanted: Readonly<Record<string, string>>, force: boolean): DependencyMerge {
+export function mergeDependencies(
+  text: string,
+  wanted: Readonly<Record<string, string>>,
+  force: boolean,
+  into: 'dependencies' | 'devDependencies' = 'dependencies',
+): DependencyMerge {
   const pkg = JSON.parse(text) as Json;
   const added: string[] = [];
   const incompatible: Incompatible[] = [];
@@ -54,12 +59,12 @@ export function mergeDependencies(text: string, wanted: Readonly<Record<string, 
   if (added.length === 0 && !(force && incompatible.length > 0)) {
     return { text: undefined, added, incompatible };
   }
-  const deps = (pkg.dependencies ?? {}) as Record<string, string>;
+  const deps = (pkg[into] ?? {}) as Record<string, string>;
   const keys = Object.keys(deps);
   // npm keeps this section sorted; a hand-ordered one gets the new names at its end.
   const sorted = keys.every((key, i) => i === 0 || (keys[i - 1] as string).localeCompare(key) <= 0);
   const merged = { ...deps, ...toAdd };
-  pkg.dependencies = sorted ? Object.fromEntries(Object.entries(merged).sort(([a], [b]) => a.localeCompare(b))) : merged;
+  pkg[into] = sorted ? Object.fromEntries(Object.entries(merged).sort(([a], [b]) => a.localeCompare(b))) : merged;
   const indent = /^([ \t]+)"/m.exec(text)?.[1] ?? '  ';
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const body = JSON.stringify(pkg, null, indent).replaceAll('\n', eol);

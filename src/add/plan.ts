@@ -12,7 +12,7 @@ import type { EnvInput, Method } from '../methods.js';
 import type { AccessPolicy } from '../policy.js';
 import type { GeneratedFile } from '../render.js';
 import { renderTemplateFile } from '../render.js';
-import { VERSIONS } from '../versions.js';
+import { VERSIONS, type PackageName } from '../versions.js';
 import type { Project } from './detect.js';
 import { appendEnv, appendExample, ensureIgnored, maskEnv, type EnvEntry } from './env-files.js';
 import { mergeDependencies, type Incompatible } from './package-json.js';
@@ -91,13 +91,13 @@ export async function planAdd({ project, method, values, accessPolicy, extraFile
     await change(path, await read(path), content);
   }
 
-  const pkg = mergeDependencies(
-    (await read('package.json')) as string,
-    Object.fromEntries(project.kind.dependencies.map((name) => [name, VERSIONS[name]])),
-    force,
-  );
-  if (pkg.text !== undefined) {
-    await change('package.json', await read('package.json'), pkg.text);
+  const pkgBefore = (await read('package.json')) as string;
+  const versions = (names: readonly PackageName[]) => Object.fromEntries(names.map((name) => [name, VERSIONS[name]]));
+  const deps = mergeDependencies(pkgBefore, versions(project.kind.dependencies), force);
+  const devDeps = mergeDependencies(deps.text ?? pkgBefore, versions(project.kind.devDependencies), force, 'devDependencies');
+  const pkgAfter = devDeps.text ?? deps.text;
+  if (pkgAfter !== undefined) {
+    await change('package.json', pkgBefore, pkgAfter);
   }
 
   const dialect = project.kind.id === 'node' ? 'node' : 'vite';
@@ -134,7 +134,7 @@ export async function planAdd({ project, method, values, accessPolicy, extraFile
   for (const { path } of changes) {
     await checkInside(project.dir, path);
   }
-  return { changes, clashes, incompatible: pkg.incompatible, kept: env.kept, manual: wiring.manual, usage: wiring.usage };
+  return { changes, clashes, incompatible: [...deps.incompatible, ...devDeps.incompatible], kept: env.kept, manual: wiring.manual, usage: wiring.usage };
 }
 
 async function readText(dir: string, path: string): Promise<string | undefined> {

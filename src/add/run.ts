@@ -11,7 +11,6 @@ import { CliError, UsageError } from '../errors.js';
 import { shellArg } from '../escape.js';
 import type { App } from '../guide.js';
 import { METHODS, type Method } from '../methods.js';
-import { commandsFor } from '../pm.js';
 import { loadPrompter } from '../prompts.js';
 import { buildRecord, flagsFromRecord, RECORD_FILE } from '../record.js';
 import { checklistFor, type GeneratedFile } from '../render.js';
@@ -82,12 +81,16 @@ export async function runAdd(argv: readonly string[], io: Io): Promise<number> {
     extraFiles: [...plan.extraFiles, recordFile],
     force: flags.force,
   });
+  // What --provision made is deleted again when the project cannot take the wiring.
+  const stop = async (message: string): Promise<never> => {
+    throw new CliError(`${message}${await undoProvision()}`);
+  };
   const incompatible = add.incompatible.map((d) => `${d.name} ${d.have} (the wiring needs ${d.want})`);
   if (incompatible.length > 0 && !flags.force) {
-    throw new CliError(`${displayDir} has ${incompatible.join(', ')}: another major version. Upgrade it, or pass --force to set the version it needs.`);
+    await stop(`${displayDir} has ${incompatible.join(', ')}: another major version. Upgrade it, or pass --force to set the version it needs.`);
   }
   if (add.clashes.length > 0 && !flags.force) {
-    throw new CliError(`${displayDir} already has ${add.clashes.join(', ')}, with other content. Move them away, or pass --force to replace them.`);
+    await stop(`${displayDir} already has ${add.clashes.join(', ')}, with other content. Move them away, or pass --force to replace them.`);
   }
 
   const adapt = project.kind.checklistStep ?? ((step: string) => step);
@@ -114,15 +117,16 @@ export async function runAdd(argv: readonly string[], io: Io): Promise<number> {
  * device one (backend unless asked). A method or app that does not fit is refused before any question.
  */
 function fitFlags(flags: Flags, project: Project): Flags {
+  const packageManager = flags.packageManager ?? project.packageManager;
   if (flags.method) {
     checkFits(METHODS[flags.method], project);
-    return flags;
+    return { ...flags, packageManager };
   }
   if (flags.app && !project.kind.apps.includes(flags.app)) {
     throw new UsageError(`--app ${flags.app} does not fit ${project.description}: ${fitting(project)}.`);
   }
   const app: App | undefined = flags.app ?? (project.kind.apps.length === 1 || flags.yes || flags.json ? project.kind.apps[0] : undefined);
-  return { ...flags, app, packageManager: flags.packageManager ?? project.packageManager };
+  return { ...flags, app, packageManager };
 }
 
 function checkFits(method: Method, project: Project): void {
@@ -151,7 +155,6 @@ interface ReportInput {
 
 function report({ project, plan, add, medplumSide, installed, flags, ui, io }: ReportInput): number {
   const { method } = plan;
-  const pm = flags.packageManager ? plan.pm : commandsFor(project.packageManager ?? plan.pm.name);
   const already = add.changes.length === 0;
   const envFile = project.kind.envFile;
   const unset = method.env
@@ -160,7 +163,7 @@ function report({ project, plan, add, medplumSide, installed, flags, ui, io }: R
     .filter((name) => name !== undefined);
   const nextSteps = [
     ...(plan.displayDir === '.' ? [] : [`cd ${shellArg(plan.displayDir)}`]),
-    ...(installed || already ? [] : [pm.install]),
+    ...(installed || already ? [] : [plan.pm.install]),
     ...(unset.length > 0 ? [`# fill in ${unset.join(', ')} in ${envFile} (see .env.example)`] : []),
     ...add.manual.map((step) => `# ${step}`),
     ...add.usage.map((line) => `# ${line}`),

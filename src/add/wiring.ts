@@ -83,10 +83,30 @@ export async function wireProject(project: Project, method: Method, read: (path:
       edits.set(entry.path, edited);
     }
   }
+  const postcss = await findPostcssConfig(read);
+  if (postcss === undefined) {
+    files.set('postcss.config.mjs', await renderTemplateFile('add/web/postcss.hbs', {}, 'add/_partials'));
+  } else if (!postcss.text.includes('postcss-preset-mantine')) {
+    manual.push(`In ${postcss.path}, add Mantine's PostCSS plugins as in https://mantine.dev/styles/postcss-preset/: 'postcss-preset-mantine' and 'postcss-simple-vars' with the mantine-breakpoint-* variables (@medplum/react's styles use them).`);
+  }
   return {
     files,
     edits,
     manual,
     usage: ["In your components, useMedplum() and useMedplumProfile() from '@medplum/react' give the signed-in client and profile."],
   };
+}
+
+const POSTCSS_CONFIGS = ['postcss.config.mjs', 'postcss.config.js', 'postcss.config.cjs', 'postcss.config.ts', '.postcssrc', '.postcssrc.json', '.postcssrc.js'];
+
+/** The project's own PostCSS config, if it has one (a file, or the "postcss" key of package.json). */
+async function findPostcssConfig(read: (path: string) => Promise<string | undefined>): Promise<{ path: string; text: string } | undefined> {
+  for (const path of POSTCSS_CONFIGS) {
+    const text = await read(path);
+    if (text !== undefined) {
+      return { path, text };
+    }
+  }
+  const pkg = JSON.parse((await read('package.json')) ?? '{}') as { postcss?: unknown };
+  return pkg.postcss === undefined ? undefined : { path: 'package.json', text: JSON.stringify(pkg.postcss) };
 }
