@@ -3,7 +3,7 @@
  * detection, refusals, the files and edits it plans, idempotence, clashes, versions, --dry-run and
  * the env files. The installed, built and signed-in projects are in add-live.test.ts.
  */
-import { cp, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseEnv } from 'node:util';
@@ -307,5 +307,39 @@ describe('add: the package manager', () => {
     await writeFile(join(dir, 'pnpm-lock.yaml'), "lockfileVersion: '9.0'\n");
     const result = await add(dir, ['-m', 'basic-auth', '--json'], { MEDPLUM_CLIENT_SECRET: SECRET });
     expect(JSON.parse(result.stdout).nextSteps).toContain('pnpm install');
+  });
+});
+
+describe('add: nothing outside the project', () => {
+  it('refuses to write through a symbolic link that leads outside the project, and writes nothing', async () => {
+    const outside = await tempDir();
+    const dir = await fixture('express-ts-esm');
+    await rm(join(dir, 'src'), { recursive: true });
+    await symlink(outside, join(dir, 'src'));
+    const before = await snapshot(dir);
+    const result = await add(dir, ['-m', 'client-credentials'], { MEDPLUM_CLIENT_SECRET: SECRET });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Refusing to write src/medplum.ts: it leads outside the project');
+    expect(await readdir(outside)).toEqual([]);
+    expect(await snapshot(dir)).toEqual(before);
+  });
+
+  it('a directory where a file goes is one clear line', async () => {
+    const dir = await fixture('node-cjs');
+    await mkdir(join(dir, 'medplum.js'));
+    const result = await add(dir, ['-m', 'basic-auth'], { MEDPLUM_CLIENT_SECRET: SECRET });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain('medplum.js is a directory where add writes a file');
+  });
+
+  it("wraps the page in an existing Pages Router _app", async () => {
+    const app = "import type { AppProps } from 'next/app';\n\nexport default function App({ Component, pageProps }: AppProps) {\n  return <Component {...pageProps} />;\n}\n";
+    const dir = await project({ 'package.json': { dependencies: { next: '16.0.0', react: '19.0.0' } }, 'tsconfig.json': '{}', 'src/pages/_app.tsx': app });
+    expect((await add(dir, ['-m', 'oauth-auth-code'])).code).toBe(0);
+    expect(await readFile(join(dir, 'src/pages/_app.tsx'), 'utf8')).toBe(
+      "import type { AppProps } from 'next/app';\nimport { MedplumAuth } from '../medplum/MedplumAuth';\n\nexport default function App({ Component, pageProps }: AppProps) {\n  return <MedplumAuth><Component {...pageProps} /></MedplumAuth>;\n}\n",
+    );
+    expect(await readFile(join(dir, 'src/medplum/MedplumAuth.tsx'), 'utf8')).toContain("'use client';");
   });
 });

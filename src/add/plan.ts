@@ -141,8 +141,12 @@ async function readText(dir: string, path: string): Promise<string | undefined> 
   try {
     return await readFile(join(dir, path), 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
       return undefined;
+    }
+    if (code === 'EISDIR') {
+      throw new CliError(`${join(dir, path)} is a directory where add writes a file. Move it away, then run add again.`);
     }
     throw err;
   }
