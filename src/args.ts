@@ -3,7 +3,7 @@ import { Command, CommanderError, Option, type OptionValues } from 'commander';
 import { UsageError } from './errors.js';
 import { APPS, SHORTCUT_IDS, type App, type Shortcut } from './guide.js';
 import { IDP_PROVIDERS, type IdpEndpoints, type IdpProvider } from './idp.js';
-import { METHOD_IDS, METHODS, type MethodId } from './methods.js';
+import { METHOD_IDS, METHODS, WEB_UIS, type MethodId, type WebUi } from './methods.js';
 import { PACKAGE_MANAGERS, type PackageManager } from './pm.js';
 
 export const NAME = 'create-medplum-auth';
@@ -13,6 +13,7 @@ export interface Flags {
   readonly directory?: string;
   readonly app?: App;
   readonly method?: MethodId;
+  readonly ui?: WebUi;
   readonly baseUrl?: string;
   readonly clientId?: string;
   readonly clientSecret?: string;
@@ -148,6 +149,11 @@ export function createProgram(version: string, text: ProgramText = CREATE): Comm
     .argument('[directory]', text.directory)
     .addOption(new Option('--app <kind>', 'what you are building').choices(APPS))
     .addOption(new Option('-m, --method <method>', 'the auth method (implies --app)').choices(METHOD_IDS))
+    .addOption(
+      new Option('--ui <ui>', "user-facing methods: Medplum's React components on Mantine (default), or plain React for your own design system").choices(
+        WEB_UIS,
+      ),
+    )
     .option('--base-url <url>', `Medplum server base URL (default: ${DEFAULT_BASE_URL})`)
     .option('--client-id <id>', 'ClientApplication ID')
     .option('--client-secret <secret>', 'ClientApplication secret (or set MEDPLUM_CLIENT_SECRET)')
@@ -199,6 +205,7 @@ export function parseArgs(argv: readonly string[], version: string, program = cr
       directory: parsed.args[0],
       app: o.app,
       method: o.method,
+      ui: o.ui,
       baseUrl: o.baseUrl,
       clientId: o.clientId,
       clientSecret: o.clientSecret,

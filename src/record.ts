@@ -5,10 +5,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Flags } from './args.js';
+import type { Plan } from './cli.js';
 import { UsageError } from './errors.js';
-import type { Decision } from './guide.js';
 import { IDP_PROVIDERS, type IdpEndpoints, type IdpProvider } from './idp.js';
-import { isMethodId, METHODS, type EnvInput, type Method } from './methods.js';
+import { isMethodId, METHODS, WEB_UIS, type WebUi } from './methods.js';
 import type { AccessPolicy } from './policy.js';
 
 export const RECORD_FILE = 'medplum-auth.json';
@@ -19,6 +19,8 @@ export interface AuthRecord {
   readonly generator: string;
   readonly app: string;
   readonly method: string;
+  /** The web starter's UI (--ui); absent for methods without one. */
+  readonly ui?: WebUi;
   readonly answers: Readonly<Record<string, string>>;
   readonly reasons: readonly string[];
   readonly docs: readonly string[];
@@ -39,10 +41,7 @@ export interface AuthRecord {
 
 export function buildRecord(
   generator: string,
-  method: Method,
-  decision: Decision,
-  values: EnvInput,
-  accessPolicy: AccessPolicy | null,
+  { method, ui, decision, values, accessPolicy }: Pick<Plan, 'method' | 'ui' | 'decision' | 'values' | 'accessPolicy'>,
   provisioned?: AuthRecord['provisioned'],
 ): AuthRecord {
   const needs = method.needs ?? [];
@@ -52,6 +51,7 @@ export function buildRecord(
     generator,
     app: method.app,
     method: method.id,
+    ...(ui ? { ui } : {}),
     answers: decision.answers,
     reasons: decision.reasons,
     docs: [method.docsUrl, 'https://www.medplum.com/docs/auth/methods'],
@@ -90,11 +90,16 @@ export async function flagsFromRecord(path: string, flags: Flags): Promise<Flags
   if (idp !== undefined && !(IDP_PROVIDERS as readonly string[]).includes(idp.provider)) {
     bad(`unknown identity provider ${JSON.stringify(idp.provider)}`);
   }
+  const ui = record.ui;
+  if (ui !== undefined && !(WEB_UIS as readonly string[]).includes(ui)) {
+    bad(`unknown ui ${JSON.stringify(ui)}`);
+  }
   const policy = record.accessPolicy;
   return {
     ...flags,
     yes: true,
     method: flags.method ?? method,
+    ui: flags.ui ?? ui,
     app: flags.app ?? METHODS[method].app,
     baseUrl: flags.baseUrl ?? text(record.baseUrl, 'baseUrl'),
     clientId: flags.clientId ?? text(record.clientId, 'clientId'),

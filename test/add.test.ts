@@ -343,3 +343,19 @@ describe('add: nothing outside the project', () => {
     expect(await readFile(join(dir, 'src/medplum/MedplumAuth.tsx'), 'utf8')).toContain("'use client';");
   });
 });
+
+describe('add: the UI', () => {
+  it('--ui plain is refused in one line: add wires the medplum UI', async () => {
+    const dir = await project({ 'package.json': vitePackage, 'src/main.tsx': VITE_MAIN });
+    const result = await add(dir, ['-m', 'oauth-auth-code', '--ui', 'plain']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain('add wires the medplum UI');
+  });
+
+  it('the record says which UI was added', async () => {
+    const dir = await project({ 'package.json': vitePackage, 'src/main.tsx': VITE_MAIN });
+    expect((await add(dir, ['-m', 'oauth-auth-code'])).code).toBe(0);
+    expect(JSON.parse(await readFile(join(dir, 'medplum-auth.json'), 'utf8')).ui).toBe('medplum');
+  });
+});

@@ -52,6 +52,8 @@ beforeAll(async () => {
   const dir = await scaffold(root, [
     '-m',
     'domain-idp',
+    '--ui',
+    'plain',
     '--base-url',
     medplum.baseUrl,
     '--client-id',

@@ -57,7 +57,7 @@ describe('external-idp starter against the Medplum double and its IdP', () => {
     onTestFinished(discovery.close);
 
     const dir = await scaffold(await tempDir(onTestFinished), [
-      '-m', 'external-idp', '--idp', 'oidc', '--idp-issuer', discovery.issuer, '--discover',
+      '-m', 'external-idp', '--ui', 'plain', '--idp', 'oidc', '--idp-issuer', discovery.issuer, '--discover',
       '--idp-client-id', medplum.idp.clientId, '--base-url', medplum.baseUrl, '--client-id', client.id,
     ]);
     const readme = await readFile(join(dir, 'README.md'), 'utf8');

@@ -63,6 +63,8 @@ describe('google-auth against the Medplum test double', () => {
       const dir = await scaffold(await tempDir(onTestFinished), [
         '-m',
         'google-auth',
+        '--ui',
+        'plain',
         '--base-url',
         medplum.baseUrl,
         '--client-id',

@@ -144,7 +144,7 @@ describe.concurrent('starters against the Medplum test double', () => {
   // Skipped on a machine without Chromium, except in CI, where its absence fails the test.
   it.runIf(existsSync(CHROMIUM) || Boolean(process.env.CI))('oauth-auth-code signs in, in a real browser, with a password and with the redirect', { timeout: 300_000 }, async ({ expect, onTestFinished }) => {
     const client = medplum.addClient({ name: 'portal', redirectUris: ['http://localhost:4173/'] });
-    const dir = await scaffold(await tempDir(onTestFinished), ['-m', 'oauth-auth-code', '--base-url', medplum.baseUrl, '--client-id', client.id]);
+    const dir = await scaffold(await tempDir(onTestFinished), ['-m', 'oauth-auth-code', '--ui', 'plain', '--base-url', medplum.baseUrl, '--client-id', client.id]);
     expectOk(await sh('npm', ['run', 'build'], dir), 'npm run build');
     const preview = await startScript(dir, 'preview');
     onTestFinished(() => void preview.stop());

@@ -1,13 +1,13 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { chooseMethod, answersFor } from '../src/guide.js';
-import { METHOD_IDS, METHODS, type MethodId } from '../src/methods.js';
+import { hasUi, METHOD_IDS, METHODS, type MethodId } from '../src/methods.js';
 import { NO_IDP } from '../src/idp.js';
 import { resolvePolicy } from '../src/needs.js';
 import { commandsFor } from '../src/pm.js';
-import { renderProject, type RenderInput } from '../src/render.js';
+import { renderProject, TEMPLATES_DIR, type RenderInput } from '../src/render.js';
 import { VERSIONS } from '../src/versions.js';
 import { HOSTILE, tempDir } from './helpers.js';
 
@@ -38,10 +38,10 @@ const text = (files: Awaited<ReturnType<typeof renderProject>>, path: string): s
   return file.content.toString('utf8');
 };
 
-/** The files each starter must have, beyond the shared ones. */
-const WEB_FILES = ['index.html', 'vite.config.ts', 'src/main.tsx', 'src/App.tsx'];
+/** The files each starter must have, beyond the shared ones (the web starters in their default UI, medplum). */
+const WEB_FILES = ['index.html', 'vite.config.ts', 'src/main.tsx', 'src/App.tsx', 'src/SignInPage.tsx', 'src/App.test.tsx'];
 const KEY_FILES: Record<MethodId, string[]> = {
-  'oauth-auth-code': [...WEB_FILES, 'src/auth.ts', 'src/auth.test.ts'],
+  'oauth-auth-code': WEB_FILES,
   'google-auth': WEB_FILES,
   'external-idp': WEB_FILES,
   'domain-idp': WEB_FILES,
@@ -52,6 +52,24 @@ const KEY_FILES: Record<MethodId, string[]> = {
   'jwt-assertion': ['src/main.ts', 'access-policy.json'],
 };
 
+describe.each(METHOD_IDS.filter((id) => hasUi(METHODS[id])))('the %s starter, in each UI', (method) => {
+  it("medplum (the default): Medplum's React components on Mantine, with the build files of the plain UI", async () => {
+    const files = await renderProject(input(method));
+    const pkg = JSON.parse(text(files, 'package.json'));
+    expect(pkg.dependencies).toMatchObject({ '@medplum/react': VERSIONS['@medplum/react'], '@mantine/core': VERSIONS['@mantine/core'] });
+    expect(text(files, 'src/SignInPage.tsx')).toMatch(method === 'external-idp' ? /signInWithExternalAuth/ : /<SignInForm/);
+    for (const shared of ['vite.config.ts', 'tsconfig.json', 'index.html']) {
+      expect(text(files, shared)).toBe(await readFile(join(TEMPLATES_DIR, 'web', shared), 'utf8'));
+    }
+  });
+
+  it('plain: no Mantine, and none of the medplum UI', async () => {
+    const files = await renderProject(input(method, { ui: 'plain' }));
+    expect(JSON.parse(text(files, 'package.json')).dependencies).not.toHaveProperty('@mantine/core');
+    expect(files.has('src/redeemReturnCode.ts')).toBe(false);
+  });
+});
+
 describe.each(METHOD_IDS)('the %s starter', (method) => {
   it('has the shared files, its own files, and nothing left as a template', async () => {
     const files = await renderProject(input(method));
@@ -60,7 +78,7 @@ describe.each(METHOD_IDS)('the %s starter', (method) => {
       expect.arrayContaining(['.env', '.env.example', '.gitignore', 'README.md', 'package.json', 'tsconfig.json', ...KEY_FILES[method]]),
     );
     expect(paths.some((p) => p.endsWith('.hbs') || p.startsWith('_') || p.includes('/_'))).toBe(false);
-    expect(paths.some((p) => p.endsWith('.test.ts'))).toBe(true);
+    expect(paths.some((p) => /\.test\.tsx?$/.test(p))).toBe(true);
     expect(files.get('.env')?.mode).toBe(0o600);
   });
 

@@ -71,7 +71,7 @@ export async function runAdd(argv: readonly string[], io: Io): Promise<number> {
     ? await (await import('../provisioning.js')).provisionPlan(resolved, flags, io, prompt)
     : { plan: resolved, provisioned: undefined, undoProvision: async () => '' };
 
-  const record = buildRecord(`${NAME}@${VERSION}`, plan.method, plan.decision, plan.values, plan.accessPolicy, provisioned?.record);
+  const record = buildRecord(`${NAME}@${VERSION}`, plan, provisioned?.record);
   const recordFile: GeneratedFile = { path: RECORD_FILE, content: Buffer.from(`${JSON.stringify(record, null, 2)}\n`), mode: 0o644 };
   const add = await planAdd({
     project,
@@ -117,16 +117,21 @@ export async function runAdd(argv: readonly string[], io: Io): Promise<number> {
  * device one (backend unless asked). A method or app that does not fit is refused before any question.
  */
 function fitFlags(flags: Flags, project: Project): Flags {
+  if (flags.ui === 'plain') {
+    throw new UsageError(`add wires the medplum UI (Medplum's React components); --ui plain is for new projects, e.g. ${NAME} my-app --ui plain.`);
+  }
+  // A web kind gets the medplum UI without a question; a Node service has no UI.
+  const ui = project.kind.id === 'node' ? flags.ui : 'medplum';
   const packageManager = flags.packageManager ?? project.packageManager;
   if (flags.method) {
     checkFits(METHODS[flags.method], project);
-    return { ...flags, packageManager };
+    return { ...flags, ui, packageManager };
   }
   if (flags.app && !project.kind.apps.includes(flags.app)) {
     throw new UsageError(`--app ${flags.app} does not fit ${project.description}: ${fitting(project)}.`);
   }
   const app: App | undefined = flags.app ?? (project.kind.apps.length === 1 || flags.yes || flags.json ? project.kind.apps[0] : undefined);
-  return { ...flags, app, packageManager };
+  return { ...flags, app, ui, packageManager };
 }
 
 function checkFits(method: Method, project: Project): void {

@@ -2,9 +2,10 @@
  * The method's wiring for a project kind: the files it adds, the edit to the project's entry point
  * (or, when that file's shape is not recognised, the same edit as a manual step), and how to use it.
  */
-import { posix } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, posix } from 'node:path';
 import type { Method } from '../methods.js';
-import { renderTemplateFile } from '../render.js';
+import { renderTemplateFile, TEMPLATES_DIR } from '../render.js';
 import type { Project } from './detect.js';
 import { importSpecifier, wrapElement } from './source-edit.js';
 
@@ -85,7 +86,8 @@ export async function wireProject(project: Project, method: Method, read: (path:
   }
   const postcss = await findPostcssConfig(read);
   if (postcss === undefined) {
-    files.set('postcss.config.mjs', await renderTemplateFile('add/web/postcss.hbs', {}, 'add/_partials'));
+    // The new-project starters' own config (the medplum UI), byte for byte.
+    files.set('postcss.config.mjs', await readFile(join(TEMPLATES_DIR, 'web-medplum/postcss.config.mjs'), 'utf8'));
   } else if (!postcss.text.includes('postcss-preset-mantine')) {
     manual.push(`In ${postcss.path}, add Mantine's PostCSS plugins as in https://mantine.dev/styles/postcss-preset/: 'postcss-preset-mantine' and 'postcss-simple-vars' with the mantine-breakpoint-* variables (@medplum/react's styles use them).`);
   }
