@@ -32,28 +32,37 @@ const WEB_SETTINGS = {
 
 const ENTRY_ELEMENT = { vite: '<App />', app: '{children}', pages: '<Component {...pageProps} />' } as const;
 
-/**
- * `read` gives an existing file's text (undefined when there is none).
- */
-export async function wireProject(project: Project, method: Method, read: (path: string) => Promise<string | undefined>): Promise<Wiring> {
-  const base = { ts: project.typescript, method: { id: method.id, docsUrl: method.docsUrl } };
-  if (project.kind.id === 'node') {
-    const path = posix.join(project.sourceDir, `medplum.${project.typescript ? 'ts' : 'js'}`);
-    const esmSyntax = project.typescript || project.esm;
-    const content = await renderTemplateFile(`add/node/${method.id}.hbs`, { ...base, esmSyntax }, 'add/_partials');
-    const name = method.id === 'token-exchange' ? 'medplumFor' : 'getMedplum';
-    const call = method.id === 'token-exchange' ? 'await medplumFor(idpAccessToken)' : 'await getMedplum()';
-    return {
-      files: new Map([[path, content]]),
-      edits: new Map(),
-      manual: [],
-      usage: [
-        esmSyntax ? `import { ${name} } from './medplum.js';` : `const { ${name} } = require('./medplum');`,
-        `const medplum = ${call}; // e.g. await medplum.searchResources('Patient')`,
-      ],
-    };
-  }
+type Read = (path: string) => Promise<string | undefined>;
 
+/** `read` gives an existing file's text (undefined when there is none). */
+export async function wireProject(project: Project, method: Method, read: Read): Promise<Wiring> {
+  return project.kind.id === 'node' ? wireNode(project, method) : wireWeb(project, method, read);
+}
+
+/** What every wiring template reads. */
+const templateBase = (project: Project, method: Method) => ({ ts: project.typescript, method: { id: method.id, docsUrl: method.docsUrl } });
+
+/** One module, in the project's language and module format, that exports a client signed in by the method. */
+async function wireNode(project: Project, method: Method): Promise<Wiring> {
+  const path = posix.join(project.sourceDir, `medplum.${project.typescript ? 'ts' : 'js'}`);
+  // TypeScript writes import/export whatever the output format; only plain CommonJS needs require.
+  const esmSyntax = project.typescript || project.esm;
+  const content = await renderTemplateFile(`add/node/${method.id}.hbs`, { ...templateBase(project, method), esmSyntax }, 'add/_partials');
+  const name = method.id === 'token-exchange' ? 'medplumFor' : 'getMedplum';
+  const call = method.id === 'token-exchange' ? 'await medplumFor(idpAccessToken)' : 'await getMedplum()';
+  return {
+    files: new Map([[path, content]]),
+    edits: new Map(),
+    manual: [],
+    usage: [
+      esmSyntax ? `import { ${name} } from './medplum.js';` : `const { ${name} } = require('./medplum');`,
+      `const medplum = ${call}; // e.g. await medplum.searchResources('Patient')`,
+    ],
+  };
+}
+
+/** MedplumAuth (provider, Mantine, sign-in) around the app's root, and Mantine's PostCSS setup. */
+async function wireWeb(project: Project, method: Method, read: Read): Promise<Wiring> {
   const next = project.kind.id === 'next';
   const entry = project.entry as NonNullable<Project['entry']>;
   const ext = project.typescript ? 'tsx' : 'jsx';
@@ -64,7 +73,7 @@ export async function wireProject(project: Project, method: Method, read: (path:
     ...Object.fromEntries(Object.entries(names).map(([key, name]) => [key, next ? `process.env.${name}` : `import.meta.env.${name}`])),
     names,
   };
-  const auth = await renderTemplateFile('add/web/MedplumAuth.hbs', { ...base, next, env, prefix, bundler: next ? 'Next.js' : 'Vite' }, 'add/_partials');
+  const auth = await renderTemplateFile('add/web/MedplumAuth.hbs', { ...templateBase(project, method), next, env, prefix, bundler: next ? 'Next.js' : 'Vite' }, 'add/_partials');
   const files = new Map([[authPath, auth]]);
   const edits = new Map<string, string>();
   const manual: string[] = [];
