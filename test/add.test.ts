@@ -241,6 +241,19 @@ describe('add: re-runs, clashes, versions, --dry-run', () => {
     expect(await snapshot(dir)).toEqual(before);
   });
 
+  it('a second jwt-assertion add keeps the key pair it made: already added', async () => {
+    const dir = await fixture('node-cjs');
+    expect((await add(dir, ['-m', 'jwt-assertion'])).code).toBe(0);
+    expect((await stat(join(dir, 'medplum-device-key.pem'))).mode & 0o777).toBe(0o600);
+    expect(await readFile(join(dir, '.gitignore'), 'utf8')).toContain('*.pem');
+    const before = await snapshot(dir);
+    const again = await add(dir, ['-m', 'jwt-assertion']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toBe('');
+    expect(again.stdout).toContain('Already added: jwt-assertion');
+    expect(await snapshot(dir)).toEqual(before);
+  });
+
   it('a clash stops the run and lists the files; --force replaces them', async () => {
     const dir = await fixture('express-ts-esm');
     await writeFile(join(dir, 'src/medplum.ts'), 'export const mine = 1;\n');

@@ -4,12 +4,14 @@
  * (refusing a method that does not fit the kind) -> the plan in memory -> a diff (--dry-run), or one
  * all-or-nothing write (write.ts, with rollback) -> install only with --install -> the report.
  */
-import { basename, relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
 import { NAME, createProgram, parseArgs, type Flags } from '../args.js';
 import { install, isCI, printMedplumSide, printNextSteps, resolvePlan, type Io, type MedplumSide, type Plan } from '../cli.js';
 import { CliError, UsageError } from '../errors.js';
 import { shellArg } from '../escape.js';
 import type { App } from '../guide.js';
+import { PRIVATE_KEY_FILE } from '../keys.js';
 import { METHODS, type Method } from '../methods.js';
 import { loadPrompter } from '../prompts.js';
 import { buildRecord, flagsFromRecord, RECORD_FILE } from '../record.js';
@@ -60,12 +62,16 @@ export async function runAdd(argv: readonly string[], io: Io): Promise<number> {
   const fromCwd = relative(io.cwd, target);
   const displayDir = fromCwd === '' ? '.' : fromCwd.startsWith('..') ? target : fromCwd;
   const project = await detectProject(target, displayDir);
-  const flags = fitFlags(given, project);
+  // A second jwt-assertion add signs with the key pair the first one made (a new one would clash).
+  const keptKey = given.method === 'jwt-assertion' && given.privateKeyPath === undefined && existsSync(join(target, PRIVATE_KEY_FILE));
+  const flags = fitFlags(keptKey ? { ...given, privateKeyPath: relative(io.cwd, join(target, PRIVATE_KEY_FILE)) } : given, project);
 
   const interactive = !flags.yes && !flags.json && !isCI(io.env) && io.stdinIsTTY && io.stdout.isTTY === true;
   const prompt = interactive ? await (io.loadPrompter ?? loadPrompter)() : undefined;
   const projectName = toValidPackageName(project.name || basename(target));
-  const resolved = await resolvePlan(flags, io, ui, prompt, { target, displayDir, projectName });
+  const planned = await resolvePlan(flags, io, ui, prompt, { target, displayDir, projectName });
+  // .env keeps the path relative to the project, as the first add wrote it.
+  const resolved = keptKey ? { ...planned, values: { ...planned.values, jwt: { ...planned.values.jwt, privateKeyPath: `./${PRIVATE_KEY_FILE}` } } } : planned;
   checkFits(resolved.method, project); // the guide's prompts may have chosen any app
   const { plan, provisioned, undoProvision } = flags.provision
     ? await (await import('../provisioning.js')).provisionPlan(resolved, flags, io, prompt)
