@@ -64,6 +64,7 @@ Methods (--method), or let the guide's questions pick one:
 ${METHOD_LIST}
 
 Other commands:
+  ${NAME} add [directory]             add a method's wiring to an existing app or service (--help for options)
   ${NAME} check [directory]           audit a generated project's credentials live (--help for options)
   ${NAME} rotate-secret [directory]   rotate its client secret into .env, as a project admin
 
@@ -151,10 +152,25 @@ export function parseCommand(
   return { kind: 'run', opts: program.opts(), args: program.args };
 }
 
-function createProgram(version: string): Command {
-  const program = new Command(NAME)
-    .description("Scaffold a Medplum project that already signs in, chosen by Medplum's authentication decision guide.")
-    .argument('[directory]', 'where to create the project (its name becomes the package name)')
+/** What differs between the scaffold's program and `add`'s, which takes the same flags. */
+export interface ProgramText {
+  readonly name: string;
+  readonly description: string;
+  readonly directory: string;
+  readonly examples: string;
+}
+
+const CREATE: ProgramText = {
+  name: NAME,
+  description: "Scaffold a Medplum project that already signs in, chosen by Medplum's authentication decision guide.",
+  directory: 'where to create the project (its name becomes the package name)',
+  examples: EXAMPLES,
+};
+
+export function createProgram(version: string, text: ProgramText = CREATE): Command {
+  const program = new Command(text.name)
+    .description(text.description)
+    .argument('[directory]', text.directory)
     .addOption(new Option('--app <kind>', 'what you are building').choices(APPS))
     .addOption(new Option('-m, --method <method>', 'the auth method (implies --app)').choices(METHOD_IDS))
     .addOption(
@@ -196,15 +212,15 @@ function createProgram(version: string): Command {
     .option('--dry-run', 'print the files it would write; write nothing')
     .option('--json', 'print one JSON object on stdout (never a secret); implies no prompts')
     .version(version, '-v, --version')
-    .addHelpText('after', EXAMPLES)
+    .addHelpText('after', text.examples)
     .showSuggestionAfterError();
   return withTimeoutOption(withAdminOptions(program, 'with --provision'));
 }
 
-export function parseArgs(argv: readonly string[], version: string): Parsed {
+export function parseArgs(argv: readonly string[], version: string, program = createProgram(version)): Parsed {
   // `npm create x -- --flag` can pass the `--` through; it means nothing here.
   const args = argv.filter((arg, i) => !(arg === '--' && i === 0));
-  const parsed = parseCommand(createProgram(version), args);
+  const parsed = parseCommand(program, args);
   if (parsed.kind === 'print') {
     return parsed;
   }

@@ -61,6 +61,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (argv[0] === 'rotate-secret') {
       return await runRotate(argv.slice(1), io);
     }
+    if (argv[0] === 'add') {
+      return await (await import('./add/run.js')).runAdd(argv.slice(1), io);
+    }
     const parsed = parseArgs(argv, VERSION);
     if (parsed.kind === 'print') {
       io.stdout.write(parsed.text);
@@ -198,14 +201,23 @@ async function runRotate(argv: readonly string[], io: Io): Promise<number> {
   return 0;
 }
 
-function isCI(env: Io['env']): boolean {
+export function isCI(env: Io['env']): boolean {
   const ci = env.CI;
   return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
 }
 
-/** Resolves every answer before anything is written. */
-async function resolvePlan(flags: Flags, io: Io, ui: Ui, prompt: Prompter | undefined): Promise<Plan> {
-  const { target, displayDir, projectName, existing } = await resolveTarget(flags, io, prompt);
+/**
+ * Resolves every answer before anything is written. `add` gives its own target, an existing project
+ * it edits file by file (so none of its files counts as one to overwrite).
+ */
+export async function resolvePlan(
+  flags: Flags,
+  io: Io,
+  ui: Ui,
+  prompt: Prompter | undefined,
+  into?: Pick<Plan, 'target' | 'displayDir' | 'projectName'>,
+): Promise<Plan> {
+  const { target, displayDir, projectName, existing } = into ? { ...into, existing: [] } : await resolveTarget(flags, io, prompt);
   const decision = await resolveGuide(flags, prompt);
   const method = METHODS[decision.method];
   // Loaded here, not at start-up: --help and --version need none of this (nor node:crypto).
@@ -479,7 +491,7 @@ function validateWith(check: (value: string) => unknown): (value: string) => tru
   };
 }
 
-async function install(plan: Plan, json: boolean, ui: Ui, interrupt: AbortSignal | undefined): Promise<boolean> {
+export async function install(plan: Pick<Plan, 'pm' | 'target' | 'displayDir'>, json: boolean, ui: Ui, interrupt?: AbortSignal): Promise<boolean> {
   ui.info(`Installing dependencies with ${plan.pm.name}…`);
   const [command, ...args] = plan.pm.install.split(' ') as [string, ...string[]];
   // stdin is not the install's: in its own process group it could only stop on reading it.
@@ -575,7 +587,7 @@ interface ReportOptions {
 }
 
 /** The Medplum side: what --provision made (a line each), and the steps left to the user. */
-interface MedplumSide {
+export interface MedplumSide {
   readonly created: readonly string[];
   readonly todo: readonly string[];
 }
@@ -630,20 +642,32 @@ function report(plan: Plan, files: FileMap, medplumSide: MedplumSide, { written,
   for (const reason of plan.decision.reasons) {
     ui.info(`  • ${reason}`);
   }
+  printMedplumSide(ui, { created, todo }, plan.values.baseUrl);
+  printNextSteps(ui, nextSteps, method.docsUrl);
+  return 0;
+}
+
+/** What --provision made and the steps left in Medplum (also for `add`). */
+export function printMedplumSide(ui: Ui, { created, todo }: MedplumSide, baseUrl: string): void {
+  const c = ui.color;
   ui.info();
   ui.info(c.bold('In Medplum'));
   if (created.length > 0) {
-    ui.info(`  Done by --provision on ${plan.values.baseUrl}:`);
+    ui.info(`  Done by --provision on ${baseUrl}:`);
     created.forEach((line) => ui.info(`  ${c.green('✔')} ${line}`));
     ui.info(todo.length > 0 ? '  Left to do:' : '  Nothing is left to do there.');
   }
   todo.forEach((step, i) => ui.info(`  ${i + 1}. ${step}`));
+}
+
+/** The next steps (a leading `#` marks a comment) and the method's docs. */
+export function printNextSteps(ui: Ui, nextSteps: readonly string[], docsUrl: string): void {
+  const c = ui.color;
   ui.info();
   ui.info(c.bold('Next steps'));
   for (const step of nextSteps) {
     ui.info(`  ${step.startsWith('#') ? c.dim(step) : c.cyan(step)}`);
   }
   ui.info();
-  ui.info(`Docs: ${method.docsUrl}`);
-  return 0;
+  ui.info(`Docs: ${docsUrl}`);
 }

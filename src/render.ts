@@ -245,3 +245,11 @@ async function listFiles(dir: string): Promise<string[]> {
     .map((e) => join(e.parentPath, e.name))
     .sort();
 }
+
+/** One template under templates/ (the `add` wiring), with the same helpers and the partials in `partialsDir`. */
+export async function renderTemplateFile(rel: string, context: object, partialsDir: string, templatesDir = TEMPLATES_DIR): Promise<string> {
+  const hbs = createHandlebars();
+  const precompiled = await loadPrecompiled();
+  await registerPartials(hbs, join(templatesDir, partialsDir), precompiled);
+  return renderTemplate(hbs, await readFile(join(templatesDir, rel), 'utf8'), context, rel, precompiled);
+}

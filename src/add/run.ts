@@ -1,0 +1,223 @@
+/**
+ * `create-medplum-auth add [directory]`: the same guide and flags as a new project, then the method's
+ * wiring added to the project that is there. Steps: flags -> detect the project -> the guide's answers
+ * (refusing a method that does not fit the kind) -> the plan in memory -> a diff (--dry-run), or one
+ * all-or-nothing write (write.ts, with rollback) -> install only with --install -> the report.
+ */
+import { existsSync } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
+import { NAME, createProgram, parseArgs, type Flags } from '../args.js';
+import { install, isCI, printMedplumSide, printNextSteps, resolvePlan, type Io, type MedplumSide, type Plan } from '../cli.js';
+import { CliError, UsageError } from '../errors.js';
+import { shellArg } from '../escape.js';
+import type { App } from '../guide.js';
+import { PRIVATE_KEY_FILE } from '../keys.js';
+import { METHODS, type Method } from '../methods.js';
+import { loadPrompter } from '../prompts.js';
+import { buildRecord, flagsFromRecord, RECORD_FILE } from '../record.js';
+import { checklistFor, type GeneratedFile } from '../render.js';
+import { createUi, type Ui } from '../ui.js';
+import { VERSION } from '../version.js';
+import { toValidPackageName } from '../validate.js';
+import { writeProject } from '../write.js';
+import { detectProject, type Project } from './detect.js';
+import { unifiedDiff } from './diff.js';
+import { methodsFor } from './kinds.js';
+import { planAdd, type AddPlan } from './plan.js';
+
+const EXAMPLES = `
+Examples:
+  # A Vite + React app: MedplumProvider and Medplum's SignInForm around <App />, VITE_* in .env
+  $ npx ${NAME} add . --method oauth-auth-code --client-id <id>
+
+  # A Next.js app (App or Pages Router): a client component around the root layout, NEXT_PUBLIC_* in .env.local
+  $ npx ${NAME} add my-site -m oauth-auth-code --dry-run
+
+  # A Node service (TypeScript or JavaScript, ESM or CommonJS): src/medplum.ts with a signed-in client
+  $ MEDPLUM_CLIENT_SECRET=... npx ${NAME} add api -m client-credentials --client-id <id> --install
+
+Nothing is committed, and nothing is installed without --install. A second run with the same answers changes nothing.`;
+
+function parseAddArgs(argv: readonly string[]) {
+  const program = createProgram(VERSION, {
+    name: `${NAME} add`,
+    description: "Add a Medplum auth method's wiring to an existing Vite + React app, Next.js app or Node service.",
+    directory: 'the project to add to (default: .)',
+    examples: EXAMPLES,
+  }).option('--install', 'install the added dependencies (default: only print the command)');
+  // Unlike a new project, an existing one is installed only when asked.
+  program.setOptionValueWithSource('install', false, 'default');
+  return parseArgs(argv, VERSION, program);
+}
+
+export async function runAdd(argv: readonly string[], io: Io): Promise<number> {
+  const parsed = parseAddArgs(argv);
+  if (parsed.kind === 'print') {
+    io.stdout.write(parsed.text);
+    return 0;
+  }
+  const given = parsed.flags.from ? await flagsFromRecord(resolve(io.cwd, parsed.flags.from), parsed.flags) : parsed.flags;
+  const ui = await createUi(io.env, io.stdout, io.stderr, given.json);
+  const target = resolve(io.cwd, given.directory ?? '.');
+  const fromCwd = relative(io.cwd, target);
+  const displayDir = fromCwd === '' ? '.' : fromCwd.startsWith('..') ? target : fromCwd;
+  const project = await detectProject(target, displayDir);
+  // A second jwt-assertion add signs with the key pair the first one made (a new one would clash).
+  const keptKey = given.method === 'jwt-assertion' && given.privateKeyPath === undefined && existsSync(join(target, PRIVATE_KEY_FILE));
+  const flags = fitFlags(keptKey ? { ...given, privateKeyPath: relative(io.cwd, join(target, PRIVATE_KEY_FILE)) } : given, project);
+
+  const interactive = !flags.yes && !flags.json && !isCI(io.env) && io.stdinIsTTY && io.stdout.isTTY === true;
+  const prompt = interactive ? await (io.loadPrompter ?? loadPrompter)() : undefined;
+  const projectName = toValidPackageName(project.name || basename(target));
+  const planned = await resolvePlan(flags, io, ui, prompt, { target, displayDir, projectName });
+  // .env keeps the path relative to the project, as the first add wrote it.
+  const resolved = keptKey ? { ...planned, values: { ...planned.values, jwt: { ...planned.values.jwt, privateKeyPath: `./${PRIVATE_KEY_FILE}` } } } : planned;
+  checkFits(resolved.method, project); // the guide's prompts may have chosen any app
+  const { plan, provisioned, undoProvision } = flags.provision
+    ? await (await import('../provisioning.js')).provisionPlan(resolved, flags, io, ui, prompt)
+    : { plan: resolved, provisioned: undefined, undoProvision: async () => '' };
+
+  const record = buildRecord(`${NAME}@${VERSION}`, plan, provisioned?.record);
+  const recordFile: GeneratedFile = { path: RECORD_FILE, content: Buffer.from(`${JSON.stringify(record, null, 2)}\n`), mode: 0o644 };
+  const add = await planAdd({
+    project,
+    method: plan.method,
+    values: plan.values,
+    accessPolicy: plan.accessPolicy,
+    extraFiles: [...plan.extraFiles, recordFile],
+    force: flags.force,
+  });
+  // What --provision made is deleted again when the project cannot take the wiring.
+  const stop = async (message: string): Promise<never> => {
+    throw new CliError(`${message}${await undoProvision()}`);
+  };
+  const incompatible = add.incompatible.map((d) => `${d.name} ${d.have} (the wiring needs ${d.want})`);
+  if (incompatible.length > 0 && !flags.force) {
+    await stop(`${displayDir} has ${incompatible.join(', ')}: another major version. Upgrade it, or pass --force to set the version it needs.`);
+  }
+  if (add.clashes.length > 0 && !flags.force) {
+    await stop(`${displayDir} already has ${add.clashes.join(', ')}, with other content. Move them away, or pass --force to replace them.`);
+  }
+
+  const adapt = project.kind.checklistStep ?? ((step: string) => step);
+  const medplumSide: MedplumSide = {
+    created: provisioned?.created ?? [],
+    todo: checklistFor({ ...plan.values, method: plan.method.id }, provisioned !== undefined).map(adapt),
+  };
+  if (!flags.dryRun && add.changes.length > 0) {
+    const files = new Map(add.changes.map((c) => [c.path, { path: c.path, content: Buffer.from(c.after), mode: c.mode }]));
+    try {
+      await writeProject(files, target, { force: true, interrupt: io.interrupt });
+    } catch (err) {
+      const undone = await undoProvision();
+      throw new CliError(`Could not change ${displayDir}: ${(err as Error).message}. Nothing was changed${undone}`, { cause: err });
+    }
+    await provisioned?.handOver(ui);
+  }
+  const installed = !flags.dryRun && flags.install && add.changes.length > 0 && (await install(plan, flags.json, ui, io.interrupt));
+  return report({ project, plan, add, medplumSide, installed, flags, ui, io });
+}
+
+/**
+ * The kind decides the app: a web project takes a user-facing method, a Node service a backend or
+ * device one (backend unless asked). A method or app that does not fit is refused before any question.
+ */
+function fitFlags(flags: Flags, project: Project): Flags {
+  if (flags.ui === 'plain') {
+    throw new UsageError(`add wires the medplum UI (Medplum's React components); --ui plain is for new projects, e.g. ${NAME} my-app --ui plain.`);
+  }
+  // A web kind gets the medplum UI without a question; a Node service has no UI.
+  const ui = project.kind.id === 'node' ? flags.ui : 'medplum';
+  const packageManager = flags.packageManager ?? project.packageManager;
+  if (flags.method) {
+    checkFits(METHODS[flags.method], project);
+    return { ...flags, ui, packageManager };
+  }
+  if (flags.app && !project.kind.apps.includes(flags.app)) {
+    throw new UsageError(`--app ${flags.app} does not fit ${project.description}: ${fitting(project)}.`);
+  }
+  const app: App | undefined = flags.app ?? (project.kind.apps.length === 1 || flags.yes || flags.json ? project.kind.apps[0] : undefined);
+  return { ...flags, app, ui, packageManager };
+}
+
+function checkFits(method: Method, project: Project): void {
+  if (!project.kind.apps.includes(method.app)) {
+    throw new UsageError(`${method.id} is a ${method.app} method and does not fit ${project.description}: ${fitting(project)}.`);
+  }
+}
+
+function fitting(project: Project): string {
+  const ids = methodsFor(project.kind).map((m) => m.id);
+  return project.kind.id === 'node'
+    ? `use ${ids.join(', ')} (client-credentials for a long-running service); people signing in belong in a web app`
+    : `use ${ids.join(', ')} (oauth-auth-code to start); client-credentials and other server methods belong in a Node service`;
+}
+
+interface ReportInput {
+  readonly project: Project;
+  readonly plan: Plan;
+  readonly add: AddPlan;
+  readonly medplumSide: MedplumSide;
+  readonly installed: boolean;
+  readonly flags: Flags;
+  readonly ui: Ui;
+  readonly io: Io;
+}
+
+function report({ project, plan, add, medplumSide, installed, flags, ui, io }: ReportInput): number {
+  const { method } = plan;
+  const already = add.changes.length === 0;
+  const envFile = project.kind.envFile;
+  const unset = method.env
+    .filter((v) => (v.envFile ?? 'value') === 'value' && !v.optional && v.value(plan.values) === '')
+    .map((v) => project.kind.envName(v))
+    .filter((name) => name !== undefined);
+  const nextSteps = [
+    ...(plan.displayDir === '.' ? [] : [`cd ${shellArg(plan.displayDir)}`]),
+    ...(installed || already ? [] : [plan.pm.install]),
+    ...(unset.length > 0 ? [`# fill in ${unset.join(', ')} in ${envFile} (see .env.example)`] : []),
+    ...add.manual.map((step) => `# ${step}`),
+    ...add.usage.map((line) => `# ${line}`),
+  ];
+  const files = add.changes.map((c) => ({ path: c.path, action: c.action }));
+  const diff = unifiedDiff(add.changes);
+  if (flags.json) {
+    const result = {
+      directory: plan.target,
+      project: project.description,
+      app: method.app,
+      method: method.id,
+      reasons: plan.decision.reasons,
+      alreadyAdded: already,
+      files,
+      diff,
+      keptEnv: add.kept,
+      ...(medplumSide.created.length > 0 ? { provisioned: medplumSide.created } : {}),
+      inMedplum: medplumSide.todo,
+      nextSteps,
+      dryRun: flags.dryRun,
+    };
+    io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return 0;
+  }
+
+  const c = ui.color;
+  if (already) {
+    ui.info(`${c.green('✔')} Already added: ${c.cyan(method.id)} is wired into ${c.bold(plan.displayDir)} (${project.description}). Nothing changed.`);
+  } else if (flags.dryRun) {
+    ui.info(`${c.bold('Dry run:')} adding ${c.cyan(method.id)} to ${plan.displayDir} (${project.description}) would change ${files.length} files. Nothing was written.`);
+    io.stdout.write(diff);
+  } else {
+    ui.info(`${c.green('✔')} Added ${c.cyan(method.id)} (${method.title}) to ${c.bold(plan.displayDir)}, a ${project.description}:`);
+    for (const file of add.changes) {
+      const sign = file.action === 'create' ? c.green('+') : c.yellow('~');
+      ui.info(`  ${sign} ${file.path}${file.mode === 0o600 ? c.dim(' (mode 600)') : ''}`);
+    }
+  }
+  for (const name of add.kept) {
+    ui.warn(`${name} is already set in ${envFile}: left as it is.`);
+  }
+  printMedplumSide(ui, medplumSide, plan.values.baseUrl);
+  printNextSteps(ui, nextSteps, method.docsUrl);
+  return 0;
+}
