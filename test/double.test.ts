@@ -13,6 +13,7 @@ import {
   signGoogleCredential,
   signJwt,
   startMedplumDouble,
+  totp,
   type GoogleCredentialInput,
   type MedplumDouble,
   type MedplumDoubleOptions,
@@ -376,6 +377,127 @@ describe('MedplumClient, password login', () => {
     expect(me.status).toBe(401);
     expect(me.headers.get('www-authenticate')).toBe(`Bearer realm="${medplum.baseUrl}"`);
     expect(medplum.log).toContainEqual(expect.objectContaining({ method: 'POST', path: '/oauth2/logout', status: 200, authScheme: 'Bearer' }));
+  });
+});
+
+describe('MFA (TOTP): auth/login, auth/mfa/verify, auth/mfa/login-enroll', () => {
+  const SECRET = 'JBSWY3DPEHPK3PXP';
+  const outcomeText = async (response: Response): Promise<string | undefined> =>
+    ((await response.json()) as { issue: { details: { text: string } }[] }).issue[0]?.details.text;
+  /** A six-digit code that is none of the three the double accepts now. */
+  const wrongCode = (secret: string): string => String((Number(totp(secret)) + 500_000) % 1_000_000).padStart(6, '0');
+  const post = (medplum: MedplumDouble, path: string, body: unknown): Promise<Response> =>
+    fetch(`${medplum.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  test('the code is RFC 6238 TOTP: SHA-1, 30 s steps, 6 digits (the RFC test vector)', () => {
+    const rfcSecret = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ'; // base32 of "12345678901234567890"
+    expect(totp(rfcSecret, 59_000)).toBe('287082');
+    expect(totp(rfcSecret, 1_111_111_109_000)).toBe('081804');
+  });
+
+  test('a wrong code is refused with the server text; the right one finishes the login', async () => {
+    const medplum = await start({ users: [{ ...DOC, mfaSecret: SECRET }] });
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const sdk = new MedplumClient({ baseUrl: medplum.baseUrl });
+
+    const response = await sdk.startLogin({ email: DOC.email, password: PASSWORD });
+    expect(response).toEqual({ login: expect.any(String), mfaRequired: true, mfaMethods: ['totp'], email: DOC.email });
+
+    const refused = await post(medplum, 'auth/mfa/verify', { login: response.login, token: wrongCode(SECRET) });
+    expect(refused.status).toBe(400);
+    expect(await outcomeText(refused)).toBe('Invalid MFA token');
+
+    const verified = await sdk.post<{ login: string; code: string }>('auth/mfa/verify', { login: response.login, token: totp(SECRET) });
+    expect(verified).toEqual({ login: response.login, code: expect.any(String) });
+    await sdk.processCode(verified.code);
+    expect(sdk.getProfile()?.resourceType).toBe('Practitioner');
+
+    const again = await post(medplum, 'auth/mfa/verify', { login: response.login, token: totp(SECRET) });
+    expect(await outcomeText(again)).toBe('Login granted');
+  });
+
+  test('after the code, a user in two projects gets the chooser, and auth/profile finishes', async () => {
+    const second = { id: randomUUID(), name: 'Second' };
+    const medplum = await start({ projects: [{ name: 'First' }, second], users: [] });
+    medplum.addUser({ ...DOC, projects: [medplum.project.id, second.id], mfaSecret: SECRET });
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const sdk = new MedplumClient({ baseUrl: medplum.baseUrl });
+
+    const { login } = await sdk.startLogin({ email: DOC.email, password: PASSWORD });
+    const choice = await sdk.post<{ memberships: { id: string; project: { display: string } }[] }>('auth/mfa/verify', { login, token: totp(SECRET) });
+    expect(choice.memberships.map((m) => m.project.display)).toEqual(['First', 'Second']);
+
+    const chosen = await sdk.post<{ code: string }>('auth/profile', { login, profile: choice.memberships[1]?.id });
+    await sdk.processCode(chosen.code);
+    expect(sdk.getProject()?.id).toBe(second.id);
+  });
+
+  test('refusals: missing fields (express-validator), an unknown login, a user without MFA, a code a step too old', async () => {
+    const clock = Date.now() - 3600_000; // the double's clock, not the test's
+    const medplum = await start({ users: [DOC, { ...DOC, email: 'mfa@example.com', mfaSecret: SECRET }], now: () => clock });
+
+    const missing = await post(medplum, 'auth/mfa/verify', {});
+    expect(missing.status).toBe(400);
+    expect(((await missing.json()) as { issue: { expression: string[]; details: { text: string } }[] }).issue).toEqual([
+      expect.objectContaining({ expression: ['login'], details: { text: 'Missing login' } }),
+      expect.objectContaining({ expression: ['token'], details: { text: 'Missing token' } }),
+    ]);
+    expect((await post(medplum, 'auth/mfa/verify', { login: randomUUID(), token: '123456' })).status).toBe(404);
+
+    const plain = (await (await post(medplum, 'auth/login', { email: DOC.email, password: PASSWORD })).json()) as { login: string; code: string };
+    expect(plain.code).toEqual(expect.any(String));
+    expect(await outcomeText(await post(medplum, 'auth/mfa/verify', { login: plain.login, token: '123456' }))).toBe('User not enrolled in MFA');
+
+    const { login } = (await (await post(medplum, 'auth/login', { email: 'mfa@example.com', password: PASSWORD })).json()) as { login: string };
+    const stale = totp(SECRET, clock - 60_000);
+    expect(await outcomeText(await post(medplum, 'auth/mfa/verify', { login, token: stale }))).toBe('Invalid MFA token');
+    const previousStep = totp(SECRET, clock - 30_000);
+    expect((await post(medplum, 'auth/mfa/verify', { login, token: previousStep })).status).toBe(200);
+  });
+
+  test('Google sign-in skips MFA, as on the server (only password logins are asked)', async () => {
+    const googleClientId = '123-abc.apps.googleusercontent.com';
+    const medplum = await start({ users: [{ ...DOC, mfaSecret: SECRET }], google: { clientIds: [googleClientId] } });
+    const credential = medplum.google.signCredential({ googleClientId, email: DOC.email });
+    const response = await post(medplum, 'auth/google', { googleClientId, googleCredential: credential });
+    expect(await response.json()).toEqual({ login: expect.any(String), code: expect.any(String) });
+  });
+
+  test('mfaRequired without a secret: login answers mfaEnrollRequired; login-enroll with a first code enrols and finishes', async () => {
+    const medplum = await start({ users: [{ ...DOC, mfaRequired: true }] });
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const sdk = new MedplumClient({ baseUrl: medplum.baseUrl });
+
+    const response = await sdk.startLogin({ email: DOC.email, password: PASSWORD });
+    expect(response).toEqual({
+      login: expect.any(String),
+      mfaEnrollRequired: true,
+      enrollUri: expect.stringMatching(/^otpauth:\/\/totp\/medplum\.com:doc%40example\.com\?secret=[A-Z2-7]{16}&/),
+      enrollQrCode: expect.stringMatching(/^data:image\//),
+      allowedMfaMethods: ['totp'],
+    });
+    const secret = medplum.user(DOC.email).mfaSecret ?? '';
+    expect(response).toMatchObject({ enrollUri: expect.stringContaining(`secret=${secret}&`) });
+    expect(medplum.user(DOC.email).mfaEnrolled).toBe(false);
+
+    const refused = await post(medplum, 'auth/mfa/login-enroll', { login: response.login, method: 'totp', token: wrongCode(secret) });
+    expect(await outcomeText(refused)).toBe('Invalid MFA token');
+    const enrolled = await sdk.post<{ code: string }>('auth/mfa/login-enroll', { login: response.login, method: 'totp', token: totp(secret) });
+    await sdk.processCode(enrolled.code);
+    expect(medplum.user(DOC.email).mfaEnrolled).toBe(true);
+    expect(await outcomeText(await post(medplum, 'auth/mfa/login-enroll', { login: response.login, token: totp(secret) }))).toBe('Already enrolled');
+
+    const next = await sdk.startLogin({ email: DOC.email, password: PASSWORD });
+    expect(next).toMatchObject({ mfaRequired: true });
+  });
+
+  test('the minimal authorize page refuses an MFA user instead of skipping the code', async () => {
+    const medplum = await start({ users: [{ ...DOC, mfaSecret: SECRET }] });
+    const { id } = medplum.addClient({ redirectUris: ['http://localhost:5173/'] });
+    const query = new URLSearchParams({ response_type: 'code', client_id: id, redirect_uri: 'http://localhost:5173/', scope: 'openid', code_challenge: s256('v'.repeat(43)), code_challenge_method: 'S256' });
+    const response = await postForm(`${medplum.baseUrl}oauth2/authorize?${query.toString()}`, { email: DOC.email, password: PASSWORD }, {});
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('MFA is not modelled');
   });
 });
 

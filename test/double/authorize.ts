@@ -10,6 +10,7 @@
  */
 import { escapeHtml, formBody, html, HttpError, isFormRequest, redirect, type DoubleRequest, type Reply } from './http.js';
 import { tryLogin } from './login.js';
+import { mfaChallenge } from './mfa.js';
 import { clientRedirectUris, type Client, type DoubleState } from './model.js';
 
 interface AuthorizeRequest {
@@ -104,6 +105,10 @@ export function postAuthorize(state: DoubleState, req: DoubleRequest): Reply {
       return html(400, page(query, client, outcomeText(err)));
     }
     throw err;
+  }
+  if (mfaChallenge(login)) {
+    // Medplum's own sign-in page asks for the code; this minimal page does not.
+    return html(400, page(query, client, 'MFA is not modelled on the Medplum test double authorize page'));
   }
   return redirect(backTo(redirectUri, { code: login.code, state: query.get('state') }));
 }

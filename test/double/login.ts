@@ -1,5 +1,6 @@
 /**
- * Sign-in: POST /auth/login (password), POST /auth/profile (choosing among several memberships),
+ * Sign-in: POST /auth/login (password), POST /auth/mfa/verify and /auth/mfa/login-enroll (see
+ * mfa.ts), POST /auth/profile (choosing among several memberships),
  * POST /auth/method (domain-level IdPs), and the login the server's `tryLogin` makes for Google,
  * external-IdP and token-exchange sign-ins. The checks run in the server's order, with its texts.
  */
@@ -17,6 +18,7 @@ import {
   type Membership,
   type User,
 } from './model.js';
+import { enrollMfa, mfaChallenge, verifyMfaCode } from './mfa.js';
 
 export interface LoginRequest {
   readonly email?: string;
@@ -189,8 +191,15 @@ function loginCookie(state: DoubleState, login: Login): Reply['headers'] {
   };
 }
 
-/** `{login, code}`, or `{login, memberships}` when the user must choose (as /auth/login, /auth/google). */
+/**
+ * The server's `sendLoginResult` (auth/utils.ts): an MFA step first (mfa.ts), then `{login, code}`,
+ * or `{login, memberships}` when the user must choose (as /auth/login, /auth/google, /auth/mfa/verify).
+ */
 export function loginResult(state: DoubleState, login: Login): Reply {
+  const challenge = mfaChallenge(login);
+  if (challenge) {
+    return json(200, challenge);
+  }
   if (login.membership) {
     return json(200, { login: login.id, code: login.code }, loginCookie(state, login));
   }
@@ -225,12 +234,47 @@ export function postLogin(state: DoubleState, req: DoubleRequest): Reply {
   return loginResult(state, login);
 }
 
-export function postProfile(state: DoubleState, req: DoubleRequest): Reply {
-  const body = jsonBody(req);
-  const login = state.logins.get(stringField(body, 'login') ?? '');
+/** The Login a `login` field names (the server's `readResource('Login', id)`: 404 when unknown). */
+function loginOf(state: DoubleState, id: string | undefined): Login {
+  const login = state.logins.get(id ?? '');
   if (!login) {
     throw new HttpError(notFound());
   }
+  return login;
+}
+
+/** packages/server/src/auth/mfa.ts `/verify`: express-validator first, then `verifyMfaToken`. */
+export function postMfaVerify(state: DoubleState, req: DoubleRequest): Reply {
+  const body = jsonBody(req);
+  const loginId = stringField(body, 'login');
+  const token = stringField(body, 'token');
+  const errors = [
+    ...(loginId ? [] : [{ field: 'login', text: 'Missing login' }]),
+    ...(token ? [] : [{ field: 'token', text: 'Missing token' }]),
+  ];
+  if (errors.length > 0) {
+    throw new HttpError(invalidFields(errors));
+  }
+  const login = loginOf(state, loginId);
+  verifyMfaCode(state, login, token ?? '');
+  return loginResult(state, login);
+}
+
+/** packages/server/src/auth/mfa.ts `/login-enroll`: what SignInForm posts for `mfaEnrollRequired`. */
+export function postMfaLoginEnroll(state: DoubleState, req: DoubleRequest): Reply {
+  const body = jsonBody(req);
+  const loginId = stringField(body, 'login');
+  if (!loginId) {
+    throw new HttpError(invalidFields([{ field: 'login', text: 'Missing login' }]));
+  }
+  const login = loginOf(state, loginId);
+  enrollMfa(state, login, stringField(body, 'method'), stringField(body, 'token'));
+  return loginResult(state, login);
+}
+
+export function postProfile(state: DoubleState, req: DoubleRequest): Reply {
+  const body = jsonBody(req);
+  const login = loginOf(state, stringField(body, 'login'));
   if (login.revoked) {
     throw new HttpError(badRequest('Login revoked'));
   }

@@ -86,6 +86,14 @@
  * The log never holds secrets: admin answers carry them, the log keeps method, path (no query),
  * status, grant type, auth scheme and client id only.
  *
+ * MFA (TOTP, see mfa.ts): a user with `mfaSecret` must give a code after the password; one with
+ * `mfaRequired` and no secret is asked to enrol first.
+ * ```ts
+ * const medplum = await startMedplumDouble({ users: [{ ...ADA, mfaSecret: 'JBSWY3DPEHPK3PXP' }] });
+ * const { login, mfaRequired } = await sdk.startLogin({ email, password });          // no code yet
+ * const { code } = await sdk.post('auth/mfa/verify', { login, token: totp('JBSWY3DPEHPK3PXP') });
+ * ```
+ *
  * Google (google-auth starters): the double verifies credentials against its own test Google key.
  * ```ts
  * const medplum = await startMedplumDouble({ google: { clientIds: ['123-abc.apps.googleusercontent.com'] } });
@@ -119,7 +127,7 @@ import {
   type ExternalIdpUserConfig,
 } from './idp.js';
 import type { JwkSet, TestSigningKey } from './jwks.js';
-import { postAuthMethod, postLogin, postProfile } from './login.js';
+import { postAuthMethod, postLogin, postMfaLoginEnroll, postMfaVerify, postProfile } from './login.js';
 import {
   addClient,
   addDomain,
@@ -163,6 +171,7 @@ export type { FailureSpec } from './faults.js';
 export { decodeJwt, generateSigningKey, signJwt, type Jwk, type JwkSet, type JwtAlgorithm, type TestSigningKey } from './jwks.js';
 export { signGoogleCredential } from './google.js';
 export { startJwksServer, type JwksServer } from './jwks-server.js';
+export { totp } from './totp.js';
 
 export interface MedplumDoubleOptions {
   readonly users?: readonly UserConfig[];
@@ -238,6 +247,9 @@ export interface DoubleUser {
   readonly id: string;
   readonly email: string;
   readonly memberships: readonly { readonly id: string; readonly projectId: string; readonly profile: Reference }[];
+  /** The TOTP secret (configured, or made when a `mfaRequired` user was asked to enrol): `totp(secret)` is the current code. */
+  readonly mfaSecret?: string;
+  readonly mfaEnrolled: boolean;
 }
 
 export type ClientPatch = Pick<
@@ -489,6 +501,8 @@ function userView(user: User): DoubleUser {
     id: user.id,
     email: user.email,
     memberships: user.memberships.map((m) => ({ id: m.id, projectId: m.project.id, profile: m.profile })),
+    ...(user.mfaSecret ? { mfaSecret: user.mfaSecret } : {}),
+    mfaEnrolled: user.mfaEnrolled,
   };
 }
 
@@ -620,6 +634,10 @@ async function route(state: DoubleState, req: DoubleRequest, note: LogNote): Pro
       return json(200, healthcheck());
     case 'POST /auth/login':
       return postLogin(state, req);
+    case 'POST /auth/mfa/verify':
+      return postMfaVerify(state, req);
+    case 'POST /auth/mfa/login-enroll':
+      return postMfaLoginEnroll(state, req);
     case 'POST /auth/profile':
       return postProfile(state, req);
     case 'POST /auth/method':

@@ -47,6 +47,10 @@ export interface UserConfig {
   readonly accessPolicy?: AccessPolicyConfig;
   /** ProjectMembership.externalId in every project of the user: what `identityProvider.useSubject` matches the IdP's `sub` against. */
   readonly externalId?: string;
+  /** User.mfaSecret (base32; see totp.ts): the user is enrolled in TOTP MFA, so a password login asks for a code. */
+  readonly mfaSecret?: string;
+  /** User.mfaRequired: a password login of a user not yet enrolled answers `mfaEnrollRequired` (auth/mfa/login-enroll). */
+  readonly mfaRequired?: boolean;
 }
 
 /**
@@ -152,6 +156,9 @@ export interface User {
   readonly password: string;
   readonly superAdmin: boolean;
   readonly memberships: readonly Membership[];
+  mfaSecret?: string;
+  mfaEnrolled: boolean;
+  readonly mfaRequired: boolean;
 }
 
 export interface Client {
@@ -190,6 +197,8 @@ export interface Login {
   readonly authTime: number;
   /** Default 'password'. */
   readonly authMethod?: 'password' | 'google' | 'external' | 'exchange';
+  /** Set by /auth/mfa/verify or /auth/mfa/login-enroll. */
+  mfaVerified?: boolean;
   granted: boolean;
   revoked: boolean;
 }
@@ -385,7 +394,16 @@ export function addUser(state: DoubleState, config: UserConfig): User {
     state.memberships.set(membership.id, membership);
     return membership;
   });
-  const user: User = { id, email, password: config.password, superAdmin: config.superAdmin ?? false, memberships };
+  const user: User = {
+    id,
+    email,
+    password: config.password,
+    superAdmin: config.superAdmin ?? false,
+    memberships,
+    mfaSecret: config.mfaSecret,
+    mfaEnrolled: config.mfaSecret !== undefined,
+    mfaRequired: config.mfaRequired ?? false,
+  };
   state.users.set(id, user);
   return user;
 }
