@@ -3,7 +3,7 @@ import { Command, CommanderError, Option, type OptionValues } from 'commander';
 import { UsageError } from './errors.js';
 import { APPS, SHORTCUT_IDS, type App, type Shortcut } from './guide.js';
 import { IDP_PROVIDERS, type IdpEndpoints, type IdpProvider } from './idp.js';
-import { METHOD_IDS, METHODS, type MethodId } from './methods.js';
+import { METHOD_IDS, METHODS, PLATFORMS, type MethodId, type Platform } from './methods.js';
 import { PACKAGE_MANAGERS, type PackageManager } from './pm.js';
 
 export const NAME = 'create-medplum-auth';
@@ -13,6 +13,7 @@ export interface Flags {
   readonly directory?: string;
   readonly app?: App;
   readonly method?: MethodId;
+  readonly platform?: Platform;
   readonly baseUrl?: string;
   readonly clientId?: string;
   readonly clientSecret?: string;
@@ -66,6 +67,9 @@ Examples:
 
   # A web app where users sign in with Medplum (OAuth authorization code + PKCE)
   $ npx ${NAME} my-portal --method oauth-auth-code --client-id <id>
+
+  # The same sign-in in a mobile app (Expo: iOS, Android and the web)
+  $ npx ${NAME} my-app --method oauth-auth-code --platform mobile
 
   # A backend with the recommended server auth (client credentials), no questions
   $ npx ${NAME} my-api --app backend --yes
@@ -132,6 +136,7 @@ function createProgram(version: string): Command {
     .argument('[directory]', 'where to create the project (its name becomes the package name)')
     .addOption(new Option('--app <kind>', 'what you are building').choices(APPS))
     .addOption(new Option('-m, --method <method>', 'the auth method (implies --app)').choices(METHOD_IDS))
+    .addOption(new Option('--platform <platform>', 'user-facing apps: a web app (Vite) or a mobile app (Expo: iOS, Android, web)').choices(PLATFORMS))
     .option('--base-url <url>', `Medplum server base URL (default: ${DEFAULT_BASE_URL})`)
     .option('--client-id <id>', 'ClientApplication ID')
     .option('--client-secret <secret>', 'ClientApplication secret (or set MEDPLUM_CLIENT_SECRET)')
@@ -183,6 +188,7 @@ export function parseArgs(argv: readonly string[], version: string): Parsed {
       directory: parsed.args[0],
       app: o.app,
       method: o.method,
+      platform: o.platform,
       baseUrl: o.baseUrl,
       clientId: o.clientId,
       clientSecret: o.clientSecret,

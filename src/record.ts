@@ -8,7 +8,7 @@ import type { Flags } from './args.js';
 import { UsageError } from './errors.js';
 import type { Decision } from './guide.js';
 import { IDP_PROVIDERS, type IdpEndpoints, type IdpProvider } from './idp.js';
-import { isMethodId, METHODS, type EnvInput, type Method } from './methods.js';
+import { isMethodId, METHODS, PLATFORMS, type EnvInput, type Method, type Platform } from './methods.js';
 import type { AccessPolicy } from './policy.js';
 
 export const RECORD_FILE = 'medplum-auth.json';
@@ -19,6 +19,8 @@ export interface AuthRecord {
   readonly generator: string;
   readonly app: string;
   readonly method: string;
+  /** `mobile` for the Expo starter (--platform); absent for web. */
+  readonly platform?: Platform;
   readonly answers: Readonly<Record<string, string>>;
   readonly reasons: readonly string[];
   readonly docs: readonly string[];
@@ -52,6 +54,7 @@ export function buildRecord(
     generator,
     app: method.app,
     method: method.id,
+    ...(values.platform === 'mobile' ? { platform: values.platform } : {}),
     answers: decision.answers,
     reasons: decision.reasons,
     docs: [method.docsUrl, 'https://www.medplum.com/docs/auth/methods'],
@@ -90,11 +93,15 @@ export async function flagsFromRecord(path: string, flags: Flags): Promise<Flags
   if (idp !== undefined && !(IDP_PROVIDERS as readonly string[]).includes(idp.provider)) {
     bad(`unknown identity provider ${JSON.stringify(idp.provider)}`);
   }
+  if (record.platform !== undefined && !(PLATFORMS as readonly string[]).includes(record.platform)) {
+    bad(`unknown platform ${JSON.stringify(record.platform)}`);
+  }
   const policy = record.accessPolicy;
   return {
     ...flags,
     yes: true,
     method: flags.method ?? method,
+    platform: flags.platform ?? record.platform,
     app: flags.app ?? METHODS[method].app,
     baseUrl: flags.baseUrl ?? text(record.baseUrl, 'baseUrl'),
     clientId: flags.clientId ?? text(record.clientId, 'clientId'),
