@@ -30,7 +30,7 @@ export function SignIn({ clientId }: { readonly clientId: string }) {
     form = (
       <>
         <Text style={styles.label}>Code from your authenticator app</Text>
-        <TextInput style={styles.input} value={code} onChangeText={setCode} inputMode="numeric" autoComplete="one-time-code" />
+        <TextInput aria-label="Code from your authenticator app" style={styles.input} value={code} onChangeText={setCode} inputMode="numeric" autoComplete="one-time-code" />
         <Button title="Verify" disabled={busy} onPress={() => run(() => verifyMfa(medplum, step.login, code))} />
       </>
     );
@@ -39,7 +39,7 @@ export function SignIn({ clientId }: { readonly clientId: string }) {
       <>
         <Text style={styles.label}>Choose a project</Text>
         {step.memberships.map((m) => (
-          <Button key={m.id} title={m.project} disabled={busy} onPress={() => run(() => chooseProject(medplum, step.login, m.id))} />
+          <Button key={m.id} title={m.label} disabled={busy} onPress={() => run(() => chooseProject(medplum, step.login, m.id))} />
         ))}
       </>
     );
@@ -47,9 +47,9 @@ export function SignIn({ clientId }: { readonly clientId: string }) {
     form = (
       <>
         <Text style={styles.label}>Email</Text>
-        <TextInput style={styles.input} value={email} onChangeText={setEmail} inputMode="email" autoCapitalize="none" autoComplete="email" />
+        <TextInput aria-label="Email" style={styles.input} value={email} onChangeText={setEmail} inputMode="email" autoCapitalize="none" autoComplete="email" />
         <Text style={styles.label}>Password</Text>
-        <TextInput style={styles.input} value={password} onChangeText={setPassword} secureTextEntry autoComplete="current-password" />
+        <TextInput aria-label="Password" style={styles.input} value={password} onChangeText={setPassword} secureTextEntry autoComplete="current-password" />
         <Button title="Sign in" disabled={busy} onPress={() => run(() => signInWithPassword(medplum, email, password))} />
         <View style={styles.gap} />
         <Button title="Open Medplum sign-in" disabled={busy} onPress={() => run(() => signInWithBrowser(medplum, clientId))} />

@@ -9,7 +9,7 @@ Object.assign(globalThis, { window: globalThis, location: new URL('http://localh
 
 const ADA = { resourceType: 'Practitioner', id: 'ada', name: [{ given: ['Ada'], family: 'Lovelace' }] };
 const MEMBERSHIPS = [
-  { id: 'm1', project: { display: 'Clinic' } },
+  { id: 'm1', project: { display: 'Clinic' }, profile: { display: 'Ada Lovelace' } },
   { id: 'm2', project: { display: 'Lab' } },
 ];
 
@@ -37,7 +37,9 @@ function medplumWith(answers: { mfa: boolean; projects: boolean }) {
       case '/auth/profile':
         return login({ code: `code-for-${body.profile}` });
       case '/oauth2/token': {
-        const verifier = new URLSearchParams(init.body as string).get('code_verifier') ?? '';
+        const form = new URLSearchParams(init.body as string);
+        paths.push(`redeemed ${form.get('code')}`);
+        const verifier = form.get('code_verifier') ?? '';
         assert.equal(createHash('sha256').update(verifier).digest('base64url'), challenge, 'the verifier matches the S256 challenge');
         const payload = Buffer.from(JSON.stringify({ client_id: 'app', login_id: 'login-1', exp: Date.now() / 1000 + 3600 })).toString('base64url');
         return json({ access_token: `e30.${payload}.sig`, refresh_token: 'r', profile: { reference: 'Practitioner/ada' }, project: { reference: 'Project/p' } });
@@ -55,11 +57,11 @@ test('email, password, MFA code, project: then signed in with the chosen members
   const mfa = await signInWithPassword(medplum, 'ada@example.com', 'right');
   assert.deepEqual(mfa, { kind: 'mfa', login: 'login-1' });
   const choose = await verifyMfa(medplum, 'login-1', '123456');
-  assert.deepEqual(choose, { kind: 'choose-project', login: 'login-1', memberships: [{ id: 'm1', project: 'Clinic' }, { id: 'm2', project: 'Lab' }] });
+  assert.deepEqual(choose, { kind: 'choose-project', login: 'login-1', memberships: [{ id: 'm1', label: 'Clinic · Ada Lovelace' }, { id: 'm2', label: 'Lab' }] });
   const done = await chooseProject(medplum, 'login-1', 'm2');
   assert.equal(done.kind, 'signed-in');
   assert.equal(medplum.getProfile()?.id, 'ada');
-  assert.deepEqual(paths, ['/auth/login', '/auth/mfa/verify', '/auth/profile', '/oauth2/token', '/auth/me']);
+  assert.deepEqual(paths, ['/auth/login', '/auth/mfa/verify', '/auth/profile', '/oauth2/token', 'redeemed code-for-m2', '/auth/me']);
 });
 
 test('without MFA or projects the password alone signs in', async () => {

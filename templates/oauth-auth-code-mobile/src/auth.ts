@@ -3,9 +3,10 @@ import type { LoginAuthenticationResponse, MedplumClient, ProfileResource } from
 // The sign-in steps without React Native, so they run under node:test. Each answer from Medplum's
 // auth/ endpoints says what comes next: an MFA code, a project to choose, or a code to redeem.
 
+/** One of the user's project memberships: the project, and the profile when there are several in it. */
 export interface Membership {
   readonly id: string;
-  readonly project: string;
+  readonly label: string;
 }
 
 export type Step =
@@ -52,7 +53,7 @@ async function nextStep(medplum: MedplumClient, response: LoginAuthenticationRes
   }
   const memberships = (response.memberships ?? []).map((m) => ({
     id: m.id as string,
-    project: m.project?.display ?? m.project?.reference ?? 'Unnamed project',
+    label: [m.project?.display ?? m.project?.reference ?? 'Unnamed project', m.profile?.display].filter(Boolean).join(' · '),
   }));
   if (memberships.length === 0) {
     throw new Error('Medplum answered with neither a code nor a project to choose.');
