@@ -107,8 +107,10 @@ export interface Method {
   readonly needs?: readonly Need[];
   /** The AccessPolicy written as access-policy.json: the starter's own needs, and whose membership gets it. */
   readonly policy?: { readonly attachTo: 'client' | 'users'; readonly resources: readonly PolicyResource[] };
+  /** The redirect URI of the user-facing starter's dev server, which `check` looks for (default: Vite's, http://localhost:5173/). */
+  readonly devRedirectUri?: string;
   /** The Expo starter (--platform mobile), for the user-facing methods that have one: what differs from the web one. */
-  readonly mobile?: Pick<Method, 'summary' | 'layers' | 'secret' | 'env' | 'runScript' | 'checklist'>;
+  readonly mobile?: Pick<Method, 'summary' | 'layers' | 'secret' | 'env' | 'runScript' | 'checklist' | 'devRedirectUri'>;
 }
 
 const CLIENTS_PAGE = 'in the Medplum app, Project Admin > Clients';
@@ -167,10 +169,13 @@ const MOBILE_ENV: readonly EnvVar[] = [baseUrlVar('EXPO_PUBLIC_MEDPLUM_BASE_URL'
  */
 export const appScheme = (projectName: string): string => projectName.replace(/^@[^/]*\//, '').replaceAll('_', '-').replace(/^[^a-z]+/, '') || 'medplum-app';
 
-/** The Expo starter's redirect URIs: the app's scheme on a phone, Expo's dev server (port 8081) on the web. */
+/** Expo's dev server for the web target (`expo start --web`). */
+const EXPO_WEB = 'http://localhost:8081';
+
+/** The Expo starter's redirect URIs: the app's scheme on a phone, Expo's dev server on the web. */
 const MOBILE_CLIENT_STEPS: readonly Step[] = [
   CREATE_CLIENT,
-  (input) => `Add ${input.appScheme ?? 'your-app'}:// (the app) and http://localhost:8081 (Expo web) to its Redirect URIs.`,
+  (input) => `Add ${input.appScheme ?? 'your-app'}:// (the app) and ${EXPO_WEB} (Expo web) to its Redirect URIs.`,
   provisioned('Put its ID in .env as EXPO_PUBLIC_MEDPLUM_CLIENT_ID.'),
 ];
 
@@ -243,6 +248,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
       secret: { refuse: 'ships inside the app, where any secret can be read out of it. Remove --client-secret: the app signs in with PKCE instead.' },
       env: MOBILE_ENV,
       runScript: 'start',
+      devRedirectUri: EXPO_WEB,
       checklist: [...MOBILE_CLIENT_STEPS, provisioned('Keep "PKCE optional" off. Never give a mobile app a client secret.')],
     },
   },

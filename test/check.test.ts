@@ -180,6 +180,15 @@ describe('check', () => {
 
     // Without admin credentials: skipped, and it says how to enable them.
     expect((await runCheck(badDir)).level('client')).toBe('skipped');
+
+    // The Expo starter reads EXPO_PUBLIC_ variables, and its web dev server is Expo's.
+    const phone = medplum.addClient({ redirectUris: ['http://localhost:5173/'] });
+    const phoneDir = await project('oauth-auth-code', phone.id, undefined, ['--platform', 'mobile']);
+    const mobile = await runCheck(phoneDir, [], adminEnv);
+    expect(mobile.level('pkce-optional')).toBe('ok');
+    expect(mobile.out.findings.find((f) => f.id === 'redirect-uris')?.message).toMatch(/do not include the dev server, http:\/\/localhost:8081:/);
+    medplum.updateClient(phone.id, { redirectUris: ['phone://', 'http://localhost:8081'] });
+    expect((await runCheck(phoneDir, [], adminEnv)).level('redirect-uris')).toBe('ok');
   });
 
   it('human output, and a clear error outside a generated project', async () => {
