@@ -525,6 +525,7 @@ function report(plan: Plan, files: FileMap, { created, todo }: MedplumSide, { wr
       directory: plan.target,
       app: method.app,
       method: method.id,
+      ...(plan.values.platform ? { platform: plan.values.platform } : {}),
       reasons: plan.decision.reasons,
       files: [...files.keys()],
       ...(created.length > 0 ? { provisioned: created } : {}),

@@ -208,6 +208,7 @@ describe('the Medplum-side checklist', () => {
 
   it('--platform mobile: the Expo starter, EXPO_PUBLIC_ variables, both redirect URIs, npm start', async () => {
     const out = await dryRunJson(['-m', 'oauth-auth-code', '--platform', 'mobile', '--client-id', 'c-1']);
+    expect(out.platform).toBe('mobile');
     expect(out.files).toEqual(expect.arrayContaining(['app.json', 'index.ts', 'src/auth.ts', 'src/SignIn.tsx', 'README.md']));
     expect(out.files).not.toContain('vite.config.ts');
     expect(out.inMedplum).toContain('Add app:// (the app) and http://localhost:8081 (Expo web) to its Redirect URIs.');
@@ -221,6 +222,7 @@ describe('the Medplum-side checklist', () => {
   it('--for web-and-mobile without a terminal builds the web starter; --platform web is the default', async () => {
     const shortcut = await dryRunJson(['--for', 'web-and-mobile']);
     expect(shortcut.method).toBe('oauth-auth-code');
+    expect(shortcut.platform).toBeUndefined();
     expect(shortcut.files).toContain('vite.config.ts');
     expect((await dryRunJson(['-m', 'google-auth', '--platform', 'web'])).files).toContain('vite.config.ts');
   });

@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPO_VERSIONS } from '../src/versions.js';
 import { startMedplumDouble, type DoubleClient, type MedplumDouble } from './double/medplum-double.js';
 import { totp } from './double/totp.js';
-import { expectOk, freePort, scaffold, sh } from './project.js';
+import { HOSTILE, tempDir } from './helpers.js';
+import { BIN, expectOk, freePort, scaffold, sh } from './project.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const MFA_SECRET = 'JBSWY3DPEHPK3PXP';
@@ -64,6 +65,20 @@ describe('the Expo starter (oauth-auth-code --platform mobile)', () => {
       .map(([name]) => name);
     // The registry serves no SDK 58 build of these yet (see EXPO_VERSIONS); every other pin matches.
     expect(differing.sort()).toEqual(['expo-auth-session', 'expo-crypto', 'expo-secure-store', 'expo-web-browser']);
+  });
+
+  it("writes .env values that Expo's own reader (@expo/env) gets back exactly", async ({ onTestFinished }) => {
+    const cwd = await tempDir(onTestFinished);
+    const args = ['hostile', '-m', 'oauth-auth-code', '--platform', 'mobile', '--base-url', HOSTILE.baseUrl, '--client-id', HOSTILE.clientId, '--no-install', '--no-git'];
+    expectOk(await sh(process.execPath, [BIN, ...args], cwd), 'create-medplum-auth');
+    // With the installed project's @expo/env, the reader `expo start` and `expo export` use.
+    const read = `console.log(JSON.stringify(require('@expo/env').parseProjectEnv(process.argv[1], { silent: true, systemEnv: {} }).env))`;
+    const parsed = await sh(process.execPath, ['-e', read, join(cwd, 'hostile')], dir);
+    expectOk(parsed, '@expo/env');
+    expect(JSON.parse(parsed.stdout)).toEqual({
+      EXPO_PUBLIC_MEDPLUM_BASE_URL: `${new URL(HOSTILE.baseUrl).href}/`,
+      EXPO_PUBLIC_MEDPLUM_CLIENT_ID: HOSTILE.clientId,
+    });
   });
 
   // Skipped on a machine without Chromium, except in CI, where its absence fails the test.
