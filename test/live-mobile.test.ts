@@ -5,7 +5,7 @@
  * email, password, MFA code, project chooser, signed in, reload, sign-out. No device build runs here.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
@@ -26,6 +26,7 @@ const ADA = {
   profile: { resourceType: 'Practitioner' as const, name: [{ given: ['Ada'], family: 'Lovelace' }] },
   mfaSecret: MFA_SECRET,
 };
+const MARY = { email: 'mary@example.com', password: 'another long password', profile: { resourceType: 'Practitioner' as const, name: [{ given: ['Mary'], family: 'Jackson' }] } };
 /** Expo CLI must not reach its servers: only the npm registry is reachable here, and a pipeline may have less. */
 const EXPO_ENV = { EXPO_OFFLINE: '1', EXPO_NO_TELEMETRY: '1' };
 
@@ -37,6 +38,7 @@ beforeAll(async () => {
   medplum = await startMedplumDouble({ resources: [PATIENT] });
   // Two memberships in the client's project: Medplum asks which one (a client fixes the project).
   medplum.addUser({ ...ADA, projects: [medplum.project.id, medplum.project.id] });
+  medplum.addUser(MARY);
   client = medplum.addClient({ name: 'phone' });
   const cwd = await mkdtemp(join(tmpdir(), 'cma-mobile-'));
   const started = Date.now();
@@ -65,6 +67,21 @@ describe('the Expo starter (oauth-auth-code --platform mobile)', () => {
       .map(([name]) => name);
     // The registry serves no SDK 58 build of these yet (see EXPO_VERSIONS); every other pin matches.
     expect(differing.sort()).toEqual(['expo-auth-session', 'expo-crypto', 'expo-secure-store', 'expo-web-browser']);
+  });
+
+  it('@medplum/expo-polyfills runs @medplum/core 5 as on a phone: PKCE on expo-crypto, the session in the secure store, restored', async () => {
+    // The starter's own polyfills and src/auth.ts, in Node, with stand-ins for the native modules (test/mobile/).
+    await cp(new URL('./mobile/', import.meta.url), join(dir, 'native-test'), { recursive: true });
+    const run = await sh(process.execPath, ['--import', './native-test/native-hooks.mjs', './native-test/native-session.mjs', medplum.baseUrl, client.id, MARY.email, MARY.password], dir);
+    expectOk(run, 'native-session.mjs');
+    const mary = medplum.user(MARY.email).memberships[0]?.profile.reference;
+    expect(JSON.parse(run.stdout)).toEqual({
+      step: 'signed-in',
+      digests: 1, // the S256 challenge, hashed by expo-crypto's digest
+      keychainKeys: expect.arrayContaining(['___keys___', 'activeLogin']),
+      signedInAs: mary,
+      restored: mary, // a new client on a new ExpoClientStorage resumed the session from the secure store
+    });
   });
 
   it("writes .env values that Expo's own reader (@expo/env) gets back exactly", async ({ onTestFinished }) => {
