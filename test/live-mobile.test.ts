@@ -100,7 +100,7 @@ describe('the Expo starter (oauth-auth-code --platform mobile)', () => {
 
   // Skipped on a machine without Chromium, except in CI, where its absence fails the test.
   it.runIf(existsSync(CHROMIUM) || Boolean(process.env.CI))(
-    'its web export signs in with email, password, MFA and the project chooser; a reload keeps the session; sign-out ends it',
+    "its web export signs in with email, password, MFA and the project chooser; a reload keeps the session; sign-out ends it; then Medplum's own page signs in",
     { timeout: 400_000 },
     async ({ onTestFinished }) => {
       const started = Date.now();
@@ -157,6 +157,23 @@ describe('the Expo starter (oauth-auth-code --platform mobile)', () => {
       await page.reload();
       await page.getByLabel('Email').waitFor();
       expect(await signedIn.count()).toBe(0);
+
+      // "Open Medplum sign-in": expo-auth-session opens Medplum's page (a popup on the web), which
+      // comes back to the app's redirect URI (on the web, its origin) with a code.
+      const redirectUri = `http://localhost:${port}`;
+      medplum.updateClient(client.id, { redirectUris: [redirectUri] });
+      const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: 'Open Medplum sign-in' }).click()]);
+      await popup.waitForURL((url) => url.pathname === '/oauth2/authorize');
+      const authorize = new URL(popup.url());
+      expect(Object.fromEntries(['client_id', 'redirect_uri', 'code_challenge_method'].map((k) => [k, authorize.searchParams.get(k)]))).toEqual({
+        client_id: client.id,
+        redirect_uri: redirectUri,
+        code_challenge_method: 'S256',
+      });
+      await popup.getByLabel('Email').fill(MARY.email);
+      await popup.getByLabel('Password').fill(MARY.password);
+      await popup.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('Signed in as Mary Jackson').waitFor({ timeout: 15_000 });
     },
   );
 });
