@@ -175,7 +175,7 @@ const EXPO_WEB = 'http://localhost:8081';
 /** The Expo starter's redirect URIs: the app's scheme on a phone, Expo's dev server on the web. */
 const MOBILE_CLIENT_STEPS: readonly Step[] = [
   CREATE_CLIENT,
-  (input) => `Add ${input.appScheme ?? 'your-app'}:// (the app) and ${EXPO_WEB} (Expo web) to its Redirect URIs.`,
+  provisioned((input) => `Add ${input.appScheme ?? 'your-app'}:// (the app) and ${EXPO_WEB} (Expo web) to its Redirect URIs.`),
   provisioned('Put its ID in .env as EXPO_PUBLIC_MEDPLUM_CLIENT_ID.'),
 ];
 
