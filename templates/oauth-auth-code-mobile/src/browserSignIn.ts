@@ -8,7 +8,7 @@ import { startPkce } from './auth.ts';
 maybeCompleteAuthSession();
 
 /** Where Medplum sends the code back: the app's scheme on a phone (app.json), the page's origin on the web. */
-export const redirectUri = makeRedirectUri();
+const redirectUri = makeRedirectUri();
 
 /** "Open Medplum sign-in": Medplum's own page (MFA and all) in the system browser, then processCode. */
 export async function signInWithBrowser(medplum: MedplumClient, clientId: string): Promise<void> {
