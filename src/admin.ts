@@ -8,7 +8,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { MedplumClient } from '@medplum/core';
 import { createHash, randomBytes } from 'node:crypto';
-import { CliError, UsageError } from './errors.js';
+import { CliError, Interrupted, UsageError } from './errors.js';
+import { HttpPolicyError } from './http.js';
 import type { Prompter } from './prompts.js';
 
 export interface AdminOptions {
@@ -19,8 +20,8 @@ export interface AdminOptions {
   /** At a terminal: ask for an admin's email and password when no credentials are set. */
   readonly prompt?: Prompter;
   readonly projectId?: string;
-  /** --debug: where to log each HTTP exchange (see debugFetch). */
-  readonly debug?: (line: string) => void;
+  /** The HTTP policy (http.ts): timeout, same-origin redirects, --debug. */
+  readonly fetch: typeof fetch;
 }
 
 interface Credentials {
@@ -79,7 +80,7 @@ export async function adminSession(options: AdminOptions): Promise<MedplumClient
     baseUrl: options.baseUrl,
     storage,
     refreshGracePeriod: 0,
-    ...(options.debug ? { fetch: debugFetch(options.debug) } : {}),
+    fetch: options.fetch,
   });
   const source = creds?.source ?? 'email and password';
   try {
@@ -89,7 +90,7 @@ export async function adminSession(options: AdminOptions): Promise<MedplumClient
       await passwordLogin(medplum, storage, options.prompt as Prompter, options.projectId);
     }
   } catch (err) {
-    if (err instanceof Error && err.name === 'ExitPromptError') {
+    if ((err instanceof Error && err.name === 'ExitPromptError') || err instanceof Interrupted) {
       throw err;
     }
     throw new CliError(`Admin sign-in to ${options.baseUrl} failed (${source}): ${describe(err, options.baseUrl)}`);
@@ -132,36 +133,22 @@ async function passwordLogin(
 
 /** One line for a failed Medplum call: unreachable, not Medplum, or the server's own words. */
 export function describe(err: unknown, baseUrl: string): string {
+  const notMedplum = (why: string) =>
+    `${baseUrl} does not answer like a Medplum server (${why}). Check the base URL: it is the API server, e.g. https://api.medplum.com/.`;
+  if (err instanceof HttpPolicyError) {
+    return err.kind === 'not-json' ? notMedplum(err.message) : err.message;
+  }
   if (err instanceof TypeError && err.cause instanceof Error) {
     return `cannot reach ${baseUrl} (${(err.cause as NodeJS.ErrnoException).code ?? err.cause.message}). Check the base URL and the network.`;
   }
   const message = err instanceof Error ? err.message : String(err);
-  // A server that answers the token endpoint with something other than Medplum's JSON.
-  if (/Not found|Unexpected token|JSON/i.test(message) || message === 'Failed to fetch tokens') {
-    return `${baseUrl} does not answer like a Medplum server (${message}). Check the base URL: it is the API server, e.g. https://api.medplum.com/.`;
+  // A server that answers with something other than Medplum's JSON (but not Medplum's own
+  // validation errors, such as "Invalid JSON type", which are its answer to what was sent).
+  if (/Not found|Unexpected token|not valid JSON/i.test(message) || message === 'Failed to fetch tokens') {
+    return notMedplum(message);
   }
   if (/Forbidden/.test(message)) {
     return 'Forbidden: the admin credentials are not a project admin of this project.';
   }
   return message.replace(/^Failed to fetch tokens: /, '');
-}
-
-/**
- * `--debug`: one line per HTTP exchange with Medplum (method, path, status, time), never a header,
- * a query or a body, so that no credential, token or secret can reach the log.
- */
-export function debugFetch(log: (line: string) => void): typeof fetch {
-  return async (input, init) => {
-    const url = new URL(input instanceof Request ? input.url : String(input));
-    const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
-    const started = Date.now();
-    try {
-      const response = await fetch(input, init);
-      log(`${method} ${url.pathname} -> ${response.status} (${Date.now() - started} ms)`);
-      return response;
-    } catch (err) {
-      log(`${method} ${url.pathname} -> failed (${(err as Error).message})`);
-      throw err;
-    }
-  };
 }

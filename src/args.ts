@@ -1,7 +1,8 @@
 /** argv -> flags. Commander does the parsing; nothing here prompts or touches the disk. */
-import { Command, CommanderError, Option, type OptionValues } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option, type OptionValues } from 'commander';
 import { UsageError } from './errors.js';
 import { APPS, SHORTCUT_IDS, type App, type Shortcut } from './guide.js';
+import { DEFAULT_TIMEOUT_SECONDS } from './http.js';
 import { IDP_PROVIDERS, type IdpEndpoints, type IdpProvider } from './idp.js';
 import { METHOD_IDS, METHODS, PLATFORMS, type MethodId, type Platform } from './methods.js';
 import { PACKAGE_MANAGERS, type PackageManager } from './pm.js';
@@ -24,8 +25,11 @@ export interface Flags {
   readonly idpIssuer?: string;
   readonly idpDomain?: string;
   readonly idpClientId?: string;
+  /** With --provision, external-idp: sent to Medplum inside identityProvider, never written or printed. */
+  readonly idpClientSecret?: string;
   readonly discover: boolean;
   readonly privateKeyPath?: string;
+  readonly deviceId?: string;
   readonly allow: readonly string[];
   readonly allowIp: readonly string[];
   readonly from?: string;
@@ -37,6 +41,8 @@ export interface Flags {
   readonly secretOut?: string;
   readonly revealSecret: boolean;
   readonly debug: boolean;
+  /** Seconds each request to Medplum or the identity provider may take (--timeout). */
+  readonly timeout: number;
   /** Endpoints taken from a replayed record (--from), so a replay needs no discovery. Not a flag. */
   readonly idpEndpoints?: IdpEndpoints;
   readonly yes: boolean;
@@ -102,6 +108,24 @@ export function withAdminOptions(program: Command, profileHelp: string): Command
     .option('--admin-client-secret <secret>', 'its secret (or MEDPLUM_ADMIN_CLIENT_SECRET; prefer the env var)');
 }
 
+/** `--timeout <seconds>`, shared by the scaffold, check and rotate-secret. */
+export function withTimeoutOption(program: Command): Command {
+  return program.option(
+    '--timeout <seconds>',
+    `how long each request to Medplum or the identity provider may take, headers and body (default: ${DEFAULT_TIMEOUT_SECONDS})`,
+    parseTimeout,
+    DEFAULT_TIMEOUT_SECONDS,
+  );
+}
+
+function parseTimeout(value: string): number {
+  const seconds = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || seconds <= 0 || seconds > 3600) {
+    throw new InvalidArgumentError('pass a number of seconds, more than 0 and at most 3600.');
+  }
+  return seconds;
+}
+
 /**
  * Commander with its output captured and no process.exit: the program's options and arguments,
  * the text of --help/--version to print, or a UsageError that says how to get help.
@@ -149,10 +173,12 @@ function createProgram(version: string): Command {
     .option('--idp-client-id <id>', 'the app\'s client ID at the identity provider')
     .option('--discover', 'read the identity provider\'s endpoints from {issuer}/.well-known/openid-configuration')
     .option('--private-key-path <file>', 'jwt-assertion: use this EC P-256 private key (PEM) instead of generating one')
+    .option('--device-id <id>', 'device-credentials, jwt-assertion: the Device it posts for; the AccessPolicy allows only that Device')
     .option('--allow <rules>', 'backend/device: the AccessPolicy, e.g. Observation:create,Device:read (repeatable)', collect, [])
     .option('--allow-ip <ipv4>', 'backend/device: allow only this IPv4 address or prefix (repeatable)', collect, [])
     .option('--provision', 'create the AccessPolicy and ClientApplication on the server (as a project admin) and put the secret in .env')
     .option('--jwks-uri <url>', 'with --provision, jwt-assertion: the HTTPS URL where jwks.json is hosted')
+    .option('--idp-client-secret <secret>', 'with --provision, external-idp: the app\'s client secret at the identity provider, sent only to Medplum (or MEDPLUM_IDP_CLIENT_SECRET)')
     .option('--secret-out <file>', 'with --provision, device-credentials: hand the new secret over in this file (mode 600)')
     .option('--reveal-secret', 'with --provision, device-credentials: print the new secret once, on stdout')
     .option('--debug', 'log each request to the Medplum server on stderr (method, path, status; never a secret)')
@@ -171,7 +197,7 @@ function createProgram(version: string): Command {
     .version(version, '-v, --version')
     .addHelpText('after', EXAMPLES)
     .showSuggestionAfterError();
-  return withAdminOptions(program, 'with --provision');
+  return withTimeoutOption(withAdminOptions(program, 'with --provision'));
 }
 
 export function parseArgs(argv: readonly string[], version: string): Parsed {
@@ -199,8 +225,10 @@ export function parseArgs(argv: readonly string[], version: string): Parsed {
       idpIssuer: o.idpIssuer,
       idpDomain: o.idpDomain,
       idpClientId: o.idpClientId,
+      idpClientSecret: o.idpClientSecret,
       discover: o.discover === true,
       privateKeyPath: o.privateKeyPath,
+      deviceId: o.deviceId,
       allow: o.allow,
       allowIp: o.allowIp,
       from: o.from,
@@ -212,6 +240,7 @@ export function parseArgs(argv: readonly string[], version: string): Parsed {
       secretOut: o.secretOut,
       revealSecret: o.revealSecret === true,
       debug: o.debug === true,
+      timeout: o.timeout,
       yes: o.yes === true,
       install: o.install,
       git: o.git,

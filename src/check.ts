@@ -10,8 +10,9 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { Command } from 'commander';
-import { NAME, parseCommand, withAdminOptions } from './args.js';
-import { CliError } from './errors.js';
+import { NAME, parseCommand, withAdminOptions, withTimeoutOption } from './args.js';
+import { CliError, Interrupted } from './errors.js';
+import { policyFetch } from './http.js';
 import type { Method, MethodId } from './methods.js';
 import { PUBLIC_PREFIXES, readClientSecret, readProjectEnv, readRecordedMethod } from './project.js';
 import type { Ui } from './ui.js';
@@ -32,6 +33,10 @@ export interface CheckOptions {
   readonly adminClientSecret?: string;
   /** --debug: where to log each HTTP exchange (never a secret). */
   readonly debug?: (line: string) => void;
+  /** --timeout, in seconds. */
+  readonly timeout: number;
+  /** Aborted on SIGINT/SIGTERM. */
+  readonly interrupt?: AbortSignal;
   readonly json: boolean;
   readonly strict: boolean;
 }
@@ -51,22 +56,26 @@ export function parseCheckArgs(
   const program = new Command(`${NAME} check`)
     .description("Audit a generated project's Medplum credentials: sign in by its method, then check for excess privilege.")
     .argument('[directory]', 'the project', '.')
-    .option('--env-file <file>', 'an env file read after .env (its values win)')
+    // Not --env-file: Node 22 reads a script's own --env-file argument too, and exits 9 before any
+    // code runs when it names a directory or a missing file.
+    .option('--env <file>', 'an env file read after .env (its values win)')
+    .option('--env-file <file>', 'the same as --env, the 0.1 spelling (Node itself also reads it, and exits if it is not a file)')
     .option('--json', 'print one JSON object on stdout')
     .option('--strict', 'exit non-zero on warnings too')
     .option('--debug', 'log each request to the Medplum server on stderr (never a secret)');
-  const parsed = parseCommand(withAdminOptions(program, 'web methods, to read the ClientApplication'), argv);
+  const parsed = parseCommand(withTimeoutOption(withAdminOptions(program, 'web methods, to read the ClientApplication')), argv);
   if (parsed.kind === 'print') {
     return { help: parsed.text };
   }
   const o = parsed.opts;
   return {
     directory: parsed.args[0] ?? '.',
-    envFile: o.envFile,
+    envFile: o.env ?? o.envFile,
     adminProfile: o.adminProfile,
     adminClientId: o.adminClientId,
     adminClientSecret: o.adminClientSecret,
     debug: o.debug === true ? (line: string) => stderr(`debug ${line}\n`) : undefined,
+    timeout: o.timeout,
     json: o.json === true,
     strict: o.strict === true,
   };
@@ -82,15 +91,28 @@ export async function check(options: CheckOptions, cwd: string, processEnv: Read
   const dir = resolve(cwd, options.directory);
   const method = await readRecordedMethod(dir, 'check');
   const env = await readProjectEnv(dir, options.envFile ? resolve(cwd, options.envFile) : undefined, processEnv);
+  const http = policyFetch({ timeoutSeconds: options.timeout, debug: options.debug, interrupt: options.interrupt });
   const findings = [
+    ...(await serverFindings(env.MEDPLUM_BASE_URL || env.VITE_MEDPLUM_BASE_URL || env.EXPO_PUBLIC_MEDPLUM_BASE_URL, http)),
     ...(await staticFindings(dir, method, env)),
-    ...(await liveFindings(method, env, dir, options.debug)),
-    ...(method.app === 'user-facing' ? await webClientFindings(method, env, processEnv, options) : []),
+    ...(await liveFindings(method, env, dir, http)),
+    ...(method.app === 'user-facing' ? await webClientFindings(method, env, processEnv, options, http) : []),
   ];
   return { directory: dir, method: method.id, findings };
 }
 
 const DEV_SERVER = 'http://localhost:5173/';
+
+/** Which Medplum release answers at the base URL, against the releases the starters are made for. */
+async function serverFindings(baseUrl: string | undefined, http: typeof fetch): Promise<Finding[]> {
+  if (!baseUrl) {
+    return []; // the sign-in finding says what is missing
+  }
+  const [{ MedplumClient }, { releaseWarning, serverRelease }] = await Promise.all([import('@medplum/core'), import('./server.js')]);
+  const release = await serverRelease(new MedplumClient({ baseUrl, fetch: http }));
+  const warning = releaseWarning(release, baseUrl);
+  return [warning ? { id: 'server', level: 'warning', message: warning } : { id: 'server', level: 'ok', message: `${baseUrl} runs Medplum ${release.text}` }];
+}
 
 /**
  * A web or mobile app's ClientApplication (PKCE, redirect URIs) can be read only with admin
@@ -101,8 +123,9 @@ async function webClientFindings(
   env: Record<string, string>,
   processEnv: Readonly<Record<string, string | undefined>>,
   options: CheckOptions,
+  http: typeof fetch,
 ): Promise<Finding[]> {
-  const { adminProfile, debug } = options;
+  const { adminProfile } = options;
   // VITE_MEDPLUM_BASE_URL, EXPO_PUBLIC_MEDPLUM_BASE_URL, …: as the starter names them.
   const [baseUrlVar, clientIdVar] = ['MEDPLUM_BASE_URL', 'MEDPLUM_CLIENT_ID'].map((suffix) => method.env.find((v) => v.name.endsWith(suffix))?.name ?? suffix);
   const baseUrl = env[baseUrlVar as string];
@@ -124,9 +147,12 @@ async function webClientFindings(
   }
   let client: { pkceOptional?: boolean; redirectUris?: string[]; redirectUri?: string };
   try {
-    const admin = await adminSession({ baseUrl, env: adminEnv, profile: adminProfile, debug });
+    const admin = await adminSession({ baseUrl, env: adminEnv, profile: adminProfile, fetch: http });
     client = (await admin.readResource('ClientApplication', clientId)) as typeof client;
   } catch (err) {
+    if (err instanceof Interrupted) {
+      throw err;
+    }
     const reason = err instanceof CliError ? err.message : describe(err, baseUrl);
     return [{ id: 'client', level: 'error', message: `could not read ClientApplication/${clientId}: ${reason}` }];
   }
@@ -220,7 +246,7 @@ async function liveFindings(
   method: Method,
   env: Record<string, string>,
   dir: string,
-  debug: ((line: string) => void) | undefined,
+  http: typeof fetch,
 ): Promise<Finding[]> {
   const kind = SIGN_IN[method.id];
   if (!kind) {
@@ -231,16 +257,16 @@ async function liveFindings(
   if (!baseUrl || !clientId) {
     return [{ id: 'sign-in', level: 'error', message: `${baseUrl ? 'MEDPLUM_CLIENT_ID' : 'MEDPLUM_BASE_URL'} is not set (.env or the environment)` }];
   }
-  const { MedplumClient, MemoryStorage, ClientStorage, parseJWTPayload, normalizeErrorString } = await import('@medplum/core');
-  const { debugFetch } = await import('./admin.js');
+  const { MedplumClient, MemoryStorage, ClientStorage, parseJWTPayload } = await import('@medplum/core');
+  const { describe } = await import('./admin.js');
   const medplum = new MedplumClient({
     baseUrl,
     clientId,
     storage: new ClientStorage(new MemoryStorage()),
     refreshGracePeriod: 0,
-    ...(debug ? { fetch: debugFetch(debug) } : {}),
+    fetch: http,
   });
-  let me: Me;
+  let me: Me | null;
   const findings: Finding[] = [];
   try {
     if (kind === 'jwt') {
@@ -253,10 +279,16 @@ async function liveFindings(
         await medplum.startClientLogin(clientId, secret);
       }
     }
-    me = (await medplum.get('auth/me', { cache: 'no-cache' })) as Me;
+    me = (await medplum.get('auth/me', { cache: 'no-cache' })) as Me | null;
   } catch (err) {
-    const reason = err instanceof CliError ? err.message : normalizeErrorString(err).replace(/^Failed to fetch tokens: /, '');
+    if (err instanceof Interrupted) {
+      throw err;
+    }
+    const reason = err instanceof CliError ? err.message : describe(err, baseUrl);
     return [{ id: 'sign-in', level: 'error', message: `could not sign in to ${baseUrl} as client ${clientId}: ${reason}` }];
+  }
+  if (typeof me !== 'object' || me === null) {
+    return [{ id: 'sign-in', level: 'error', message: `auth/me at ${baseUrl} answered ${me === null ? 'null' : `a ${typeof me}`}, not the client's profile: is it a Medplum server?` }];
   }
   const token = medplum.getAccessToken();
   const claimed = token ? (parseJWTPayload(token).client_id as string | undefined) : clientId;

@@ -9,11 +9,12 @@
  */
 import { basename, relative, resolve } from 'node:path';
 import { DEFAULT_BASE_URL, NAME, parseArgs, type Flags } from './args.js';
-import { CliError, UsageError } from './errors.js';
+import { CliError, Interrupted, UsageError } from './errors.js';
 import { envValue, EnvValueError, shellArg } from './escape.js';
 import { answersFor, chooseMethod, GUIDE, MissingAnswer, SHORTCUTS, type Decision, type Question } from './guide.js';
 import { appScheme, forPlatform, METHOD_IDS, METHODS, type EnvInput, type Method, type MethodId, type Platform } from './methods.js';
 import type { AccessPolicy } from './policy.js';
+import { httpFor } from './http.js';
 import { commandsFor, detectPackageManager, type PackageManagerCommands } from './pm.js';
 import { isPromptCancel, loadPrompter, type Prompter } from './prompts.js';
 import type { FileMap, GeneratedFile } from './render.js';
@@ -28,12 +29,16 @@ export interface Io {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
   /** How prompts are loaded; tests may inject their own. */
-  readonly loadPrompter?: () => Promise<Prompter>;
+  readonly loadPrompter?: (interrupt?: AbortSignal) => Promise<Prompter>;
+  /** Aborted on SIGINT/SIGTERM with an Interrupted (index.ts): what is under way stops cleanly. */
+  readonly interrupt?: AbortSignal;
 }
 
 export interface Plan {
   readonly target: string;
   readonly displayDir: string;
+  /** What made the target non-empty when it was checked (the user agreed to write into it). */
+  readonly existing: readonly string[];
   readonly projectName: string;
   readonly decision: Decision;
   readonly method: Method;
@@ -64,11 +69,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       : parsed.flags;
     ui = await createUi(io.env, io.stdout, io.stderr, flags.json);
     const interactive = !flags.yes && !flags.json && !isCI(io.env) && io.stdinIsTTY && io.stdout.isTTY === true;
-    const prompt = interactive ? await (io.loadPrompter ?? loadPrompter)() : undefined;
+    const prompt = interactive ? await (io.loadPrompter ?? loadPrompter)(io.interrupt) : undefined;
 
     const resolved = await resolvePlan(flags, io, ui, prompt);
     const { plan, provisioned, undoProvision } = flags.provision
-      ? await (await import('./provisioning.js')).provisionPlan(resolved, flags, io, prompt)
+      ? await (await import('./provisioning.js')).provisionPlan(resolved, flags, io, ui, prompt)
       : { plan: resolved, provisioned: undefined, undoProvision: async () => '' };
     const [{ renderProject, checklistFor }, { existingFiles, writeProject }, { buildRecord, RECORD_FILE }] = await Promise.all([
       import('./render.js'),
@@ -94,27 +99,44 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (flags.dryRun) {
       return report(plan, files, medplumSide, { written: false, installed: false, flags, ui, io });
     }
-    const overwritten = await existingFiles(files, plan.target);
-    if (overwritten.length > 0) {
-      ui.warn(`Overwriting ${overwritten.length} file(s) in ${plan.displayDir}: ${overwritten.join(', ')}`);
-    }
     try {
-      await writeProject(files, plan.target);
+      const overwritten = await existingFiles(files, plan.target);
+      // Into a directory that was empty when asked, only a concurrent run could have put files: the lock refuses that below.
+      if (overwritten.length > 0 && plan.existing.length > 0) {
+        ui.warn(`Overwriting ${overwritten.length} file(s) in ${plan.displayDir}: ${overwritten.join(', ')}`);
+      }
+      // Consent to write into a non-empty directory was given for what was there when asked.
+      await writeProject(files, plan.target, { force: plan.existing.length > 0, interrupt: io.interrupt });
     } catch (err) {
       const undone = await undoProvision();
-      throw new CliError(`Could not write ${plan.displayDir}: ${(err as Error).message}. Nothing was written${undone}`, { cause: err });
+      const why = err instanceof CliError ? err.message : `Could not write ${plan.displayDir}: ${(err as Error).message}`;
+      throw new CliError(`${why}. Nothing was written${undone || '.'}`, { cause: err });
     }
     await provisioned?.handOver(ui);
 
-    const installed = flags.install && (await install(plan, flags.json, ui));
-    if (flags.git) {
-      await initGit(plan.target, ui);
+    let installed = false;
+    try {
+      installed = flags.install && (await install(plan, flags.json, ui, io.interrupt));
+      if (flags.git) {
+        await initGit(plan, files, ui);
+      }
+      io.interrupt?.throwIfAborted();
+    } catch (err) {
+      const failure = afterWrite(err, plan, flags.install && !installed);
+      if (flags.json) {
+        io.stdout.write(`${JSON.stringify({ ...summary(plan, files, installed, true, medplumSide), error: failure.message }, null, 2)}\n`);
+      }
+      throw failure;
     }
     return report(plan, files, medplumSide, { written: true, installed, flags, ui, io });
   } catch (err) {
     ui ??= await createUi(io.env, io.stdout, io.stderr, false);
     if (isPromptCancel(err)) {
       ui.error('Cancelled. Nothing was written.');
+      return 1;
+    }
+    if (err instanceof Interrupted) {
+      ui.error(`${err.message}. Nothing was written.`);
       return 1;
     }
     if (err instanceof UsageError || err instanceof CliError) {
@@ -134,7 +156,7 @@ async function runCheck(argv: readonly string[], io: Io): Promise<number> {
     return 0;
   }
   const ui = await createUi(io.env, io.stdout, io.stderr, options.json);
-  const result = await check(options, io.cwd, io.env);
+  const result = await check({ ...options, interrupt: io.interrupt }, io.cwd, io.env);
   return reportCheck(result, options, ui, (text) => io.stdout.write(text));
 }
 
@@ -148,9 +170,18 @@ async function runRotate(argv: readonly string[], io: Io): Promise<number> {
   }
   const ui = await createUi(io.env, io.stdout, io.stderr, options.json);
   const interactive = !options.json && !isCI(io.env) && io.stdinIsTTY && io.stdout.isTTY === true;
-  const prompt = interactive ? await (io.loadPrompter ?? loadPrompter)() : undefined;
+  const prompt = interactive ? await (io.loadPrompter ?? loadPrompter)(io.interrupt) : undefined;
   const debug = options.debug ? (line: string) => io.stderr.write(`debug ${line}\n`) : undefined;
-  const result = await rotateSecret(options, io.cwd, io.env, prompt, debug);
+  const result = await rotateSecret(options, {
+    cwd: io.cwd,
+    env: io.env,
+    prompt,
+    debug,
+    rescue: (text) => io.stderr.write(text),
+  });
+  if (result.warning && !options.json) {
+    ui.warn(result.warning);
+  }
   if (options.json) {
     io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return 0;
@@ -171,7 +202,7 @@ function isCI(env: Io['env']): boolean {
 
 /** Resolves every answer before anything is written. */
 async function resolvePlan(flags: Flags, io: Io, ui: Ui, prompt: Prompter | undefined): Promise<Plan> {
-  const { target, displayDir, projectName } = await resolveTarget(flags, io, prompt);
+  const { target, displayDir, projectName, existing } = await resolveTarget(flags, io, prompt);
   const decision = await resolveGuide(flags, prompt);
   const platform = await resolvePlatform(flags, METHODS[decision.method], prompt);
   const method = forPlatform(METHODS[decision.method], platform);
@@ -216,7 +247,8 @@ async function resolvePlan(flags: Flags, io: Io, ui: Ui, prompt: Prompter | unde
     checkEnvSafe(clientSecret, '--client-secret');
   }
 
-  const { extraFiles, ...needs } = await resolveNeeds({ flags, method, baseUrl: baseUrl.url, cwd: io.cwd, prompt, warn: ui.warn });
+  const http = httpFor(flags, io);
+  const { extraFiles, ...needs } = await resolveNeeds({ flags, method, baseUrl: baseUrl.url, cwd: io.cwd, prompt, warn: ui.warn, http });
   checkEnvSafe(needs.googleClientId, '--google-client-id');
   checkEnvSafe(needs.idp.authorizeUrl, '--idp-issuer');
   checkEnvSafe(needs.idp.clientId, '--idp-client-id');
@@ -227,6 +259,7 @@ async function resolvePlan(flags: Flags, io: Io, ui: Ui, prompt: Prompter | unde
     target,
     displayDir,
     projectName,
+    existing,
     decision,
     method,
     values: {
@@ -326,7 +359,7 @@ async function resolveTarget(flags: Flags, io: Io, prompt: Prompter | undefined)
       );
     }
   }
-  return { target, displayDir, projectName };
+  return { target, displayDir, projectName, existing: occupied };
 }
 
 function listFew(names: readonly string[], max = 5): string {
@@ -455,10 +488,12 @@ function validateWith(check: (value: string) => unknown): (value: string) => tru
   };
 }
 
-async function install(plan: Plan, json: boolean, ui: Ui): Promise<boolean> {
+async function install(plan: Plan, json: boolean, ui: Ui, interrupt: AbortSignal | undefined): Promise<boolean> {
   ui.info(`Installing dependencies with ${plan.pm.name}…`);
   const [command, ...args] = plan.pm.install.split(' ') as [string, ...string[]];
-  const code = await run(command, args, plan.target, json ? ['ignore', 2, 'inherit'] : 'inherit');
+  // stdin is not the install's: in its own process group it could only stop on reading it.
+  const code = await run(command, args, plan.target, ['ignore', json ? 2 : 'inherit', 'inherit'], interrupt);
+  interrupt?.throwIfAborted();
   if (code !== 0) {
     throw new CliError(
       `${plan.pm.install} failed (exit ${code}) in ${plan.displayDir}. The project is written; run it again there when the problem is fixed.`,
@@ -467,7 +502,25 @@ async function install(plan: Plan, json: boolean, ui: Ui): Promise<boolean> {
   return true;
 }
 
-async function initGit(target: string, ui: Ui): Promise<void> {
+/** A failure after the project was written: it stays, and the message says how to finish. */
+function afterWrite(err: unknown, plan: Plan, installPending: boolean): CliError {
+  if (err instanceof Interrupted) {
+    const finish = installPending ? `; finish the install with: ${plan.displayDir === '.' ? '' : `cd ${shellArg(plan.displayDir)} && `}${plan.pm.install}` : '';
+    return new CliError(`${err.message}: the project is written in ${plan.displayDir}${finish}.`);
+  }
+  if (err instanceof CliError) {
+    return err;
+  }
+  throw err;
+}
+
+/**
+ * A repository with one commit of the starter's files, unless the directory is inside one
+ * already. Only the generated files are added: files that were there before (--force) may be
+ * the user's own credentials, and stay untracked.
+ */
+async function initGit(plan: Plan, files: FileMap, ui: Ui): Promise<void> {
+  const { target } = plan;
   const quiet = ['ignore', 'ignore', 'ignore'] as const;
   if ((await run('git', ['rev-parse', '--is-inside-work-tree'], target, [...quiet])) === 0) {
     return; // already inside a repository: leave it to the user
@@ -476,22 +529,49 @@ async function initGit(target: string, ui: Ui): Promise<void> {
     ui.warn('git init failed; the project has no repository.');
     return;
   }
+  // Ignored files (.env, keys) cannot be named to git add: list the others first.
+  const { execFile } = await import('node:child_process');
+  const listed = await new Promise<string | undefined>((done) =>
+    execFile('git', ['ls-files', '-z', '--others', '--exclude-standard', '--', ...files.keys()], { cwd: target }, (err, stdout) =>
+      done(err ? undefined : stdout),
+    ),
+  );
+  const toAdd = listed?.split('\0').filter(Boolean) ?? [];
   const committed =
-    (await run('git', ['add', '-A'], target, [...quiet])) === 0 &&
+    listed !== undefined &&
+    (await run('git', ['add', '--', ...toAdd], target, [...quiet])) === 0 &&
     (await run('git', ['commit', '-q', '-m', `Initial commit from ${NAME}`], target, [...quiet])) === 0;
   if (!committed) {
     ui.warn('git init done, but the first commit failed (is user.name/user.email set?). Commit when ready.');
+  } else if (plan.existing.length > 0) {
+    ui.warn(`git: the first commit holds only the starter's files; what was already in ${plan.displayDir} is left uncommitted.`);
   }
 }
 
-type StdioSpec = 'inherit' | ['ignore' | 'inherit', 'ignore' | 'inherit' | 2, 'ignore' | 'inherit'];
+type StdioSpec = ['ignore' | 'inherit', 'ignore' | 'inherit' | 2, 'ignore' | 'inherit'];
 
-async function run(command: string, args: readonly string[], cwd: string, stdio: StdioSpec): Promise<number> {
+/**
+ * Runs a command to its end, in its own process group, so that on SIGINT/SIGTERM (`interrupt`)
+ * the whole group (npm and what it started) is stopped, not left running as orphans.
+ */
+async function run(command: string, args: readonly string[], cwd: string, stdio: StdioSpec, interrupt?: AbortSignal): Promise<number> {
   const { spawn } = await import('node:child_process');
+  const windows = process.platform === 'win32';
   return new Promise((done) => {
-    const child = spawn(command, args, { cwd, stdio, shell: process.platform === 'win32' });
+    const child = spawn(command, args, { cwd, stdio, shell: windows, detached: !windows });
+    const stop = () => {
+      try {
+        process.kill(windows ? (child.pid as number) : -(child.pid as number), 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    };
+    interrupt?.addEventListener('abort', stop, { once: true });
     child.on('error', () => done(127));
-    child.on('close', (code) => done(code ?? 1));
+    child.on('close', (code) => {
+      interrupt?.removeEventListener('abort', stop);
+      done(code ?? 1);
+    });
   });
 }
 
@@ -509,7 +589,8 @@ interface MedplumSide {
   readonly todo: readonly string[];
 }
 
-function report(plan: Plan, files: FileMap, { created, todo }: MedplumSide, { written, installed, flags, ui, io }: ReportOptions): number {
+/** What --json prints (never a secret); the next steps also end the human summary. */
+function summary(plan: Plan, files: FileMap, installed: boolean, written: boolean, { created, todo }: MedplumSide) {
   const { method, pm } = plan;
   const unset = method.env
     .filter((v) => (v.envFile ?? 'value') === 'value' && !v.optional && v.value(plan.values) === '')
@@ -520,22 +601,29 @@ function report(plan: Plan, files: FileMap, { created, todo }: MedplumSide, { wr
     ...(unset.length > 0 ? [`# fill in ${unset.join(', ')} in .env (see .env.example)`] : []),
     method.runScript === 'dev' ? pm.dev : method.app === 'device' ? pm.startOnce : pm.start,
   ];
+  return {
+    directory: plan.target,
+    app: method.app,
+    method: method.id,
+    ...(plan.values.platform ? { platform: plan.values.platform } : {}),
+    reasons: plan.decision.reasons,
+    files: [...files.keys()],
+    ...(created.length > 0 ? { provisioned: created } : {}),
+    inMedplum: todo,
+    nextSteps,
+    dryRun: !written,
+  };
+}
+
+function report(plan: Plan, files: FileMap, medplumSide: MedplumSide, { written, installed, flags, ui, io }: ReportOptions): number {
+  const { method } = plan;
+  const { created, todo } = medplumSide;
+  const result = summary(plan, files, installed, written, medplumSide);
   if (flags.json) {
-    const result = {
-      directory: plan.target,
-      app: method.app,
-      method: method.id,
-      ...(plan.values.platform ? { platform: plan.values.platform } : {}),
-      reasons: plan.decision.reasons,
-      files: [...files.keys()],
-      ...(created.length > 0 ? { provisioned: created } : {}),
-      inMedplum: todo,
-      nextSteps,
-      dryRun: !written,
-    };
     io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return 0;
   }
+  const { nextSteps } = result;
 
   const c = ui.color;
   if (!written) {

@@ -9,3 +9,10 @@ export class UsageError extends Error {
 export class CliError extends Error {
   readonly exitCode = 1;
 }
+
+/** SIGINT or SIGTERM arrived: what was under way stops, is undone or kept as it says, and the run exits 1. */
+export class Interrupted extends CliError {
+  constructor(signal: string) {
+    super(`Interrupted (${signal})`);
+  }
+}

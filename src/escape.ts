@@ -42,7 +42,11 @@ export function envValue(value: string, dialect: EnvDialect = 'node'): string {
   const text = dialect === 'vite' ? value.replaceAll('$', '\\$') : value;
   const quote = ["'", '`', '"'].find((q) => !text.includes(q) && !(q === '"' && text.includes('\\n')));
   if (quote === undefined) {
-    throw new EnvValueError('contains all three quote characters (\' " `), which an .env file cannot hold together');
+    throw new EnvValueError(
+      text.includes('"')
+        ? 'contains all three quote characters (\' " `), which an .env file cannot hold together'
+        : "contains ' and ` and the two characters \\n, which no .env quoting can hold together (double quotes would read \\n as a newline)",
+    );
   }
   return quote + text + quote;
 }
@@ -72,4 +76,15 @@ export function markdownTableCode(value: string): string {
 /** A POSIX shell word, for commands we print for the user to paste. */
 export function shellArg(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * A user's value quoted in a message for the terminal: control characters (CR, ESC, …) and
+ * bidirectional overrides shown escaped, never sent raw; a long value cut short.
+ */
+export function shownValue(value: string, max = 60): string {
+  const cut = [...value];
+  const head = cut.length > max ? `${cut.slice(0, max).join('')}…` : value;
+  const quoted = JSON.stringify(head).replace(/[\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return cut.length > max ? `${quoted} (${cut.length} characters)` : quoted;
 }

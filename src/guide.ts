@@ -5,6 +5,7 @@
  * question. `chooseMethod` walks it; the CLI prompts along the same walk (see `resolveGuide`
  * in cli.ts). Adding a method to the guide is adding a choice here, not a branch elsewhere.
  */
+import { shownValue } from './escape.js';
 import type { MethodId } from './methods.js';
 
 export const APPS = ['user-facing', 'backend', 'device'] as const;
@@ -232,7 +233,7 @@ export class InvalidAnswer extends Error {
   readonly question: Question;
   readonly value: string;
   constructor(question: Question, value: string) {
-    super(`"${value}" is not an answer to "${question.message}"`);
+    super(`${shownValue(value)} is not an answer to "${question.message}"`);
     this.question = question;
     this.value = value;
   }

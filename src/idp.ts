@@ -2,7 +2,9 @@
  * External identity providers: their known URL patterns, and OpenID discovery.
  * What a Medplum ClientApplication (or DomainConfiguration) needs in `identityProvider`.
  */
-import { CliError, UsageError } from './errors.js';
+import { CliError, Interrupted, UsageError } from './errors.js';
+import { shownValue } from './escape.js';
+import { isLoopbackHost } from './validate.js';
 
 export const IDP_PROVIDERS = ['auth0', 'okta', 'entra-id', 'cognito', 'oidc'] as const;
 export type IdpProvider = (typeof IDP_PROVIDERS)[number];
@@ -119,29 +121,43 @@ export function idpFromPatterns(input: IdpInput): IdpSettings {
   };
 }
 
+/**
+ * checkHttpsUrl lets plain http through only on this machine (a test IdP); say so, as for --base-url.
+ * Discovery can name other hosts than the issuer, so every endpoint is looked at.
+ */
+export function plainHttpWarning(settings: IdpEndpoints): string | undefined {
+  const plain = (['issuer', 'authorizeUrl', 'tokenUrl', 'userInfoUrl'] as const).filter((key) => settings[key].startsWith('http:'));
+  return plain.length > 0
+    ? `The identity provider's ${plain.join(', ')} ${plain.length === 1 ? 'is' : 'are'} plain http on this machine: fine for a local test IdP, never for a real one.`
+    : undefined;
+}
+
 /** Reads `{issuer}/.well-known/openid-configuration` and takes the endpoints from it. */
-export async function discover(settings: IdpSettings, fetchImpl: typeof fetch = fetch, timeoutMs = 10_000): Promise<IdpSettings> {
+export async function discover(settings: IdpSettings, http: typeof fetch): Promise<IdpSettings> {
   if (!settings.issuer) {
     throw new UsageError('--discover needs --idp-issuer (or --idp-domain for a provider with a known issuer).');
   }
   const url = `${trimSlash(settings.issuer)}/.well-known/openid-configuration`;
-  let doc: Record<string, unknown>;
+  let doc: Record<string, unknown> | null;
   try {
-    const res = await fetchImpl(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
+    const res = await http(url, { headers: { accept: 'application/json' } });
     if (!res.ok) {
       throw new Error(`HTTP ${res.status}`);
     }
-    doc = (await res.json()) as Record<string, unknown>;
+    doc = (await res.json()) as Record<string, unknown> | null;
   } catch (err) {
+    if (err instanceof Interrupted) {
+      throw err;
+    }
     const reason = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
     throw new CliError(`OpenID discovery failed at ${url}: ${reason}. Check --idp-issuer, or drop --discover to use the provider's URL patterns.`);
   }
   const field = (name: string): string => {
-    const value = doc[name];
-    if (typeof value !== 'string' || !/^https?:\/\//.test(value)) {
+    const value = doc?.[name];
+    if (typeof value !== 'string') {
       throw new CliError(`OpenID discovery at ${url} has no ${name}. Check that --idp-issuer is the issuer itself.`);
     }
-    return value;
+    return checkHttpsUrl(value, `${name} (from ${url})`, 'endpoint');
   };
   return {
     ...settings,
@@ -151,19 +167,22 @@ export async function discover(settings: IdpSettings, fetchImpl: typeof fetch = 
   };
 }
 
-function checkHttpsUrl(value: string, flag: string): string {
+/**
+ * An https URL (http only for localhost), without credentials or fragment; `flag` names it in
+ * errors. An issuer has no query either; an endpoint may (Azure AD B2C names its policy there).
+ */
+export function checkHttpsUrl(value: string, flag: string, kind: 'issuer' | 'endpoint' = 'issuer'): string {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError(`${flag} "${value}" is not a URL. Pass the issuer, e.g. ${flag} https://example.okta.com/oauth2/default`);
+    throw new UsageError(`${flag} ${shownValue(value)} is not a URL. Pass the issuer, e.g. https://example.okta.com/oauth2/default`);
   }
-  const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1';
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
     throw new UsageError(`${flag} must be an https URL (http only for localhost), not ${url.protocol.slice(0, -1)}.`);
   }
-  if (url.username || url.password || url.search || url.hash) {
-    throw new UsageError(`${flag} must be a plain issuer URL, without credentials, query or fragment.`);
+  if (url.username || url.password || url.hash || (kind === 'issuer' && url.search)) {
+    throw new UsageError(`${flag} must be a plain ${kind} URL, without credentials${kind === 'issuer' ? ', query' : ''} or fragment.`);
   }
   return url.href;
 }
@@ -172,7 +191,7 @@ function checkHttpsUrl(value: string, flag: string): string {
 function checkDomain(value: string): string {
   const domain = value.trim().toLowerCase();
   if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(domain)) {
-    throw new UsageError(`--idp-domain "${value}" is not a host name. Pass just the domain, e.g. --idp-domain example.okta.com`);
+    throw new UsageError(`--idp-domain ${shownValue(value)} is not a host name. Pass just the domain, e.g. --idp-domain example.okta.com`);
   }
   return domain;
 }

@@ -37,6 +37,7 @@ export interface EnvInput {
   readonly googleClientId: string;
   readonly idp: IdpSettings;
   readonly jwt: { readonly keyId: string; readonly privateKeyPath: string };
+  readonly deviceId: string;
 }
 
 export interface EnvVar {
@@ -70,7 +71,7 @@ export type SecretPolicy = 'env-file' | 'runtime' | { readonly refuse: string };
  * Answers a method needs beyond the common ones; each is resolved by one step in needs.ts.
  * `idp` must be given (or asked); `idpOptional` may stay empty and be filled in later.
  */
-export type Need = 'googleClientId' | 'idp' | 'idpOptional' | 'keyPair';
+export type Need = 'googleClientId' | 'idp' | 'idpOptional' | 'keyPair' | 'deviceId';
 
 /** Text for the checklist: fixed, or built from the user's values. */
 export type Text = string | ((input: EnvInput) => string);
@@ -94,8 +95,8 @@ export interface Method {
   readonly docsUrl: string;
   /**
    * Template layers under templates/, applied in order: the kind (`web`, `node`), layers shared by
-   * some methods (`web-projects`: choosing among several projects; `client-secret`: a fake for
-   * the secret grant; `agent`: the device's reading), then the method's own.
+   * some methods (`web-projects`: choosing among several projects; `http-api`: listening safely,
+   * HOST and API_KEY; `agent`: the device's reading), then the method's own.
    */
   readonly layers: readonly string[];
   readonly secret: SecretPolicy;
@@ -200,18 +201,54 @@ export function identityProviderFields(input: EnvInput): Record<string, string |
     tokenUrl: orPlaceholder(input.idp.tokenUrl, '<token URL>'),
     userInfoUrl: orPlaceholder(input.idp.userInfoUrl, '<userinfo URL>'),
     clientId: orPlaceholder(input.idp.clientId, '<client ID at the IdP>'),
-    clientSecret: '<client secret at the IdP>',
+    clientSecret: IDP_SECRET_PLACEHOLDER,
     usePkce: false,
   };
 }
 
-const portVar: EnvVar = {
-  name: 'PORT',
-  where: 'optional: the port the API listens on',
-  optional: true,
-  value: constant('3000'),
-  example: '3000',
-};
+/** Where the IdP's client secret goes: typed into Medplum by hand, never into a file of ours. */
+export const IDP_SECRET_PLACEHOLDER = '<PASTE the client secret from your IdP here, in the Medplum app only>';
+
+/** What token exchange never uses but Medplum 5.1 requires in identityProvider (clientSecret, and clientId when not given). */
+export const UNUSED_BY_EXCHANGE = 'unused-by-token-exchange';
+
+/**
+ * token-exchange's `identityProvider`. The exchange calls only `userInfoUrl`; `full` adds every field
+ * Medplum 5.1 requires (see src/server.ts), filling those the exchange never uses with UNUSED_BY_EXCHANGE.
+ * Without `full`, only what is known is sent.
+ */
+export function exchangeIdentityProvider(idp: Pick<IdpSettings, 'authorizeUrl' | 'tokenUrl' | 'userInfoUrl' | 'clientId'>, full: boolean): Record<string, string> {
+  const known = { authorizeUrl: idp.authorizeUrl, tokenUrl: idp.tokenUrl, userInfoUrl: idp.userInfoUrl, clientId: idp.clientId };
+  return full
+    ? { ...known, clientId: idp.clientId || UNUSED_BY_EXCHANGE, clientSecret: UNUSED_BY_EXCHANGE }
+    : Object.fromEntries(Object.entries(known).filter(([, value]) => value !== ''));
+}
+
+/** What the HTTP starters read to listen: PORT, HOST, and API_KEY, which HOST beyond loopback requires. */
+const HTTP_API_ENV = (apiKeyHeader: string): readonly EnvVar[] => [
+  {
+    name: 'PORT',
+    where: 'optional: the port the API listens on',
+    optional: true,
+    value: constant('3000'),
+    example: '3000',
+  },
+  {
+    name: 'HOST',
+    where: 'optional: the address the API listens on; anything but loopback (127.0.0.1, ::1, localhost) needs API_KEY',
+    optional: true,
+    value: constant('127.0.0.1'),
+    example: '127.0.0.1',
+  },
+  {
+    name: 'API_KEY',
+    where: `optional, required when HOST is not loopback: at least 32 characters (openssl rand -hex 32) that every caller sends as ${apiKeyHeader}`,
+    secret: true,
+    optional: true,
+    value: constant(''),
+    example: '',
+  },
+];
 
 const readingIntervalVar: EnvVar = {
   name: 'READING_INTERVAL_SECONDS',
@@ -223,9 +260,9 @@ const readingIntervalVar: EnvVar = {
 
 const deviceIdVar: EnvVar = {
   name: 'MEDPLUM_DEVICE_ID',
-  where: "optional: the id of this device's Device resource, referenced by each Observation",
+  where: "optional: the id of this device's Device resource, referenced by each Observation (--device-id also limits the AccessPolicy to it)",
   optional: true,
-  value: constant(''),
+  value: (input) => input.deviceId,
   example: '',
 };
 
@@ -308,13 +345,10 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     checklist: [
       (input) => `At ${idpLabel(input)}, register ${input.idp.callbackUrl} as the app's callback (redirect) URL.`,
       CREATE_CLIENT,
-      {
-        text: (input) => `Set its identityProvider to ${JSON.stringify(identityProviderFields(input))}.`,
-        afterProvision: (input) =>
-          input.idp.authorizeUrl
-            ? "Set the client's identityProvider.clientSecret to the client secret at the IdP: --provision does not send it."
-            : `Set the client's identityProvider to ${JSON.stringify(identityProviderFields(input))}.`,
-      },
+      provisioned(
+        (input) =>
+          `Set its identityProvider to ${JSON.stringify(identityProviderFields(input))}, then replace the clientSecret placeholder with the client secret from ${idpLabel(input)}, in the Medplum app only (Project Admin > Clients > your client).`,
+      ),
       REDIRECT_URIS,
       provisioned('Put its ID in .env as VITE_MEDPLUM_CLIENT_ID.'),
     ],
@@ -333,7 +367,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     runScript: 'dev',
     checklist: [
       (input) =>
-        `Create a DomainConfiguration for your email domain with identityProvider ${JSON.stringify(identityProviderFields(input))} (super admin when self-hosted; an enterprise plan on hosted Medplum).`,
+        `Create a DomainConfiguration for your email domain with identityProvider ${JSON.stringify(identityProviderFields(input))}, replacing the clientSecret placeholder with the client secret from ${idpLabel(input)} (a super admin's step, which --provision cannot do as a project admin; an enterprise plan on hosted Medplum).`,
       (input) => `At ${idpLabel(input)}, register ${input.baseUrl}auth/external as the callback (redirect) URL.`,
       ...WEB_CLIENT_STEPS,
     ],
@@ -345,14 +379,9 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     title: 'Client credentials (OAuth2, server to server)',
     summary: 'A Node HTTP API that signs in with its client ID and secret and renews its token by itself.',
     docsUrl: 'https://www.medplum.com/docs/auth/methods/client-credentials',
-    layers: ['node', 'client-secret', 'client-credentials'],
+    layers: ['node', 'http-api', 'client-credentials'],
     secret: 'env-file',
-    env: [
-      baseUrlVar('MEDPLUM_BASE_URL'),
-      clientIdVar('MEDPLUM_CLIENT_ID'),
-      clientSecretVar,
-      portVar,
-    ],
+    env: [baseUrlVar('MEDPLUM_BASE_URL'), clientIdVar('MEDPLUM_CLIENT_ID'), clientSecretVar, ...HTTP_API_ENV('Authorization: Bearer <API_KEY>')],
     runScript: 'start',
     policy: { attachTo: 'client', resources: SEARCH_PATIENTS },
     checklist: [CREATE_CLIENT, ATTACH_POLICY, provisioned('Put its ID and secret in .env as MEDPLUM_CLIENT_ID and MEDPLUM_CLIENT_SECRET.')],
@@ -378,24 +407,26 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     title: 'Token exchange (your IdP\'s tokens for Medplum tokens)',
     summary: "A Node API that accepts your existing IdP's access tokens and exchanges each for a Medplum token, per user.",
     docsUrl: 'https://www.medplum.com/docs/auth/methods/token-exchange',
-    layers: ['node', 'token-exchange'],
+    layers: ['node', 'http-api', 'token-exchange'],
     secret: { refuse: 'exchanges the users\' own IdP tokens and has no client secret. Remove --client-secret.' },
     needs: ['idpOptional'],
-    env: [
-      baseUrlVar('MEDPLUM_BASE_URL'),
-      clientIdVar('MEDPLUM_CLIENT_ID'),
-      portVar,
-    ],
+    env: [baseUrlVar('MEDPLUM_BASE_URL'), clientIdVar('MEDPLUM_CLIENT_ID'), ...HTTP_API_ENV('X-API-Key: <API_KEY>')],
     runScript: 'start',
     policy: { attachTo: 'users', resources: SEARCH_PATIENTS },
     checklist: [
       CREATE_CLIENT,
-      {
-        text: (input) =>
-          `Set its identityProvider.userInfoUrl to ${orPlaceholder(input.idp.userInfoUrl, "your IdP's userinfo endpoint")} (and useSubject if users are not matched by email).`,
-        afterProvision: (input) =>
-          input.idp.userInfoUrl ? '' : "Set the client's identityProvider.userInfoUrl to your IdP's userinfo endpoint.",
-      },
+      provisioned((input) => {
+        const fields = exchangeIdentityProvider(
+          {
+            authorizeUrl: orPlaceholder(input.idp.authorizeUrl, '<authorize URL>'),
+            tokenUrl: orPlaceholder(input.idp.tokenUrl, '<token URL>'),
+            userInfoUrl: orPlaceholder(input.idp.userInfoUrl, '<userinfo URL>'),
+            clientId: input.idp.clientId,
+          },
+          true,
+        );
+        return `Set its identityProvider to ${JSON.stringify(fields)} (Medplum 5.1 requires clientSecret, which the exchange never uses; add "useSubject": true if users are not matched by email).`;
+      }),
       "Invite each user to the project, and give their ProjectMemberships the AccessPolicy in access-policy.json.",
       provisioned('Put its ID in .env as MEDPLUM_CLIENT_ID.'),
     ],
@@ -407,8 +438,9 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     title: 'Device credentials (client credentials, least privilege)',
     summary: 'A device agent that posts Observations with a restricted client whose secret is injected at run time.',
     docsUrl: 'https://www.medplum.com/docs/auth/methods/client-credentials',
-    layers: ['node', 'client-secret', 'agent', 'device-credentials'],
+    layers: ['node', 'agent', 'device-credentials'],
     secret: 'runtime',
+    needs: ['deviceId'],
     env: [
       baseUrlVar('MEDPLUM_BASE_URL'),
       clientIdVar('MEDPLUM_CLIENT_ID'),
@@ -448,7 +480,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     docsUrl: 'https://www.medplum.com/docs/auth/methods/client-credentials',
     layers: ['node', 'agent', 'jwt-assertion'],
     secret: { refuse: 'signs in with a private key and has no client secret. Remove --client-secret.' },
-    needs: ['keyPair'],
+    needs: ['keyPair', 'deviceId'],
     env: [
       baseUrlVar('MEDPLUM_BASE_URL'),
       clientIdVar('MEDPLUM_CLIENT_ID'),

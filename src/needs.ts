@@ -3,13 +3,14 @@
  * AccessPolicy of backend and device methods. One resolver per need: flag, else prompt, else
  * empty (left for .env) or an error naming the flag.
  */
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import type { Flags } from './args.js';
 import { UsageError } from './errors.js';
-import { discover, IDP_PROVIDERS, idpFromPatterns, NO_IDP, PROVIDERS, type IdpProvider, type IdpSettings } from './idp.js';
+import { shownValue } from './escape.js';
+import { discover, IDP_PROVIDERS, idpFromPatterns, NO_IDP, PROVIDERS, plainHttpWarning, type IdpProvider, type IdpSettings } from './idp.js';
 import { generateDeviceKey, loadDeviceKey, PRIVATE_KEY_FILE } from './keys.js';
 import { METHOD_IDS, METHODS, type Method, type Need } from './methods.js';
-import { buildPolicy, parseAllow, parseAllowIp, type AccessPolicy } from './policy.js';
+import { buildPolicy, parseAllow, parseAllowIp, parseDeviceId, restrictToDevice, type AccessPolicy } from './policy.js';
 import type { Prompter } from './prompts.js';
 import type { GeneratedFile } from './render.js';
 
@@ -17,6 +18,7 @@ export interface NeedValues {
   readonly googleClientId: string;
   readonly idp: IdpSettings;
   readonly jwt: { readonly keyId: string; readonly privateKeyPath: string };
+  readonly deviceId: string;
   readonly extraFiles: readonly GeneratedFile[];
 }
 
@@ -27,6 +29,8 @@ interface NeedContext {
   readonly cwd: string;
   readonly prompt: Prompter | undefined;
   readonly warn: (text: string) => void;
+  /** The HTTP policy (http.ts), for OpenID discovery. */
+  readonly http: typeof fetch;
 }
 
 /** Which flags belong to which need (or to the access policy), to refuse them elsewhere. */
@@ -38,6 +42,7 @@ const FLAG_OWNERS: readonly [keyof Flags, string, Need | 'policy'][] = [
   ['idpClientId', '--idp-client-id', 'idp'],
   ['discover', '--discover', 'idp'],
   ['privateKeyPath', '--private-key-path', 'keyPair'],
+  ['deviceId', '--device-id', 'deviceId'],
   ['allow', '--allow', 'policy'],
   ['allowIp', '--allow-ip', 'policy'],
 ];
@@ -62,17 +67,20 @@ const RESOLVERS: Readonly<Record<Need, (ctx: NeedContext) => Promise<Partial<Nee
       flags.googleClientId ??
       (prompt ? await prompt.input({ message: 'Google OAuth client ID (empty: fill in .env later)', default: '' }) : '');
     if (googleClientId && !googleClientId.endsWith('.apps.googleusercontent.com')) {
-      warn(`--google-client-id "${googleClientId}" does not end in .apps.googleusercontent.com; check that it is the OAuth client ID.`);
+      warn(`--google-client-id ${shownValue(googleClientId)} does not end in .apps.googleusercontent.com; check that it is the OAuth client ID.`);
     }
     return { googleClientId };
   },
+
+  // Checked by resolvePolicy, which every device method has; empty: any Device (set it later in .env).
+  deviceId: async ({ flags }) => ({ deviceId: flags.deviceId ?? '' }),
 
   idp: (ctx) => resolveIdp(ctx, true),
   idpOptional: (ctx) => resolveIdp(ctx, false),
 
   keyPair: async ({ flags, cwd }) => {
     if (flags.privateKeyPath !== undefined) {
-      const privateKeyPath = join(cwd, flags.privateKeyPath);
+      const privateKeyPath = resolve(cwd, flags.privateKeyPath);
       const key = await loadDeviceKey(privateKeyPath);
       return { jwt: { keyId: key.keyId, privateKeyPath }, extraFiles: [jwksFile(key.jwks)] };
     }
@@ -89,7 +97,7 @@ const RESOLVERS: Readonly<Record<Need, (ctx: NeedContext) => Promise<Partial<Nee
 
 /** The IdP: --idp, else a prompt; endpoints by the provider's URL patterns, or --discover. */
 async function resolveIdp(
-  { flags, method, baseUrl, prompt, warn }: NeedContext,
+  { flags, method, baseUrl, prompt, warn, http }: NeedContext,
   required: boolean,
 ): Promise<Partial<NeedValues>> {
   const provider: IdpProvider | undefined =
@@ -127,11 +135,15 @@ async function resolveIdp(
   if (flags.idpEndpoints) {
     settings = { ...settings, ...flags.idpEndpoints };
   } else if (flags.discover) {
-    settings = await discover(settings);
+    settings = await discover(settings, http);
   } else if (!settings.authorizeUrl) {
     warn(
       `No endpoints for ${info.label} yet: pass ${info.domainHint ? '--idp-domain, ' : ''}--idp-issuer with --discover, or fill them in later (see the README).`,
     );
+  }
+  const plain = plainHttpWarning(settings);
+  if (plain) {
+    warn(plain);
   }
   return { idp: settings };
 }
@@ -145,6 +157,7 @@ export async function resolveNeeds(ctx: NeedContext): Promise<NeedValues> {
     googleClientId: '',
     idp: NO_IDP,
     jwt: { keyId: '', privateKeyPath: '' },
+    deviceId: '',
     extraFiles: [],
   };
   for (const need of ctx.method.needs ?? []) {
@@ -154,11 +167,12 @@ export async function resolveNeeds(ctx: NeedContext): Promise<NeedValues> {
   return values;
 }
 
-/** The method's AccessPolicy: its own needs, or --allow; IP rules from --allow-ip. */
+/** The method's AccessPolicy: its own needs, or --allow, narrowed to --device-id; IP rules from --allow-ip. */
 export function resolvePolicy(flags: Flags, method: Method, projectName: string): AccessPolicy | null {
   if (!method.policy) {
     return null;
   }
-  const resources = flags.allow.length > 0 ? parseAllow(flags.allow) : method.policy.resources;
+  const allowed = flags.allow.length > 0 ? parseAllow(flags.allow) : method.policy.resources;
+  const resources = flags.deviceId === undefined ? allowed : restrictToDevice(allowed, parseDeviceId(flags.deviceId));
   return buildPolicy(`${projectName} (${method.id})`, resources, flags.allowIp.map(parseAllowIp));
 }

@@ -3,12 +3,15 @@
  * own needs by default, reshaped by --allow, with IP rules from --allow-ip.
  */
 import { UsageError } from './errors.js';
+import { shownValue } from './escape.js';
 
 export const INTERACTIONS = ['read', 'vread', 'history', 'search', 'create', 'update', 'delete'] as const;
 export type Interaction = (typeof INTERACTIONS)[number];
 
 export interface PolicyResource {
   readonly resourceType: string;
+  /** A FHIR search the resources must match, e.g. `Observation?device=Device/thermo-1`. */
+  readonly criteria?: string;
   readonly interaction: readonly Interaction[];
 }
 
@@ -31,11 +34,11 @@ export function parseAllow(specs: readonly string[]): PolicyResource[] {
   for (const item of specs.flatMap((spec) => spec.split(',')).map((s) => s.trim()).filter(Boolean)) {
     const match = /^([A-Z][A-Za-z]+):([a-z]+)$/.exec(item);
     if (!match) {
-      throw new UsageError(`--allow "${item}" is not ResourceType:interaction. Pass e.g. --allow Observation:create,Device:read`);
+      throw new UsageError(`--allow ${shownValue(item)} is not ResourceType:interaction. Pass e.g. --allow Observation:create,Device:read`);
     }
     const [, resourceType, interaction] = match as unknown as [string, string, string];
     if (!(INTERACTIONS as readonly string[]).includes(interaction)) {
-      throw new UsageError(`--allow "${item}": "${interaction}" is not an interaction. Use one of ${INTERACTIONS.join(', ')}.`);
+      throw new UsageError(`--allow ${shownValue(item)}: ${shownValue(interaction)} is not an interaction. Use one of ${INTERACTIONS.join(', ')}.`);
     }
     const set = byType.get(resourceType) ?? new Set<Interaction>();
     set.add(interaction as Interaction);
@@ -54,7 +57,7 @@ export function parseAllow(specs: readonly string[]): PolicyResource[] {
 export function parseAllowIp(value: string): string {
   const v = value.trim();
   if (v.includes(':')) {
-    throw new UsageError(`--allow-ip "${value}" is IPv6; Medplum's IP rules match IPv4 only.`);
+    throw new UsageError(`--allow-ip ${shownValue(value)} is IPv6; Medplum's IP rules match IPv4 only.`);
   }
   const cidr = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(v);
   if (cidr) {
@@ -63,7 +66,7 @@ export function parseAllowIp(value: string): string {
     const keep = { 8: 1, 16: 2, 24: 3, 32: 4 }[Number(bits)];
     if (keep === undefined) {
       throw new UsageError(
-        `--allow-ip "${value}": Medplum matches IP rules by text prefix, so only /8, /16, /24 and /32 can be expressed.`,
+        `--allow-ip ${shownValue(value)}: Medplum matches IP rules by text prefix, so only /8, /16, /24 and /32 can be expressed.`,
       );
     }
     return keep === 4 ? octets.join('.') : `${octets.slice(0, keep).join('.')}.`;
@@ -76,14 +79,36 @@ export function parseAllowIp(value: string): string {
     return v;
   }
   throw new UsageError(
-    `--allow-ip "${value}" is not an IPv4 address or prefix. Pass e.g. --allow-ip 203.0.113.7, --allow-ip 10.20. or --allow-ip 10.20.0.0/16`,
+    `--allow-ip ${shownValue(value)} is not an IPv4 address or prefix. Pass e.g. --allow-ip 203.0.113.7, --allow-ip 10.20. or --allow-ip 10.20.0.0/16`,
+  );
+}
+
+/** --device-id: a FHIR id, since it goes into a reference and a search criteria. */
+export function parseDeviceId(value: string): string {
+  if (!/^[A-Za-z0-9\-.]{1,64}$/.test(value)) {
+    throw new UsageError(`--device-id "${value}" is not a FHIR id: 1 to 64 letters, digits, "-" or ".".`);
+  }
+  return value;
+}
+
+/**
+ * Narrows a device's policy to one Device: it may create only Observations that reference it, and
+ * read only that Device. A stolen credential then cannot write readings for any other device.
+ */
+export function restrictToDevice(resources: readonly PolicyResource[], deviceId: string): PolicyResource[] {
+  const criteria: Readonly<Record<string, string>> = {
+    Observation: `Observation?device=Device/${deviceId}`,
+    Device: `Device?_id=${deviceId}`,
+  };
+  return resources.map(({ resourceType, interaction }) =>
+    criteria[resourceType] ? { resourceType, criteria: criteria[resourceType], interaction } : { resourceType, interaction },
   );
 }
 
 function checkOctets(address: string, original: string): number[] {
   const octets = address.split('.').map(Number);
   if (octets.some((o) => o > 255)) {
-    throw new UsageError(`--allow-ip "${original}" has an octet above 255.`);
+    throw new UsageError(`--allow-ip ${shownValue(original)} has an octet above 255.`);
   }
   return octets;
 }

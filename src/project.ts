@@ -2,7 +2,6 @@
  * A generated project on disk, as the subcommands (check, rotate-secret) read it: the method
  * recorded in its medplum-auth.json, and its env.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
@@ -41,10 +40,11 @@ export async function readProjectEnv(
 ): Promise<Record<string, string>> {
   const env: Record<string, string> = {};
   for (const file of [join(dir, '.env'), ...(envFile ? [envFile] : [])]) {
-    if (existsSync(file)) {
-      Object.assign(env, parseEnv(await readFile(file, 'utf8')));
+    const text = await readEnvText(file, file === envFile ? '--env' : '.env');
+    if (text !== undefined) {
+      Object.assign(env, parseEnv(text));
     } else if (file === envFile) {
-      throw new UsageError(`--env-file ${envFile}: no such file.`);
+      throw new UsageError(`--env ${envFile}: no such file.`);
     }
   }
   for (const [key, value] of Object.entries(processEnv)) {
@@ -54,6 +54,19 @@ export async function readProjectEnv(
     }
   }
   return env;
+}
+
+/** An env file's text; undefined when there is none. A directory or an unreadable file is one line. */
+export async function readEnvText(path: string, what = '.env'): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      return undefined;
+    }
+    throw new UsageError(code === 'EISDIR' ? `${what} ${path} is a directory, not an env file.` : `${what} ${path} cannot be read (${code}).`);
+  }
 }
 
 /**

@@ -15,17 +15,22 @@ export interface Prompter {
   confirm(question: { message: string; default: boolean }): Promise<boolean>;
 }
 
-export async function loadPrompter(): Promise<Prompter> {
+/** `interrupt` (SIGTERM, or SIGINT from outside the terminal) cancels the open question. */
+export async function loadPrompter(interrupt?: AbortSignal): Promise<Prompter> {
   const inquirer = await import('@inquirer/prompts');
+  const context = { signal: interrupt };
   return {
-    select: (q) => inquirer.select({ message: q.message, choices: q.choices, default: q.default }),
-    input: (q) => inquirer.input({ message: q.message, default: q.default, validate: q.validate }),
-    password: (q) => inquirer.password({ message: q.message, mask: '*' }),
-    confirm: (q) => inquirer.confirm({ message: q.message, default: q.default }),
+    select: (q) => inquirer.select({ message: q.message, choices: q.choices, default: q.default }, context),
+    input: (q) => inquirer.input({ message: q.message, default: q.default, validate: q.validate }, context),
+    password: (q) => inquirer.password({ message: q.message, mask: '*' }, context),
+    confirm: (q) => inquirer.confirm({ message: q.message, default: q.default }, context),
   };
 }
 
-/** Ctrl-C in a prompt rejects with inquirer's ExitPromptError; matched by name so this module stays lazy. */
+/**
+ * Ctrl-C in a prompt rejects with inquirer's ExitPromptError, an interrupt with AbortPromptError;
+ * matched by name so this module stays lazy.
+ */
 export function isPromptCancel(err: unknown): boolean {
-  return err instanceof Error && err.name === 'ExitPromptError';
+  return err instanceof Error && (err.name === 'ExitPromptError' || err.name === 'AbortPromptError');
 }

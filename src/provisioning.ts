@@ -4,15 +4,19 @@
  * for methods that keep it there; device-credentials hands it over once (--secret-out or
  * --reveal-secret); other methods never see it.
  */
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { adminSession, withAdminFlags } from './admin.js';
 import type { Flags } from './args.js';
 import type { Io, Plan } from './cli.js';
-import { UsageError } from './errors.js';
+import { CliError, UsageError } from './errors.js';
+import { httpFor } from './http.js';
+import type { IdpSettings } from './idp.js';
+import { exchangeIdentityProvider, type Method } from './methods.js';
 import { provision, requestFor, undo } from './provision.js';
 import type { Prompter } from './prompts.js';
 import type { AuthRecord } from './record.js';
+import { prepareWrite, type PendingWrite } from './save.js';
+import { releaseWarning, requiresFullIdentityProvider, serverRelease, type ServerRelease } from './server.js';
 import type { Ui } from './ui.js';
 
 export interface ProvisionedPlan {
@@ -37,6 +41,7 @@ export function checkProvisionFlags(flags: Flags, plan: Pick<Plan, 'method'>): v
       ['--jwks-uri', flags.jwksUri !== undefined],
       ['--secret-out', flags.secretOut !== undefined],
       ['--reveal-secret', flags.revealSecret],
+      ['--idp-client-secret', flags.idpClientSecret !== undefined],
     ] as const
   ).filter(([, given]) => given);
   if (!flags.provision) {
@@ -58,6 +63,13 @@ export function checkProvisionFlags(flags: Flags, plan: Pick<Plan, 'method'>): v
   if (flags.jwksUri && method.id !== 'jwt-assertion') {
     throw new UsageError('--jwks-uri is for jwt-assertion.');
   }
+  if (flags.idpClientSecret !== undefined && method.id !== 'external-idp') {
+    throw new UsageError(
+      method.id === 'domain-idp'
+        ? "--idp-client-secret is for external-idp: domain-idp's IdP lives in a DomainConfiguration, which only a super admin can create (see the README)."
+        : `--idp-client-secret is for external-idp; ${method.id} has no IdP client secret to set.`,
+    );
+  }
   const handsOver = flags.secretOut !== undefined || flags.revealSecret;
   if (method.secret === 'runtime' && !handsOver) {
     throw new UsageError(
@@ -72,7 +84,25 @@ export function checkProvisionFlags(flags: Flags, plan: Pick<Plan, 'method'>): v
   }
 }
 
-export async function provisionPlan(plan: Plan, flags: Flags, io: Io, prompt: Prompter | undefined): Promise<ProvisionedPlan> {
+export async function provisionPlan(plan: Plan, flags: Flags, io: Io, ui: Ui, prompt: Prompter | undefined): Promise<ProvisionedPlan> {
+  // Checked before the client (and its secret) exists: a secret that cannot be handed over is lost.
+  const secretOut = flags.secretOut === undefined ? undefined : await prepareWrite(resolve(io.cwd, flags.secretOut), '--secret-out');
+  try {
+    return await provisionOnServer(plan, flags, io, ui, prompt, secretOut);
+  } catch (err) {
+    await secretOut?.discard();
+    throw err;
+  }
+}
+
+async function provisionOnServer(
+  plan: Plan,
+  flags: Flags,
+  io: Io,
+  ui: Ui,
+  prompt: Prompter | undefined,
+  secretOut: PendingWrite | undefined,
+): Promise<ProvisionedPlan> {
   const { method, values } = plan;
   const medplum = await adminSession({
     baseUrl: values.baseUrl,
@@ -80,15 +110,17 @@ export async function provisionPlan(plan: Plan, flags: Flags, io: Io, prompt: Pr
     profile: flags.adminProfile,
     prompt,
     projectId: values.projectId || undefined,
-    ...(flags.debug ? { debug: (line: string) => io.stderr.write(`debug ${line}\n`) } : {}),
+    // Not interrupted by a signal: what a run creates on the server must also be undone by it,
+    // and that undo runs after the signal. The timeout still bounds every wait.
+    fetch: httpFor(flags, { stderr: io.stderr }),
   });
-  const idp = values.idp;
-  const identityProvider =
-    method.id === 'external-idp' && idp.authorizeUrl
-      ? { authorizeUrl: idp.authorizeUrl, tokenUrl: idp.tokenUrl, userInfoUrl: idp.userInfoUrl, clientId: idp.clientId, usePkce: false }
-      : method.id === 'token-exchange' && idp.userInfoUrl
-        ? { userInfoUrl: idp.userInfoUrl }
-        : undefined;
+  const release = await serverRelease(medplum);
+  const warning = releaseWarning(release, values.baseUrl);
+  if (warning) {
+    ui.warn(warning);
+  }
+  const idpSecret = method.id === 'external-idp' ? await idpClientSecret(flags, io, prompt) : undefined;
+  const identityProvider = identityProviderFor(method, values.idp, release, idpSecret);
   const result = await provision(
     medplum,
     requestFor(method, plan.projectName, values.projectId || undefined, plan.accessPolicy, {
@@ -100,7 +132,7 @@ export async function provisionPlan(plan: Plan, flags: Flags, io: Io, prompt: Pr
     values.baseUrl,
   );
   const secret = result.clientSecret;
-  const envNames = method.env.filter((v) => v.name.endsWith('MEDPLUM_CLIENT_ID') || (v.secret && method.secret === 'env-file')).map((v) => v.name);
+  const envNames = method.env.filter((v) => v.name.endsWith('MEDPLUM_CLIENT_ID') || (v.name === 'MEDPLUM_CLIENT_SECRET' && method.secret === 'env-file')).map((v) => v.name);
   const created = [
     `ClientApplication "${plan.projectName}" (ClientApplication/${result.clientId}) in project ${result.projectId}`,
     ...(result.accessPolicyId
@@ -130,16 +162,64 @@ export async function provisionPlan(plan: Plan, flags: Flags, io: Io, prompt: Pr
       },
       created,
       async handOver(ui: Ui) {
-        if (flags.secretOut !== undefined) {
-          const path = resolve(io.cwd, flags.secretOut);
-          await writeFile(path, `${secret}\n`, { mode: 0o600 });
-          ui.info(`The client secret is in ${path} (mode 600). Inject it at run time; do not copy it into the project.`);
+        if (secretOut) {
+          try {
+            await secretOut.commit(`${secret}\n`);
+          } catch (err) {
+            // As for rotate-secret: the client exists now, and this is its only copy of the secret.
+            io.stderr.write(
+              `warning The client secret could not be written to ${secretOut.path} (${(err as Error).message}). It is shown here, once; store it now:\nMEDPLUM_CLIENT_SECRET=${secret}\n`,
+            );
+            throw new CliError(`The project is written, but the client secret could not be saved: it is shown above, once.`);
+          } finally {
+            await secretOut.discard();
+          }
+          ui.info(`The client secret is in ${secretOut.path} (mode 600). Inject it at run time; do not copy it into the project.`);
         } else if (flags.revealSecret) {
           // Asked for explicitly: the one place a secret is ever printed.
           io.stdout.write(`MEDPLUM_CLIENT_SECRET=${secret}\n`);
         }
       },
     },
-    undoProvision: () => undo(medplum, result.created),
+    undoProvision: async () => {
+      await secretOut?.discard();
+      return undo(medplum, result.created);
+    },
   };
+}
+
+/** The IdP client secret for external-idp: the flag, else MEDPLUM_IDP_CLIENT_SECRET, else a masked prompt. */
+async function idpClientSecret(flags: Flags, io: Io, prompt: Prompter | undefined): Promise<string> {
+  const secret =
+    flags.idpClientSecret || io.env.MEDPLUM_IDP_CLIENT_SECRET || (await prompt?.password({ message: "The app's client secret at your identity provider (sent only to Medplum)" }));
+  if (!secret) {
+    throw new UsageError(
+      'external-idp with --provision needs the client secret at your identity provider: set MEDPLUM_IDP_CLIENT_SECRET (or pass --idp-client-secret). Medplum redeems the IdP\'s codes with it.',
+    );
+  }
+  return secret;
+}
+
+/**
+ * What goes into the new ClientApplication's `identityProvider`, for the server's release: 5.1 requires
+ * authorizeUrl, tokenUrl, userInfoUrl, clientId and clientSecret (src/server.ts), 5.2 none of them.
+ */
+function identityProviderFor(method: Method, idp: IdpSettings, release: ServerRelease, idpSecret: string | undefined): Record<string, unknown> | undefined {
+  const needEndpoints = (fields: readonly (keyof IdpSettings)[], why: string) => {
+    const missing = fields.filter((field) => !idp[field]);
+    if (missing.length > 0) {
+      throw new UsageError(`${why} needs identityProvider.${missing.join(', ')}: pass --idp with --idp-domain, or --idp-issuer with --discover.`);
+    }
+  };
+  const full = requiresFullIdentityProvider(release);
+  const server = release.text ? `Medplum ${release.text}` : 'A Medplum server that does not report its version';
+  if (method.id === 'external-idp') {
+    needEndpoints(['authorizeUrl', 'tokenUrl', 'userInfoUrl', 'clientId'], 'Signing users in through the IdP');
+    return { authorizeUrl: idp.authorizeUrl, tokenUrl: idp.tokenUrl, userInfoUrl: idp.userInfoUrl, clientId: idp.clientId, clientSecret: idpSecret, usePkce: false };
+  }
+  if (method.id === 'token-exchange') {
+    needEndpoints(full ? ['authorizeUrl', 'tokenUrl', 'userInfoUrl'] : ['userInfoUrl'], full ? server : 'The token exchange');
+    return exchangeIdentityProvider(idp, full);
+  }
+  return undefined;
 }

@@ -7,8 +7,8 @@ import { readFile } from 'node:fs/promises';
 import type { Flags } from './args.js';
 import { UsageError } from './errors.js';
 import type { Decision } from './guide.js';
-import { IDP_PROVIDERS, type IdpEndpoints, type IdpProvider } from './idp.js';
-import { isMethodId, METHODS, PLATFORMS, type EnvInput, type Method, type Platform } from './methods.js';
+import type { IdpEndpoints } from './idp.js';
+import { METHODS, type EnvInput, type Method, type Platform } from './methods.js';
 import type { AccessPolicy } from './policy.js';
 
 export const RECORD_FILE = 'medplum-auth.json';
@@ -29,6 +29,8 @@ export interface AuthRecord {
   readonly projectId: string;
   readonly googleClientId?: string;
   readonly idp?: { readonly provider: string; readonly clientId: string } & IdpEndpoints;
+  /** --device-id: the one Device a device starter posts for. */
+  readonly deviceId?: string;
   readonly accessPolicy?: AccessPolicy;
   /** After --provision: what exists on the server (ids only). */
   readonly provisioned?: {
@@ -63,6 +65,7 @@ export function buildRecord(
     projectId: values.projectId,
     ...(needs.includes('googleClientId') ? { googleClientId: values.googleClientId } : {}),
     ...(provider ? { idp: { provider, issuer, authorizeUrl, tokenUrl, userInfoUrl, clientId } } : {}),
+    ...(needs.includes('deviceId') && values.deviceId ? { deviceId: values.deviceId } : {}),
     ...(accessPolicy ? { accessPolicy } : {}),
     ...(provisioned ? { provisioned } : {}),
   };
@@ -73,41 +76,29 @@ export function buildRecord(
  * record, and nothing is asked (`yes`).
  */
 export async function flagsFromRecord(path: string, flags: Flags): Promise<Flags> {
-  let record: Partial<AuthRecord>;
+  let parsed: unknown;
   try {
-    record = JSON.parse(await readFile(path, 'utf8')) as Partial<AuthRecord>;
+    parsed = JSON.parse(await readFile(path, 'utf8'));
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
     throw new UsageError(`--from ${flags.from}: ${reason}. Pass the medplum-auth.json of an earlier scaffold.`);
   }
-  const bad = (what: string): never => {
-    throw new UsageError(`--from ${flags.from}: ${what}. Is it a medplum-auth.json written by create-medplum-auth?`);
-  };
-  if (record.format !== FORMAT) {
-    bad(`unknown format ${JSON.stringify(record.format)} (expected ${FORMAT})`);
-  }
-  const method = typeof record.method === 'string' && isMethodId(record.method) ? record.method : bad('no known method');
-  const text = (value: unknown, what: string): string | undefined =>
-    value === undefined ? undefined : typeof value === 'string' ? value : bad(`${what} is not a string`);
-  const idp = record.idp;
-  if (idp !== undefined && !(IDP_PROVIDERS as readonly string[]).includes(idp.provider)) {
-    bad(`unknown identity provider ${JSON.stringify(idp.provider)}`);
-  }
-  if (record.platform !== undefined && !(PLATFORMS as readonly string[]).includes(record.platform)) {
-    bad(`unknown platform ${JSON.stringify(record.platform)}`);
-  }
-  const policy = record.accessPolicy;
+  const record = (await import('./record-schema.js')).checkRecord(parsed, flags.from as string);
+  const method = record.method;
+  const { idp, accessPolicy: policy } = record;
   return {
     ...flags,
     yes: true,
     method: flags.method ?? method,
     platform: flags.platform ?? record.platform,
     app: flags.app ?? METHODS[method].app,
-    baseUrl: flags.baseUrl ?? text(record.baseUrl, 'baseUrl'),
-    clientId: flags.clientId ?? text(record.clientId, 'clientId'),
-    projectId: flags.projectId ?? text(record.projectId, 'projectId'),
-    googleClientId: flags.googleClientId ?? text(record.googleClientId, 'googleClientId'),
-    idp: flags.idp ?? (idp?.provider as IdpProvider | undefined),
+    baseUrl: flags.baseUrl ?? record.baseUrl,
+    // With --provision the client is made (or found) on the server: the recorded one is not asked for.
+    clientId: flags.clientId ?? (flags.provision ? undefined : record.clientId),
+    projectId: flags.projectId ?? record.projectId,
+    googleClientId: flags.googleClientId ?? record.googleClientId,
+    deviceId: flags.deviceId ?? record.deviceId,
+    idp: flags.idp ?? idp?.provider,
     idpIssuer: flags.idpIssuer ?? (idp?.issuer || undefined),
     idpClientId: flags.idpClientId ?? (idp?.clientId || undefined),
     idpEndpoints:

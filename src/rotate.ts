@@ -3,16 +3,17 @@
  * `ClientApplication/{id}/$rotate-secret` (as a project admin), written straight into .env.
  * The old secret keeps working at the token endpoint as `retiringSecret` until `--retire`.
  */
-import { existsSync } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { adminSession, describe, withAdminFlags } from './admin.js';
-import { NAME, parseCommand, withAdminOptions } from './args.js';
+import { NAME, parseCommand, withAdminOptions, withTimeoutOption } from './args.js';
+import { EnvFileError, readEnvEntries, setEnvEntry } from './env-file.js';
 import { CliError, UsageError } from './errors.js';
-import { envValue } from './escape.js';
+import { policyFetch } from './http.js';
 import type { Prompter } from './prompts.js';
-import { readClientSecret, readProjectEnv, readRecordedMethod } from './project.js';
+import { readClientSecret, readEnvText, readProjectEnv, readRecordedMethod } from './project.js';
+import { prepareWrite } from './save.js';
+import { releaseWarning, serverRelease } from './server.js';
 
 export interface RotateOptions {
   readonly directory: string;
@@ -23,6 +24,7 @@ export interface RotateOptions {
   readonly adminClientSecret?: string;
   readonly json: boolean;
   readonly debug: boolean;
+  readonly timeout: number;
 }
 
 export function parseRotateArgs(argv: readonly string[]): RotateOptions | { readonly help: string } {
@@ -33,7 +35,7 @@ export function parseRotateArgs(argv: readonly string[]): RotateOptions | { read
     .option('--secret-out <file>', 'device-credentials: write the new secret to this file (mode 600), never to .env')
     .option('--json', 'print one JSON object on stdout (never a secret)')
     .option('--debug', 'log each request to the Medplum server on stderr (never a secret)');
-  const parsed = parseCommand(withAdminOptions(program, 'the admin'), argv);
+  const parsed = parseCommand(withTimeoutOption(withAdminOptions(program, 'the admin')), argv);
   if (parsed.kind === 'print') {
     return { help: parsed.text };
   }
@@ -47,6 +49,7 @@ export function parseRotateArgs(argv: readonly string[]): RotateOptions | { read
     adminClientSecret: o.adminClientSecret,
     json: o.json === true,
     debug: o.debug === true,
+    timeout: o.timeout,
   };
 }
 
@@ -55,23 +58,31 @@ export interface RotateResult {
   readonly action: 'rotated' | 'retired' | 'nothing-to-retire';
   /** Where the new secret went (a path), never the secret. */
   readonly wroteTo?: string;
+  /** The server is outside the releases we support (src/server.ts). */
+  readonly warning?: string;
 }
 
-export async function rotateSecret(
-  options: RotateOptions,
-  cwd: string,
-  processEnv: Readonly<Record<string, string | undefined>>,
-  prompt?: Prompter,
-  debug?: (line: string) => void,
-): Promise<RotateResult> {
-  const dir = resolve(cwd, options.directory);
+export interface RotateContext {
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly prompt?: Prompter;
+  readonly debug?: (line: string) => void;
+  /**
+   * Where a new secret goes when it was issued but could not be saved: the one place a secret
+   * is ever shown, on stderr, because the old one is already retiring.
+   */
+  readonly rescue: (text: string) => void;
+}
+
+export async function rotateSecret(options: RotateOptions, context: RotateContext): Promise<RotateResult> {
+  const dir = resolve(context.cwd, options.directory);
   const method = await readRecordedMethod(dir, 'rotate-secret');
   if (typeof method.secret === 'object') {
     throw new UsageError(`${method.id} has no client secret to rotate.`);
   }
   const envPath = join(dir, '.env');
-  const env = await readProjectEnv(dir, undefined, processEnv);
-  const secretOut = options.secretOut === undefined ? undefined : resolve(cwd, options.secretOut);
+  const env = await readProjectEnv(dir, undefined, context.env);
+  const secretOut = options.secretOut === undefined ? undefined : resolve(context.cwd, options.secretOut);
   if (method.secret === 'runtime' && !options.retire && !secretOut) {
     throw new UsageError(`${method.id} keeps its secret off disk: pass --secret-out <file> (mode 600) for the new one.`);
   }
@@ -79,41 +90,73 @@ export async function rotateSecret(
   if (!baseUrl || !clientId) {
     throw new UsageError(`${baseUrl ? 'MEDPLUM_CLIENT_ID' : 'MEDPLUM_BASE_URL'} is not set in ${envPath} or the environment.`);
   }
-  const medplum = await adminSession({ baseUrl, env: withAdminFlags(processEnv, options), profile: options.adminProfile, prompt, debug });
-  const operation = medplum.fhirUrl('ClientApplication', clientId, '$rotate-secret');
-  const call = async (parameter: { name: string; valueString: string }) => {
-    try {
-      return (await medplum.post(operation, { resourceType: 'Parameters', parameter: [parameter] })) as { secret?: string };
-    } catch (err) {
-      throw new CliError(rotateError(err, baseUrl, clientId));
-    }
-  };
+  // Everything that could keep the new secret from reaching the user is checked before the
+  // server is asked: the old secret stops being current the moment it answers.
+  const envText = secretOut || options.retire ? '' : await checkedEnvText(envPath);
+  const destination = options.retire ? undefined : await prepareWrite(secretOut ?? envPath, secretOut ? '--secret-out' : '.env');
+  try {
+    // No interrupt here: a signal must not cut the exchange in which the server issues the secret
+    // (it would be issued and lost). The timeout still bounds every wait.
+    const http = policyFetch({ timeoutSeconds: options.timeout, debug: context.debug });
+    const medplum = await adminSession({ baseUrl, env: withAdminFlags(context.env, options), profile: options.adminProfile, prompt: context.prompt, fetch: http });
+    const warning = releaseWarning(await serverRelease(medplum), baseUrl);
+    const result = <T extends Omit<RotateResult, 'warning'>>(r: T): T => (warning ? { ...r, warning } : r);
+    const operation = medplum.fhirUrl('ClientApplication', clientId, '$rotate-secret');
+    const call = async (parameter: { name: string; valueString: string }) => {
+      try {
+        return (await medplum.post(operation, { resourceType: 'Parameters', parameter: [parameter] })) as { secret?: string };
+      } catch (err) {
+        throw new CliError(rotateError(err, baseUrl, clientId));
+      }
+    };
 
-  if (options.retire) {
-    let client: { retiringSecret?: string };
-    try {
-      client = (await medplum.readResource('ClientApplication', clientId)) as { retiringSecret?: string };
-    } catch (err) {
-      throw new CliError(`Could not read ClientApplication/${clientId}: ${describe(err, baseUrl)}`);
+    if (!destination) {
+      let client: { retiringSecret?: string };
+      try {
+        client = (await medplum.readResource('ClientApplication', clientId)) as { retiringSecret?: string };
+      } catch (err) {
+        throw new CliError(`Could not read ClientApplication/${clientId}: ${describe(err, baseUrl)}`);
+      }
+      if (!client.retiringSecret) {
+        return result({ clientId, action: 'nothing-to-retire' });
+      }
+      await call({ name: 'retiringSecret', valueString: client.retiringSecret });
+      return result({ clientId, action: 'retired' });
     }
-    if (!client.retiringSecret) {
-      return { clientId, action: 'nothing-to-retire' };
-    }
-    await call({ name: 'retiringSecret', valueString: client.retiringSecret });
-    return { clientId, action: 'retired' };
-  }
 
-  const current = await currentSecret(env);
-  const rotated = await call({ name: 'secret', valueString: current });
-  if (typeof rotated.secret !== 'string') {
-    throw new CliError(`${baseUrl} answered $rotate-secret without a new secret; nothing was written.`);
+    const current = await currentSecret(env);
+    const rotated = await call({ name: 'secret', valueString: current });
+    if (typeof rotated.secret !== 'string') {
+      throw new CliError(`${baseUrl} answered $rotate-secret without a new secret; nothing was written.`);
+    }
+    try {
+      await destination.commit(secretOut ? `${rotated.secret}\n` : setEnvEntry(envText, 'MEDPLUM_CLIENT_SECRET', rotated.secret));
+    } catch (err) {
+      context.rescue(
+        `warning The new secret of client ${clientId} could not be written to ${destination.path} (${(err as Error).message}).\n` +
+          'The old secret is retiring, so the new one is shown here, once. Store it now (and clear your scrollback):\n' +
+          `MEDPLUM_CLIENT_SECRET=${rotated.secret}\n`,
+      );
+      throw new CliError(`Rotated the secret of client ${clientId}, but could not save it: it is shown above, once.`);
+    }
+    return result({ clientId, action: 'rotated', wroteTo: destination.path });
+  } finally {
+    await destination?.discard();
   }
-  if (secretOut) {
-    await writePrivate(secretOut, `${rotated.secret}\n`);
-    return { clientId, action: 'rotated', wroteTo: secretOut };
+}
+
+/** .env as rotate-secret will edit it: refused, naming the line, when it can be read two ways. */
+async function checkedEnvText(envPath: string): Promise<string> {
+  const text = (await readEnvText(envPath)) ?? '';
+  try {
+    readEnvEntries(text);
+  } catch (err) {
+    if (err instanceof EnvFileError) {
+      throw new UsageError(`${envPath}, ${err.message}. Nothing was rotated.`);
+    }
+    throw err;
   }
-  await writePrivate(envPath, setEnvLine(existsSync(envPath) ? await readFile(envPath, 'utf8') : '', 'MEDPLUM_CLIENT_SECRET', rotated.secret));
-  return { clientId, action: 'rotated', wroteTo: envPath };
+  return text;
 }
 
 async function currentSecret(env: Record<string, string>): Promise<string> {
@@ -133,34 +176,4 @@ function rotateError(err: unknown, baseUrl: string, clientId: string): string {
     return `${baseUrl} does not support $rotate-secret on ClientApplication (${message}). Rotate it in the Medplum app, or upgrade the server.`;
   }
   return `$rotate-secret failed for client ${clientId}: ${describe(err, baseUrl)}`;
-}
-
-/**
- * Replaces (or appends) one KEY=value entry, keeping every other line as it is. A quoted value may
- * span lines; the whole entry, up to its closing quote, is replaced.
- */
-export function setEnvLine(text: string, key: string, value: string): string {
-  const entry = `${key}=${envValue(value)}`;
-  const lines = text.split('\n');
-  const first = lines.findIndex((l) => l.startsWith(`${key}=`));
-  if (first === -1) {
-    return `${text}${text === '' || text.endsWith('\n') ? '' : '\n'}${entry}\n`;
-  }
-  const rest = (lines[first] as string).slice(key.length + 1);
-  const quote = ["'", '"', '`'].find((q) => rest.startsWith(q));
-  let last = first;
-  if (quote && !rest.slice(1).includes(quote)) {
-    while (last + 1 < lines.length && !(lines[last] as string).includes(quote, last === first ? key.length + 2 : 0)) {
-      last++;
-    }
-  }
-  lines.splice(first, last - first + 1, entry);
-  return lines.join('\n');
-}
-
-/** Written beside the target, mode 600, then renamed over it: never half-written, never world-readable. */
-async function writePrivate(path: string, content: string): Promise<void> {
-  const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, content, { mode: 0o600 });
-  await rename(temp, path);
 }

@@ -1,15 +1,24 @@
 /**
  * File map -> disk, all or nothing.
  *
- * Every file is first written to a staging directory on the same file system. A new target is
- * then one rename. An existing target (--force) gets each file renamed into place, the file it
- * replaces kept aside until the end; if anything fails, the placed files are removed and the
- * replaced ones put back, so the user's directory is as it was.
+ * A run first takes the target: a new directory is made with an exclusive mkdir, and inside it
+ * (or inside an existing one, with --force) a lock directory, which is also where every file is
+ * staged. A second run into the same directory finds the lock, or finds the directory no longer
+ * empty, and stops. Each file is then renamed into place, the file it replaces kept aside in the
+ * lock until the end; on any failure or interruption the placed files are removed and the replaced
+ * ones put back, so the user's directory is as it was.
+ *
+ * Nothing is written through a symbolic link, and a directory where a file must go (or a file where
+ * a directory must go) is a conflict named up front, never deleted.
  */
-import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { lstat, mkdir, readdir, readlink, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import fse from 'fs-extra';
+import { CliError } from './errors.js';
 import type { FileMap } from './render.js';
+
+/** The lock, and the staging area, inside the target. */
+export const LOCK = '.create-medplum-auth.lock';
 
 /** Entries that still count as an empty directory (unless the starter has a file of that name). */
 const HARMLESS = new Set(['.git', '.gitkeep', '.DS_Store', 'Thumbs.db', '.idea', '.vscode', 'LICENSE']);
@@ -29,31 +38,99 @@ export async function occupyingEntries(dir: string): Promise<string[]> {
   }
 }
 
-/** The starter's files that already exist in `dir`: what --force would overwrite. */
+/**
+ * The starter's files that already exist in `dir` (what --force overwrites), after checking,
+ * without following a link, that each can be replaced by a file: a symlink, or a directory where
+ * a file goes, or a file where a directory goes, is refused by name.
+ */
 export async function existingFiles(files: FileMap, dir: string): Promise<string[]> {
-  const found = await Promise.all([...files.keys()].map(async (path) => ((await exists(join(dir, path))) ? path : undefined)));
-  return found.filter((path) => path !== undefined);
+  const found: string[] = [];
+  const conflicts = new Set<string>();
+  for (const path of files.keys()) {
+    const parts = path.split('/');
+    for (let i = 1; i <= parts.length; i++) {
+      const sub = parts.slice(0, i).join('/');
+      const kind = await kindOf(join(dir, sub));
+      if (kind === 'missing') {
+        break;
+      }
+      const isLast = i === parts.length;
+      if (kind === 'symlink') {
+        conflicts.add(`${sub} is a symbolic link (to ${await readlink(join(dir, sub))})`);
+      } else if (isLast && kind === 'directory') {
+        conflicts.add(`${sub} is a directory where the starter writes a file`);
+      } else if (!isLast && kind !== 'directory') {
+        conflicts.add(`${sub} is a file where the starter needs a folder`);
+      } else if (isLast) {
+        found.push(path);
+      }
+      if (kind !== 'directory') {
+        break;
+      }
+    }
+  }
+  if (conflicts.size > 0) {
+    throw new CliError(`In ${dir}, ${[...conflicts].join('; ')}. Move ${conflicts.size === 1 ? 'it' : 'them'} away, then run again`);
+  }
+  return found;
 }
 
-export async function writeProject(files: FileMap, target: string): Promise<void> {
-  const isNew = !(await exists(target));
-  // The first directory this call creates above the target, to remove on failure.
-  const createdParent = isNew ? await mkdir(dirname(target), { recursive: true }) : undefined;
-  const stage = await mkdtemp(join(isNew ? dirname(target) : target, `.${basename(target)}-staging-`));
+export interface WriteOptions {
+  /** Write into a directory that is not empty (the user passed --force, or said yes). */
+  readonly force: boolean;
+  /** Aborted on SIGINT/SIGTERM: the write stops and is undone. */
+  readonly interrupt?: AbortSignal;
+}
+
+export async function writeProject(files: FileMap, target: string, { force, interrupt }: WriteOptions): Promise<void> {
+  interrupt?.throwIfAborted();
+  // The first directory this call creates (the target or one above it), to remove on failure.
+  const created = await createTarget(target);
+  const lock = join(target, LOCK);
+  // Without the lock nothing is removed, not even a directory made here: the run that holds the
+  // lock is writing into it.
+  await takeLock(lock, target);
   try {
-    await stageFiles(files, join(stage, 'new'));
-    if (isNew) {
-      await rename(join(stage, 'new'), target);
-    } else {
-      await placeFiles(files, join(stage, 'new'), target, join(stage, 'replaced'));
+    if (!created && !force) {
+      const occupied = (await occupyingEntries(target)).filter((name) => name !== LOCK);
+      if (occupied.length > 0) {
+        throw new CliError(`${target} is no longer empty (${occupied.slice(0, 5).join(', ')}): another run wrote into it`);
+      }
     }
+    await existingFiles(files, target);
+    await stageFiles(files, join(lock, 'new'));
+    await placeFiles(files, join(lock, 'new'), target, join(lock, 'replaced'), interrupt);
   } catch (err) {
-    if (createdParent) {
-      await rm(createdParent, { recursive: true, force: true });
+    await rm(created ?? lock, { recursive: true, force: true });
+    throw err;
+  }
+  await rm(lock, { recursive: true, force: true });
+}
+
+/** Makes `target` if it is missing, exclusively: returns the first directory made, if any. */
+async function createTarget(target: string): Promise<string | undefined> {
+  const parent = await mkdir(dirname(target), { recursive: true });
+  try {
+    await mkdir(target);
+    return parent ?? target;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+      return parent; // there already, or another run made it a moment ago: the lock decides
     }
     throw err;
-  } finally {
-    await rm(stage, { recursive: true, force: true });
+  }
+}
+
+async function takeLock(lock: string, target: string): Promise<void> {
+  try {
+    await mkdir(lock);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new CliError(
+        `Another create-medplum-auth run is writing into ${target} (${LOCK} is there). Wait for it, or remove ${LOCK} if no run is`,
+      );
+    }
+    throw err;
   }
 }
 
@@ -73,25 +150,28 @@ async function stageFiles(files: FileMap, dir: string): Promise<void> {
   }
 }
 
-async function placeFiles(files: FileMap, from: string, target: string, replacedDir: string): Promise<void> {
+async function placeFiles(files: FileMap, from: string, target: string, replacedDir: string, interrupt: AbortSignal | undefined): Promise<void> {
   const placed: string[] = [];
   const replaced: string[] = [];
   const createdDirs: string[] = [];
   try {
     for (const { path } of files.values()) {
+      interrupt?.throwIfAborted();
       const dest = join(target, path);
-      if (await exists(dest)) {
+      if ((await kindOf(dest)) === 'file') {
         await fse.move(dest, join(replacedDir, path));
         replaced.push(path);
       } else {
-        const created = await mkdir(dirname(dest), { recursive: true });
-        if (created) {
-          createdDirs.push(created);
+        const made = await mkdir(dirname(dest), { recursive: true });
+        if (made) {
+          createdDirs.push(made);
         }
       }
       await rename(join(from, path), dest);
       placed.push(dest);
     }
+    // A signal that came while the last file was placed still undoes the whole write.
+    interrupt?.throwIfAborted();
   } catch (err) {
     for (const dest of placed.reverse()) {
       await rm(dest, { force: true });
@@ -106,14 +186,17 @@ async function placeFiles(files: FileMap, from: string, target: string, replaced
   }
 }
 
-async function exists(path: string): Promise<boolean> {
+type Kind = 'missing' | 'file' | 'directory' | 'symlink';
+
+/** What is at `path`, without following a symbolic link. */
+async function kindOf(path: string): Promise<Kind> {
   try {
-    await stat(path);
-    return true;
+    const info = await lstat(path);
+    return info.isSymbolicLink() ? 'symlink' : info.isDirectory() ? 'directory' : 'file';
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
-      return false;
+      return 'missing';
     }
     throw err;
   }

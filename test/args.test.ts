@@ -46,6 +46,7 @@ describe('help and version', () => {
       '--idp-client-id',
       '--discover',
       '--private-key-path',
+      '--device-id',
       '--allow',
       '--allow-ip',
     ]) {
@@ -202,7 +203,7 @@ describe('the Medplum-side checklist', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('At Auth0, register https://api.medplum.com/auth/external as the app\'s callback (redirect) URL.');
     expect(result.stdout).toContain(
-      'Set its identityProvider to {"authorizeUrl":"https://acme.us.auth0.com/authorize","tokenUrl":"https://acme.us.auth0.com/oauth/token","userInfoUrl":"https://acme.us.auth0.com/userinfo","clientId":"abc123","clientSecret":"<client secret at the IdP>","usePkce":false}.',
+      'Set its identityProvider to {"authorizeUrl":"https://acme.us.auth0.com/authorize","tokenUrl":"https://acme.us.auth0.com/oauth/token","userInfoUrl":"https://acme.us.auth0.com/userinfo","clientId":"abc123","clientSecret":"<PASTE the client secret from your IdP here, in the Medplum app only>","usePkce":false}, then replace the clientSecret placeholder with the client secret from Auth0, in the Medplum app only (Project Admin > Clients > your client).',
     );
   });
 
@@ -251,6 +252,9 @@ describe('bad input: one line, exit 2, nothing written', () => {
     [['app', '-m', 'oauth-auth-code', '--allow', 'Patient:read'], /--allow does not apply to oauth-auth-code; it is for client-credentials, basic-auth, token-exchange, device-credentials, jwt-assertion/],
     [['app', '-m', 'basic-auth', '--google-client-id', 'x'], /--google-client-id does not apply to basic-auth; it is for google-auth/],
     [['app', '-m', 'device-credentials', '--private-key-path', 'k.pem'], /--private-key-path does not apply to device-credentials; it is for jwt-assertion/],
+    [['app', '-m', 'client-credentials', '--device-id', 'thermo-1'], /--device-id does not apply to client-credentials; it is for device-credentials, jwt-assertion/],
+    [['app', '-m', 'device-credentials', '--device-id', 'thermo 1'], /--device-id "thermo 1" is not a FHIR id/],
+    [['app', '-m', 'jwt-assertion', '--device-id', 'x'.repeat(65)], /is not a FHIR id: 1 to 64 letters/],
     [['app', '-m', 'device-credentials', '--allow', 'Observation'], /--allow "Observation" is not ResourceType:interaction/],
     [['app', '-m', 'device-credentials', '--allow', 'Observation:write'], /"write" is not an interaction/],
     [['app', '-m', 'device-credentials', '--allow-ip', '2001:db8::1'], /--allow-ip "2001:db8::1" is IPv6/],

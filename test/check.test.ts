@@ -134,13 +134,59 @@ describe('check', () => {
     await writeFile(join(dir, '.env.local'), `VITE_MEDPLUM_CLIENT_SECRET=${client.secret}\n`);
     await mkdir(join(dir, 'src'), { recursive: true });
     await writeFile(join(dir, 'src/debug.ts'), "export const options = { logLevel: 'verbose' };\n");
-    const { code, level, stdout } = await runCheck(dir, ['--env-file', join(dir, '.env.local')]);
+    const { code, level, stdout } = await runCheck(dir, ['--env', join(dir, '.env.local')]);
     expect(level('env-mode')).toBe('error');
     expect(level('env-gitignored')).toBe('error');
     expect(level('public-secret')).toBe('error');
     expect(level('verbose-log')).toBe('warning');
     expect(code).toBe(1);
     expect(stdout).not.toContain(client.secret);
+  });
+
+  it('.env readable by the group alone, or by others alone, is an error; 600 and 400 are not', async () => {
+    const client = medplum.addClient({ accessPolicy: POLICY });
+    const dir = await project('client-credentials', client.id, client.secret);
+    for (const [mode, expected] of [[0o640, 'error'], [0o604, 'error'], [0o600, 'ok'], [0o400, 'ok']] as const) {
+      await chmod(join(dir, '.env'), mode);
+      const found = await runCheck(dir);
+      expect(found.level('env-mode'), mode.toString(8)).toBe(expected);
+      if (expected === 'error') {
+        expect(found.out.findings.find((f) => f.id === 'env-mode')?.message).toContain(`chmod 600 .env`);
+      }
+    }
+  });
+
+  it('a browser-visible variable that holds the secret is an error, whatever its name', async () => {
+    const client = medplum.addClient({ accessPolicy: POLICY });
+    const dir = await project('client-credentials', client.id, client.secret);
+    await writeFile(join(dir, '.env.local'), `VITE_API_TOKEN=${client.secret}\nNEXT_PUBLIC_SITE=https://example.com\n`);
+    const found = await runCheck(dir, ['--env-file', join(dir, '.env.local')]); // the 0.1 spelling of --env
+    expect(found.level('public-secret')).toBe('error');
+    expect(found.out.findings.find((f) => f.id === 'public-secret')?.message).toMatch(/^VITE_API_TOKEN: a secret in a browser-visible variable/);
+    expect(found.stdout).not.toContain(client.secret);
+  });
+
+  it('a token issued for another client than the configured one is an error', async () => {
+    // A server that signs the client in, but hands out a token whose client_id is someone else's (the SDK checks
+    // only `cid` when there is one, so this is check's own comparison at work).
+    const { createServer } = await import('node:http');
+    const claims = Buffer.from(JSON.stringify({ cid: 'the-configured-client', client_id: 'someone-else', sub: 'x', exp: Math.floor(Date.now() / 1000) + 3600 })).toString('base64url');
+    const token = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${claims}.`;
+    const server = createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(req.url === '/oauth2/token' ? { access_token: token, token_type: 'Bearer', expires_in: 3600 } : { membership: {}, accessPolicy: { basedOn: [{}] } }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+      const dir = await project('client-credentials', 'the-configured-client', 'its-secret');
+      const found = await runCheck(dir, [], { MEDPLUM_BASE_URL: baseUrl });
+      expect(found.level('sign-in')).toBe('error');
+      expect(found.out.findings.find((f) => f.id === 'sign-in')?.message).toBe('the token is for client someone-else, not the configured the-configured-client');
+      expect(found.code).toBe(1);
+    } finally {
+      server.close();
+    }
   });
 
   it('web methods: only the project is checked; a generated repository ignores .env', async () => {
@@ -179,7 +225,9 @@ describe('check', () => {
     expect(found.code).toBe(1);
 
     // Without admin credentials: skipped, and it says how to enable them.
-    expect((await runCheck(badDir)).level('client')).toBe('skipped');
+    const skipped = (await runCheck(badDir)).out.findings.find((f) => f.id === 'client');
+    expect(skipped?.level).toBe('skipped');
+    expect(skipped?.message).toMatch(/MEDPLUM_ADMIN_CLIENT_ID.*--admin-profile/);
 
     // The Expo starter reads EXPO_PUBLIC_ variables, and its web dev server is Expo's.
     const phone = medplum.addClient({ redirectUris: ['http://localhost:5173/'] });

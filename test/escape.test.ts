@@ -1,7 +1,12 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseEnv } from 'node:util';
+import fc from 'fast-check';
+import { marked } from 'marked';
+import { loadEnv } from 'vite';
 import { describe, expect, it } from 'vitest';
 import { envValue, EnvValueError, jsonValue, jsString, markdownCode, markdownTableCode, markdownText, shellArg } from '../src/escape.js';
-import { HOSTILE } from './helpers.js';
+import { HOSTILE, tempDir } from './helpers.js';
 
 const NASTY = [
   '',
@@ -33,6 +38,9 @@ describe('envValue', () => {
     expect(() => envValue('a\rb')).toThrow(EnvValueError);
     expect(() => envValue('a\0b')).toThrow(EnvValueError);
     expect(() => envValue(`'"\``)).toThrow(/all three quote characters/);
+    // Double quotes are the one way left for a value with ' and `, but they read the two characters \n as a newline.
+    expect(() => envValue("it's `x` \\n")).toThrow(/' and ` and the two characters \\n/);
+    expect(parseEnv(`A=${envValue('it\'s \\n')}\n`).A).toBe('it\'s \\n');
   });
 
   it('escapes $ for Vite, which expands $VAR unless written \\$', () => {
@@ -75,5 +83,65 @@ describe('shellArg', () => {
     expect(shellArg('my-app')).toBe('my-app');
     expect(shellArg('my app')).toBe("'my app'");
     expect(shellArg("it's $x")).toBe("'it'\\''s $x'");
+  });
+});
+
+/** Property tests: every value an escape helper accepts comes back exactly from its reader. */
+describe('property: each escape helper round-trips through the real reader', () => {
+  /** Any text, of any Unicode, including the characters each context cares about. */
+  const text = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 40 }),
+    fc.array(fc.constantFrom(...'\'"`$\\#{}\n *_[]<>|~&!'.split(''), 'a', ' '), { maxLength: 30 }).map((c) => c.join('')),
+  );
+  const envSafe = text.filter((v) => {
+    try {
+      envValue(v);
+      return true;
+    } catch (err) {
+      expect(err).toBeInstanceOf(EnvValueError); // refused only for what no .env can hold
+      return false;
+    }
+  });
+
+  it('env, Node dialect: util.parseEnv reads the value back, and the next line stays its own', () => {
+    fc.assert(fc.property(envSafe, (v) => void expect(parseEnv(`A=${envValue(v)}\nB=after\n`)).toEqual({ A: v, B: 'after' })));
+  });
+
+  it("env, Vite dialect: vite's loadEnv (parseEnv, then dotenv-expand) reads the value back", async () => {
+    const dir = await tempDir();
+    fc.assert(
+      fc.property(envSafe, (v) => {
+        writeFileSync(join(dir, '.env'), `VITE_A=${envValue(v, 'vite')}\nVITE_B=after\n`);
+        expect(loadEnv('development', dir, 'VITE_')).toMatchObject({ VITE_A: v, VITE_B: 'after' });
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('JS string: evaluates to the value', () => {
+    fc.assert(fc.property(text, (v) => void expect(new Function(`return ${jsString(v)};`)()).toBe(v)));
+  });
+
+  it('JSON: parses to the value', () => {
+    fc.assert(fc.property(text, (v) => void expect(JSON.parse(`{"a": ${jsonValue(v)}, "b": 1}`)).toEqual({ a: v, b: 1 })));
+  });
+
+  /** What a reader sees of inline Markdown: the text, markup gone, entities decoded. */
+  const shown = (html: string) => html.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+  const folded = (v: string) => v.replace(/\s*[\r\n]+\s*/g, ' ');
+  const inline = text.map((v) => `x ${v} x`); // Markdown trims a paragraph's ends; the x's keep them
+
+  it('Markdown text: rendered by a CommonMark parser (marked), it is the value as plain text', () => {
+    fc.assert(fc.property(inline, (v) => void expect(shown(marked.parseInline(markdownText(v)) as string)).toBe(folded(v))));
+  });
+
+  it('Markdown code span: rendered, it is one <code> holding the value', () => {
+    fc.assert(
+      fc.property(inline, (v) => {
+        const html = marked.parseInline(markdownCode(v)) as string;
+        expect(html).toMatch(/^<code>[^]*<\/code>$/);
+        expect(shown(html.slice('<code>'.length, -'</code>'.length))).toBe(folded(v));
+      }),
+    );
   });
 });

@@ -1,7 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { onTestFinished } from 'vitest';
+import { expect, onTestFinished } from 'vitest';
 import { main, type Io } from '../src/cli.js';
 
 export interface RunResult {
@@ -56,3 +56,26 @@ export const HOSTILE = {
   idpIssuer: `https://example.okta.com/oauth2/it's$HOME`,
   clientSecret: `s3cr3t "quoted" 'single' \${NODE_OPTIONS} $(id) \\ \\n # not a comment\nsecond line ünïcødé 🔐`,
 };
+
+/** A failure as the CLI must report it: this exit code, one line on stderr, no stack. */
+export function expectOneLine(result: { code: number; stderr: string; stdout?: string }, code: number, pattern: RegExp): void {
+  expect(result.code, result.stderr).toBe(code);
+  expect(result.stderr.trim().split('\n'), result.stderr).toHaveLength(1);
+  expect(result.stderr).toMatch(pattern);
+  expect(`${result.stdout ?? ''}${result.stderr}`).not.toMatch(/\n\s+at |Error parsing response/);
+}
+
+/** Every file below dir with its content (symlinks as their target), to compare before and after. */
+export async function snapshot(dir: string): Promise<Record<string, string>> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return Object.fromEntries(
+    await Promise.all(
+      entries
+        .filter((e) => !e.isDirectory())
+        .map(async (e) => {
+          const path = join(e.parentPath, e.name);
+          return [path.slice(dir.length), e.isSymbolicLink() ? `-> ${await readlink(path)}` : await readFile(path, 'utf8')];
+        }),
+    ),
+  );
+}

@@ -124,7 +124,7 @@ describe('the questionnaire, answered at a terminal', () => {
     const result = await run;
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/Created gw with token-exchange/);
-    expect(result.stdout).toContain('Set its identityProvider.userInfoUrl to https://example.us.auth0.com/userinfo');
+    expect(result.stdout).toContain('Set its identityProvider to {"authorizeUrl":"https://example.us.auth0.com/authorize","tokenUrl":"https://example.us.auth0.com/oauth/token","userInfoUrl":"https://example.us.auth0.com/userinfo",');
   });
 
   it('device > private key -> jwt-assertion, with a key pair generated', async () => {

@@ -1,12 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { createServer } from 'node:http';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { discover, idpFromPatterns } from '../src/idp.js';
+import { policyFetch } from '../src/http.js';
 import { generateDeviceKey, loadDeviceKey } from '../src/keys.js';
-import { buildPolicy, parseAllow, parseAllowIp } from '../src/policy.js';
+import { buildPolicy, parseAllow, parseAllowIp, parseDeviceId, restrictToDevice } from '../src/policy.js';
 import { runCli, tempDir } from './helpers.js';
 
 describe('--allow', () => {
@@ -29,6 +31,13 @@ describe('--allow-ip', () => {
     ['192.168.1.9/32', '192.168.1.9'],
   ])('%s becomes the Medplum rule value %s', (input, value) => {
     expect(parseAllowIp(input)).toBe(value);
+  });
+
+  it('refuses an octet above 255, and takes 255 itself', () => {
+    for (const value of ['256.0.0.1', '10.256.0.0/16', '10.0.256.', '1.2.3.256']) {
+      expect(() => parseAllowIp(value), value).toThrow(/has an octet above 255/);
+    }
+    expect(parseAllowIp('255.255.255.255')).toBe('255.255.255.255');
   });
 
   it('ends the rules with a block of everything else', () => {
@@ -60,6 +69,33 @@ describe('--allow-ip', () => {
   });
 });
 
+describe('--device-id', () => {
+  it('narrows Observation create and Device read to that Device, in the file, .env and the record, and --from replays it', async () => {
+    const cwd = await tempDir();
+    const args = ['dev', '-m', 'jwt-assertion', '--device-id', 'thermo-1.a', '--allow-ip', '10.20.', '--no-install', '--no-git'];
+    expect((await runCli(args, { cwd })).code).toBe(0);
+    const policy = JSON.parse(await readFile(join(cwd, 'dev/access-policy.json'), 'utf8'));
+    expect(policy.resource).toEqual([
+      { resourceType: 'Observation', criteria: 'Observation?device=Device/thermo-1.a', interaction: ['create'] },
+      { resourceType: 'Device', criteria: 'Device?_id=thermo-1.a', interaction: ['read'] },
+    ]);
+    expect(parseEnv(await readFile(join(cwd, 'dev/.env'), 'utf8')).MEDPLUM_DEVICE_ID).toBe('thermo-1.a');
+    const record = JSON.parse(await readFile(join(cwd, 'dev/medplum-auth.json'), 'utf8'));
+    expect(record).toMatchObject({ deviceId: 'thermo-1.a', accessPolicy: policy });
+    expect(await readFile(join(cwd, 'dev/README.md'), 'utf8')).toContain('Observation?device=Device/thermo-1.a');
+
+    const replay = await runCli(['again', '--from', 'dev/medplum-auth.json', '--no-install', '--no-git'], { cwd });
+    expect(replay.code).toBe(0);
+    expect(JSON.parse(await readFile(join(cwd, 'again/access-policy.json'), 'utf8')).resource).toEqual(policy.resource);
+  });
+
+  it('leaves other resource types alone, and takes only FHIR ids', () => {
+    expect(restrictToDevice([{ resourceType: 'Patient', interaction: ['search'] }], 'd')).toEqual([{ resourceType: 'Patient', interaction: ['search'] }]);
+    expect(parseDeviceId('Ab-1.2')).toBe('Ab-1.2');
+    expect(() => parseDeviceId('a/b')).toThrow(/not a FHIR id/);
+  });
+});
+
 describe('identity providers', () => {
   const base = 'https://api.medplum.com/';
   it.each([
@@ -88,10 +124,11 @@ describe('identity providers', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const issuer = `http://localhost:${(server.address() as { port: number }).port}/realms/x`;
+    const http = policyFetch({ timeoutSeconds: 5 });
     try {
-      const found = await discover(idpFromPatterns({ provider: 'oidc', issuer, baseUrl: base }));
+      const found = await discover(idpFromPatterns({ provider: 'oidc', issuer, baseUrl: base }), http);
       expect(found).toMatchObject({ authorizeUrl: 'http://127.0.0.1/a', tokenUrl: 'http://127.0.0.1/t', userInfoUrl: 'http://127.0.0.1/u' });
-      await expect(discover(idpFromPatterns({ provider: 'oidc', issuer: `${issuer}/nope`, baseUrl: base }))).rejects.toThrow(
+      await expect(discover(idpFromPatterns({ provider: 'oidc', issuer: `${issuer}/nope`, baseUrl: base }), http)).rejects.toThrow(
         /OpenID discovery failed at .*\/nope\/\.well-known\/openid-configuration: HTTP 404/,
       );
     } finally {
@@ -117,6 +154,20 @@ describe('the jwt-assertion key pair', () => {
     const data = Buffer.from('signed by the device');
     const signature = sign('sha256', data, createPrivateKey(key.privateKeyPem as string));
     expect(verify('sha256', data, createPublicKey({ key: jwk, format: 'jwk' }), signature)).toBe(true);
+  });
+
+  it('names the key by its RFC 7638 thumbprint: the RFC 7517 A.2 example key, hashed in the canonical member order', async () => {
+    // RFC 7517 appendix A.2's EC P-256 private key; RFC 7638 section 3.2: the required members crv, kty, x, y in
+    // lexicographic order, no whitespace, SHA-256, base64url.
+    const x = 'MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4';
+    const y = '4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM';
+    const jwk = { kty: 'EC', crv: 'P-256', x, y, d: '870MB6gfuTJ4HtUnUvYMyJpr5eUZNP4Bk43bVdj3eAE' };
+    const cwd = await tempDir();
+    await writeFile(join(cwd, 'a2.pem'), createPrivateKey({ key: jwk, format: 'jwk' }).export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    const canonical = `{"crv":"P-256","kty":"EC","x":"${x}","y":"${y}"}`;
+    const key = await loadDeviceKey(join(cwd, 'a2.pem'));
+    expect(key.keyId).toBe(createHash('sha256').update(canonical).digest('base64url'));
+    expect(key.jwks.keys[0]).toMatchObject({ x, y, kid: key.keyId });
   });
 
   it('is written 0600 and gitignored; jwks.json and .env point at it', async () => {

@@ -81,7 +81,7 @@ describe('medplum-auth.json', () => {
 
   it.each([
     ['missing.json', /--from missing\.json: no such file/],
-    ['bad.json', /--from bad\.json: unknown format undefined/],
+    ['bad.json', /--from bad\.json: \$\.format: Invalid key: Expected "format" but received undefined\./],
   ])('--from %s is one clear line, exit 2', async (file, pattern) => {
     const cwd = await tempDir();
     await import('node:fs/promises').then((fs) => fs.writeFile(join(cwd, 'bad.json'), '{"method":"client-credentials"}'));

@@ -23,6 +23,7 @@ function input(method: MethodId, overrides: Partial<RenderInput> = {}): RenderIn
     googleClientId: '',
     idp: NO_IDP,
     jwt: { keyId: '', privateKeyPath: '' },
+    deviceId: '',
     pm: commandsFor('npm'),
     accessPolicy: resolvePolicy({ allow: [], allowIp: [] } as never, METHODS[method], 'my-app'),
     created: [],
@@ -135,7 +136,7 @@ describe('hostile values', () => {
     const env = parseEnv(text(files, '.env'));
     expect(env.MEDPLUM_CLIENT_ID).toBe(HOSTILE.clientId);
     expect(env.MEDPLUM_CLIENT_SECRET).toBe(HOSTILE.clientSecret);
-    expect(Object.keys(env).sort()).toEqual(['MEDPLUM_BASE_URL', 'MEDPLUM_CLIENT_ID', 'MEDPLUM_CLIENT_SECRET', ...(method === 'client-credentials' ? ['PORT'] : [])]);
+    expect(Object.keys(env).sort()).toEqual(['MEDPLUM_BASE_URL', 'MEDPLUM_CLIENT_ID', 'MEDPLUM_CLIENT_SECRET', ...(method === 'client-credentials' ? ['API_KEY', 'HOST', 'PORT'] : [])].sort());
   });
 
   it('cannot break the README out of its Markdown', async () => {

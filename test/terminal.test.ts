@@ -65,6 +65,12 @@ class Terminal {
     return Number((await readFile(this.exitFile, 'utf8')).trim());
   }
 
+  /** The CLI's own process: the node child of the pane's shell. */
+  cliPid(): number {
+    const shell = this.tmux('list-panes', '-t', this.name, '-F', '#{pane_pid}').trim();
+    return Number(execFileSync('pgrep', ['-P', shell, 'node'], { encoding: 'utf8' }).trim().split('\n')[0]);
+  }
+
   close(): void {
     try {
       this.tmux('kill-server');
@@ -143,6 +149,15 @@ describe.runIf(TMUX || process.env.CI).concurrent('the questionnaire in a real t
     terminal.keys('Down', 'Enter');
     await terminal.waitFor(/receive users' tokens/);
     terminal.keys('C-c');
+    expect(await terminal.exitCode()).toBe(1);
+    expect(terminal.screen()).toMatch(/Cancelled\. Nothing was written\./);
+    expect((await readdir(cwd)).filter((name) => name !== '.exit-code')).toEqual([]);
+  });
+
+  it('item 5: SIGTERM while a question is open cancels it: exit 1, one line, nothing written', async ({ expect, onTestFinished }) => {
+    const { cwd, terminal } = await openTerminal('sigterm', ['asked', '--no-install', '--no-git'], onTestFinished);
+    await terminal.waitFor(/What are you building\?/);
+    process.kill(terminal.cliPid(), 'SIGTERM');
     expect(await terminal.exitCode()).toBe(1);
     expect(terminal.screen()).toMatch(/Cancelled\. Nothing was written\./);
     expect((await readdir(cwd)).filter((name) => name !== '.exit-code')).toEqual([]);

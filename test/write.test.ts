@@ -3,19 +3,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FileMap, GeneratedFile } from '../src/render.js';
 import { writeProject } from '../src/write.js';
-import { runCli, tempDir } from './helpers.js';
+import { runCli, snapshot, tempDir } from './helpers.js';
 
 const file = (path: string, text: string, mode = 0o644): [string, GeneratedFile] => [
   path,
   { path, content: Buffer.from(text), mode },
 ];
-
-/** Every file below dir, with its content: a snapshot to compare before and after. */
-async function snapshot(dir: string): Promise<Record<string, string>> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  const files = entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
-  return Object.fromEntries(await Promise.all(files.map(async (f) => [f.slice(dir.length), await readFile(f, 'utf8')])));
-}
 
 describe('writing a project', () => {
   it('writes .env with mode 0600 and the other files 0644', async () => {
@@ -72,7 +65,7 @@ describe('writing a project', () => {
   it('leaves nothing behind when a write fails midway into a new directory', async () => {
     const cwd = await tempDir();
     const files: FileMap = new Map([file('a.txt', 'a'), file('b/c.txt', 'c'), file('bad\0name', 'boom')]);
-    await expect(writeProject(files, join(cwd, 'deep/new/app'))).rejects.toThrow();
+    await expect(writeProject(files, join(cwd, 'deep/new/app'), { force: false })).rejects.toThrow();
     expect(await readdir(cwd)).toEqual([]);
   });
 
@@ -86,7 +79,7 @@ describe('writing a project', () => {
     const before = await snapshot(cwd);
     // Sorted like a real file map: a.txt and new.txt are placed before src/main.ts fails.
     const files: FileMap = new Map([file('a.txt', 'new a'), file('new.txt', 'new'), file('src/main.ts', 'x')]);
-    await expect(writeProject(files, target)).rejects.toThrow();
+    await expect(writeProject(files, target, { force: true })).rejects.toThrow();
     expect(await snapshot(cwd)).toEqual(before);
     expect(await readdir(target)).toEqual(['a.txt', 'keep.txt', 'src']);
   });

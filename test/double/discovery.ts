@@ -67,10 +67,11 @@ export function jwks({ signer }: DoubleState): Record<string, unknown> {
   return { keys: [signer.jwk] };
 }
 
-export function healthcheck(): Record<string, unknown> {
+/** As recorded (wire/08): the release, then a build hash. */
+export function healthcheck({ serverVersion }: DoubleState): Record<string, unknown> {
   return {
     ok: true,
-    version: '5.1.29-medplum-double',
+    version: `${serverVersion}-medplum-double`,
     platform: process.platform,
     runtime: process.version,
     postgres: true,

@@ -147,7 +147,7 @@ function projectMemberships(state: DoubleState, req: DoubleRequest, session: Ses
 }
 
 /** The body of a create or update, checked; `id` and `meta` are the server's. */
-function checkedBody(req: DoubleRequest, resourceType: string, id?: string): Record<string, unknown> {
+function checkedBody(state: DoubleState, req: DoubleRequest, resourceType: string, id?: string): Record<string, unknown> {
   const body = jsonBody(req);
   if (body.resourceType !== resourceType) {
     throw new HttpError(badRequest('Incorrect resource type'));
@@ -158,21 +158,21 @@ function checkedBody(req: DoubleRequest, resourceType: string, id?: string): Rec
   if (resourceType === 'AccessPolicy') {
     checkAccessPolicy(body);
   } else {
-    clientFields(body);
+    clientFields(body, state.serverVersion);
   }
   const { id: _id, meta: _meta, ...fields } = body;
   return fields;
 }
 
 function create(state: DoubleState, req: DoubleRequest, session: Session, resourceType: string, extended: boolean): Reply {
-  const fields = checkedBody(req, resourceType);
+  const fields = checkedBody(state, req, resourceType);
   const resource = newResource(state, { ...fields, resourceType }, session.membership.project.id, session.membership.profile, randomUUID());
   storeResource(state, resource);
   return fhirJson(201, present(resource, extended), { location: `${state.baseUrl}fhir/R4/${resourceType}/${resource.id}`, ...versionHeaders(resource) });
 }
 
 function update(state: DoubleState, req: DoubleRequest, session: Session, current: StoredResource, extended: boolean): Reply {
-  const fields = checkedBody(req, current.resourceType, current.id);
+  const fields = checkedBody(state, req, current.resourceType, current.id);
   const resource = newResource(state, { ...fields, resourceType: current.resourceType }, current.meta.project, session.membership.profile, current.id);
   storeResource(state, resource);
   return fhirJson(200, present(resource, extended), versionHeaders(resource));
@@ -187,7 +187,7 @@ function updateClient(state: DoubleState, req: DoubleRequest, client: Client, ex
   if (body.id !== client.id) {
     return badRequest('Incorrect ID');
   }
-  const fields = clientFields(body, new Set(['secret', 'retiringSecret']));
+  const fields = clientFields(body, state.serverVersion, new Set(['secret', 'retiringSecret']));
   if (body.secret !== client.secret || body.retiringSecret !== client.retiringSecret) {
     return badRequest('An update that changes or drops ClientApplication.secret or retiringSecret is not supported by the Medplum test double (use $rotate-secret)');
   }

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { badRequest, fhirJson, forbidden, hasContentType, HttpError, jsonBody, notFound, type DoubleRequest, type Reply } from './http.js';
-import { newResource, policyAllows, storeResource, type DoubleState, type FhirResource, type Interaction, type StoredResource } from './model.js';
+import { criteriaAllow, newResource, policyAllows, storeResource, type DoubleState, type FhirResource, type Interaction, type StoredResource } from './model.js';
 import type { Session } from './session.js';
 
 export const FHIR_TYPES: readonly string[] = ['Patient', 'Observation', 'Device', 'Practitioner'];
@@ -58,7 +58,7 @@ export function handleFhir(state: DoubleState, req: DoubleRequest, session: Sess
 
 function read(state: DoubleState, session: Session, key: string, extended: boolean): Reply {
   const resource = state.resources.get(key);
-  if (!resource || resource.meta.project !== session.membership.project.id) {
+  if (!resource || resource.meta.project !== session.membership.project.id || !criteriaAllow(session.membership.policy, 'read', resource)) {
     return notFound();
   }
   return fhirJson(200, present(resource, extended), versionHeaders(resource));
@@ -166,6 +166,9 @@ function create(state: DoubleState, req: DoubleRequest, session: Session, resour
     return badRequest('Incorrect resource type');
   }
   const { meta: _ignoredMeta, ...fields } = body;
+  if (!criteriaAllow(session.membership.policy, 'create', fields)) {
+    return forbidden();
+  }
   const resource = newResource(state, { ...(fields as FhirResource), resourceType }, session.membership.project.id, session.membership.profile, randomUUID());
   storeResource(state, resource);
   return fhirJson(201, present(resource, extended), {

@@ -148,6 +148,12 @@ export function invalidStructure(text: string, expression: string): Reply {
   return fhirJson(400, operationOutcome(undefined, [{ severity: 'error', code: 'structure', details: { text }, expression: [expression] }]));
 }
 
+/** The validator's answer to required properties left out: one issue each. */
+export function missingRequired(expressions: readonly string[]): Reply {
+  const issues = expressions.map((expression): Issue => ({ severity: 'error', code: 'structure', details: { text: 'Missing required property' }, expression: [expression] }));
+  return fhirJson(400, operationOutcome(undefined, issues));
+}
+
 /** 410 Gone, as a read of a deleted resource answers. */
 export function gone(): Reply {
   return fhirJson(410, operationOutcome('gone', [{ severity: 'error', code: 'deleted', details: { text: 'Deleted' } }]));

@@ -71,8 +71,8 @@
  * ```
  * A ClientApplication made by a plain FHIR create is only stored (no secret, no membership: its token
  * call fails with "Invalid client"); `medplum.client(id)` knows only real clients. AccessPolicies made
- * by FHIR are read live on every request; fields the double cannot enforce (criteria, compartment,
- * hidden/readonly fields) are refused. Any member may read a client's secret (recorded); a PUT that
+ * by FHIR are read live on every request; fields the double cannot enforce (compartment,
+ * hidden/readonly fields, criteria beyond `_id` and references) are refused or not matched. Any member may read a client's secret (recorded); a PUT that
  * changes or drops `secret` is refused (use $rotate-secret).
  *
  * Failure injection: the next request matching method and path gets the given answer instead of
@@ -144,6 +144,7 @@ import {
   type FhirResource,
   type Project,
   type Reference,
+  type ServerVersion,
   type User,
   type UserConfig,
 } from './model.js';
@@ -166,6 +167,7 @@ export type {
   UserConfig,
 } from './model.js';
 export type { ExternalIdpOptions, ExternalIdpUserConfig } from './idp.js';
+export { SERVER_VERSIONS, type ServerVersion } from './model.js';
 export type { GoogleCredentialInput } from './google.js';
 export type { FailureSpec } from './faults.js';
 export { decodeJwt, generateSigningKey, signJwt, type Jwk, type JwkSet, type JwtAlgorithm, type TestSigningKey } from './jwks.js';
@@ -196,6 +198,11 @@ export interface MedplumDoubleOptions {
   readonly appBaseUrl?: string;
   /** FHIR operations the server answers as unknown (404 "Not found", as FhirRouter does for an unregistered route), e.g. `['rotate-secret']`. */
   readonly unsupportedOperations?: readonly string[];
+  /**
+   * The server release the double plays: `/healthcheck` reports it, and resources are checked with
+   * its definitions (see client-fields.ts). Default 5.1.29, the release the recordings come from.
+   */
+  readonly serverVersion?: ServerVersion;
 }
 
 export interface LogEntry {
@@ -463,6 +470,7 @@ function buildState(baseUrl: string, options: MedplumDoubleOptions, googleKey: T
     hostedJwks: new Map(),
     deleted: new Set(),
     disabledOperations: new Set(options.unsupportedOperations ?? []),
+    serverVersion: options.serverVersion ?? '5.1.29',
   };
   for (const seed of options.resources ?? []) {
     if (!FHIR_TYPES.includes(seed.resourceType)) {
@@ -631,7 +639,7 @@ async function route(state: DoubleState, req: DoubleRequest, note: LogNote): Pro
     case 'GET /.well-known/jwks.json':
       return json(200, jwks(state));
     case 'GET /healthcheck':
-      return json(200, healthcheck());
+      return json(200, healthcheck(state));
     case 'POST /auth/login':
       return postLogin(state, req);
     case 'POST /auth/mfa/verify':

@@ -16,6 +16,8 @@ export interface AccessPolicyConfig {
   /** Resource types the holder may touch; `*` matches every type. No `interaction` (and not readonly) = all. */
   readonly resource: readonly {
     readonly resourceType: string;
+    /** Modelled for read and create only, see `criteriaAllow`. */
+    readonly criteria?: string;
     readonly interaction?: readonly Interaction[];
     readonly readonly?: boolean;
   }[];
@@ -245,7 +247,14 @@ export interface DoubleState {
   readonly deleted: Set<string>;
   /** FHIR operations answered as by a server without them (404 "Not found"), e.g. `rotate-secret`. */
   readonly disabledOperations: Set<string>;
+  readonly serverVersion: ServerVersion;
 }
+
+/** A Medplum server release, as /healthcheck reports it (before the build hash). */
+export type ServerVersion = `${number}.${number}.${number}`;
+
+/** The releases the CLI supports, each of whose rules the double models (client-fields.ts); any other plays the nearest. */
+export const SERVER_VERSIONS = ['5.1.29', '5.2.13'] as const satisfies readonly ServerVersion[];
 
 export interface StoredResource {
   readonly resourceType: string;
@@ -292,10 +301,37 @@ const READ_ONLY: readonly Interaction[] = ['read', 'vread', 'history', 'search']
 
 /** No policy allows everything; otherwise some entry for the type (or `*`) must allow the interaction. */
 export function policyAllows(policy: Policy | undefined, resourceType: string, interaction: Interaction): boolean {
-  if (!policy) {
-    return true;
-  }
-  return policy.config.resource.some((entry) => {
+  return !policy || allowingEntries(policy, resourceType, interaction).length > 0;
+}
+
+/**
+ * Whether `resource` meets the `criteria` of some entry that allows the interaction (an entry
+ * without criteria allows every resource of its type). Medplum evaluates any search there
+ * (core's satisfiedAccessPolicy, matchesSearchRequest; packages/server/src/fhir/repo.ts answers a
+ * read outside the criteria 404 and a write 403). The double knows `Type?param=value[&...]` with
+ * `_id`, or a reference element named like the parameter: `Observation?device=Device/123`.
+ */
+export function criteriaAllow(policy: Policy | undefined, interaction: Interaction, resource: Readonly<Record<string, unknown>>): boolean {
+  return (
+    !policy ||
+    allowingEntries(policy, String(resource.resourceType), interaction).some(
+      ({ criteria }) => criteria === undefined || matchesCriteria(criteria, resource),
+    )
+  );
+}
+
+function matchesCriteria(criteria: string, resource: Readonly<Record<string, unknown>>): boolean {
+  const [resourceType, query = ''] = criteria.split('?');
+  return (
+    resourceType === resource.resourceType &&
+    [...new URLSearchParams(query)].every(([param, value]) =>
+      param === '_id' ? resource.id === value : (resource[param] as { reference?: string } | undefined)?.reference === value,
+    )
+  );
+}
+
+function allowingEntries(policy: Policy, resourceType: string, interaction: Interaction): AccessPolicyConfig['resource'] {
+  return policy.config.resource.filter((entry) => {
     if (entry.resourceType !== resourceType && entry.resourceType !== '*') {
       return false;
     }

@@ -1,4 +1,5 @@
 // ─── Replace this file's readSensor() with your device's real measurement. ───────────────────────
+import type { Device, Observation, Reference } from '@medplum/fhirtypes';
 
 export interface Reading {
   /** Body temperature in degrees Celsius. */
@@ -14,22 +15,11 @@ export async function readSensor(): Promise<Reading> {
   return { celsius: Math.round((36.1 + Math.random() * 1.4) * 10) / 10, takenAt: new Date() };
 }
 
-/** The FHIR Observation that Medplum stores for one reading. */
-export interface Observation {
-  resourceType: 'Observation';
-  status: 'final';
-  category: { coding: { system: string; code: string; display: string }[] }[];
-  code: { coding: { system: string; code: string; display: string }[]; text: string };
-  effectiveDateTime: string;
-  valueQuantity: { value: number; unit: string; system: string; code: string };
-  device?: { reference: string };
-}
-
 /**
  * A vital-signs Observation: LOINC 8310-5 "Body temperature", value in UCUM `Cel`.
  * If you measure something else, change the code and unit here too.
  */
-export function toObservation(reading: Reading, device?: { reference: string }): Observation {
+export function toObservation(reading: Reading, device?: Reference<Device>): Observation {
   return {
     resourceType: 'Observation',
     status: 'final',

@@ -2,7 +2,7 @@ import { getStatus, normalizeErrorString, OperationOutcomeError } from '@medplum
 import { type Config, loadConfig } from './config.ts';
 import { ConfigError } from './env.ts';
 import { handle, type PatientSummary } from './handler.ts';
-import { createMedplum, CredentialsRefusedError } from './medplum.ts';
+import { createMedplum } from './medplum.ts';
 
 // Runs the handler once, as a serverless platform would, and prints what it found.
 
@@ -25,10 +25,17 @@ function format({ total, newest }: PatientSummary): string {
 }
 
 function describeFailure(err: unknown, config: Config | undefined): string {
-  if (err instanceof ConfigError || err instanceof CredentialsRefusedError) {
+  if (err instanceof ConfigError) {
     return err.message;
   }
-  if (err instanceof OperationOutcomeError && getStatus(err.outcome) === 403) {
+  const status = err instanceof OperationOutcomeError ? getStatus(err.outcome) : undefined;
+  if (status === 401) {
+    return (
+      `Medplum at ${config?.baseUrl} refused the credentials of client ${config?.clientId} (401 Unauthorized). ` +
+      "Check MEDPLUM_CLIENT_ID and MEDPLUM_CLIENT_SECRET (Project Admin > Clients), and any IP rules in the client's AccessPolicy."
+    );
+  }
+  if (status === 403) {
     return 'Medplum refused search Patient: the client\'s AccessPolicy does not allow it. Allow "search" on Patient in the policy attached to the client.';
   }
   if (err instanceof TypeError && err.cause instanceof Error) {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { getStatus, type MedplumClient, normalizeErrorString, OperationOutcomeError } from '@medplum/core';
+import { bearerToken, isApiKey } from './listen.ts';
 
 /**
  * Patient search parameters a caller may pass through. Anything else (`_include`, `_revinclude`,
@@ -29,10 +30,18 @@ const routes: Record<string, Route> = {
   },
 };
 
-/** The HTTP API: `GET /health` and `GET /patients`, answered with the service's Medplum client. */
-export function createApp(medplum: MedplumClient): Server {
+/**
+ * The HTTP API: `GET /health` and `GET /patients`, answered with the service's Medplum client.
+ * With an `apiKey`, every request must carry `Authorization: Bearer <apiKey>`.
+ */
+export function createApp(medplum: MedplumClient, apiKey?: string): Server {
   return createServer((req, res) => {
     const url = URL.parse(req.url ?? '/', 'http://localhost');
+    if (apiKey && !isApiKey(apiKey, bearerToken(req.headers.authorization))) {
+      const body = outcome('login', 'Send the API key: Authorization: Bearer <API_KEY>');
+      send(res, { status: 401, body, headers: { 'www-authenticate': 'Bearer' } });
+      return;
+    }
     if (!url) {
       send(res, { status: 400, body: outcome('invalid', 'Invalid request URL') });
       return;

@@ -1,10 +1,11 @@
-import { ConfigError, type Env, readBaseUrl, requireEnv } from './env.ts';
+import { type Env, readBaseUrl, requireEnv } from './env.ts';
+import { type ListenConfig, readListenConfig } from './listen.ts';
 
 export interface Config {
   baseUrl: string;
   clientId: string;
   clientSecret: string;
-  port: number;
+  listen: ListenConfig;
 }
 
 /** Reads the configuration from the environment (`.env` when started with `npm start`). */
@@ -21,18 +22,6 @@ export function loadConfig(env: Env): Config {
       'MEDPLUM_CLIENT_SECRET',
       "copy the ClientApplication's secret (Project Admin > Clients) into .env"
     ),
-    port: readPort(env),
+    listen: readListenConfig(env, 'Authorization: Bearer <API_KEY>'),
   };
-}
-
-function readPort(env: Env): number {
-  const value = env.PORT?.trim();
-  if (!value) {
-    return 3000;
-  }
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError(`PORT must be a whole number from 0 to 65535 (got ${value}).`);
-  }
-  return port;
 }

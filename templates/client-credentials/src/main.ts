@@ -1,41 +1,19 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { normalizeErrorString } from '@medplum/core';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { ConfigError } from './env.ts';
+import { serve } from './listen.ts';
 import { connect, SignInError } from './medplum.ts';
 
 try {
   const config = loadConfig(process.env);
   const medplum = await connect(config);
-  const server = createApp(medplum);
-  const port = await listen(server, config.port);
+  const url = await serve(createApp(medplum, config.listen.apiKey), config.listen);
   console.log(`Signed in to ${config.baseUrl} as client ${config.clientId}.`);
-  console.log(`Listening on http://localhost:${port} (GET /health, GET /patients?name=...)`);
-
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    // `once`: a second Ctrl-C falls back to Node's default and stops the process at once.
-    process.once(signal, () => {
-      console.log(`${signal} received: finishing open requests, then stopping.`);
-      server.close();
-    });
-  }
+  const key = config.listen.apiKey ? ', with Authorization: Bearer <API_KEY>' : '';
+  console.log(`Listening on ${url} (GET /health, GET /patients?name=...${key})`);
 } catch (err) {
   const known = err instanceof ConfigError || err instanceof SignInError;
   console.error(known ? err.message : `Unexpected error: ${normalizeErrorString(err)}`);
   process.exitCode = 1;
-}
-
-function listen(server: Server, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => {
-      reject(
-        err.code === 'EADDRINUSE'
-          ? new ConfigError(`Port ${port} is already in use: set PORT in .env to a free port.`)
-          : err
-      );
-    });
-    server.listen(port, () => resolve((server.address() as AddressInfo).port));
-  });
 }

@@ -1,5 +1,7 @@
 import { ClientStorage, type FetchLike, MedplumClient, MemoryStorage, OperationOutcomeError } from '@medplum/core';
 import type { Config } from './config.ts';
+import { ConfigError } from './env.ts';
+import { medplumFetch } from './fetch.ts';
 
 /**
  * Renew the token once it has expired (MedplumClient checks before each request) or when Medplum
@@ -19,7 +21,7 @@ export class SignInError extends Error {
  * This grant has no refresh token. The client keeps the ID and secret in memory and runs the grant
  * again by itself when the access token is about to expire, or when Medplum answers 401.
  */
-export async function connect(config: Config, fetchImpl?: FetchLike): Promise<MedplumClient> {
+export async function connect(config: Omit<Config, 'listen'>, fetchImpl?: FetchLike): Promise<MedplumClient> {
   const medplum = new MedplumClient({
     baseUrl: config.baseUrl,
     clientId: config.clientId,
@@ -27,12 +29,12 @@ export async function connect(config: Config, fetchImpl?: FetchLike): Promise<Me
     refreshGracePeriod: REFRESH_GRACE_PERIOD_MS,
     // Tokens live in this process only, whatever Web Storage the Node version offers.
     storage: new ClientStorage(new MemoryStorage()),
-    fetch: fetchImpl,
+    fetch: medplumFetch(config.baseUrl, fetchImpl),
   });
   try {
     await medplum.startClientLogin(config.clientId, config.clientSecret);
   } catch (err) {
-    throw new SignInError(describeSignInFailure(err, config), { cause: err });
+    throw err instanceof ConfigError ? err : new SignInError(describeSignInFailure(err, config), { cause: err });
   }
   return medplum;
 }
@@ -48,7 +50,7 @@ const HINTS: Record<string, string> = {
     'Check that MEDPLUM_BASE_URL is the Medplum API server (e.g. https://api.medplum.com/), not the web app.',
 };
 
-function describeSignInFailure(err: unknown, { baseUrl, clientId }: Config): string {
+function describeSignInFailure(err: unknown, { baseUrl, clientId }: Omit<Config, 'listen'>): string {
   const networkError = networkErrorCode(err);
   if (networkError) {
     return `Could not reach Medplum at ${baseUrl} (${networkError}). Check MEDPLUM_BASE_URL and your network.`;

@@ -1,5 +1,5 @@
 import { normalizeErrorString } from '@medplum/core';
-import { AccessDeniedError, loadDevice, runAgent } from './agent.ts';
+import { AccessDeniedError, loadDevice, runAgent, type SignedIn } from './agent.ts';
 import { type Config, loadConfig } from './config.ts';
 import { ConfigError } from './env.ts';
 import { connect, networkErrorCode, SignInError } from './medplum.ts';
@@ -22,12 +22,14 @@ try {
   }
   const medplum = await connect(config);
   console.log(`Signed in to ${config.baseUrl} as client ${config.clientId} (secret from ${config.secretSource}).`);
-  const device = config.deviceId ? await loadDevice(medplum, config.deviceId) : undefined;
+  // MedplumClient signs in again by itself when the token expires: it holds the client credentials.
+  const login: SignedIn = { run: (call) => call(medplum) };
+  const device = config.deviceId ? await loadDevice(login, config.deviceId) : undefined;
   if (!config.once) {
     console.log(`Sending a reading every ${config.intervalSeconds} s. Ctrl-C stops.`);
   }
   await runAgent({
-    medplum,
+    login,
     device,
     readSensor,
     intervalSeconds: config.intervalSeconds,

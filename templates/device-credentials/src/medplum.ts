@@ -1,5 +1,7 @@
 import { ClientStorage, type FetchLike, MedplumClient, MemoryStorage, OperationOutcomeError } from '@medplum/core';
 import type { Config } from './config.ts';
+import { ConfigError } from './env.ts';
+import { medplumFetch } from './fetch.ts';
 
 /**
  * Renew the token once it has expired (MedplumClient checks before each request) or when Medplum
@@ -27,12 +29,12 @@ export async function connect(config: Config, fetchImpl?: FetchLike): Promise<Me
     refreshGracePeriod: REFRESH_GRACE_PERIOD_MS,
     // Tokens stay in this process's memory: nothing is written to disk, on any Node version.
     storage: new ClientStorage(new MemoryStorage()),
-    fetch: fetchImpl,
+    fetch: medplumFetch(config.baseUrl, fetchImpl),
   });
   try {
     await medplum.startClientLogin(config.clientId, config.clientSecret);
   } catch (err) {
-    throw new SignInError(describeSignInFailure(err, config), { cause: err });
+    throw err instanceof ConfigError ? err : new SignInError(describeSignInFailure(err, config), { cause: err });
   }
   return medplum;
 }

@@ -10,6 +10,8 @@ import {
 } from '@medplum/core';
 import { loadPrivateKey, signAssertion } from './assertion.ts';
 import type { Config } from './config.ts';
+import { ConfigError } from './env.ts';
+import { medplumFetch } from './fetch.ts';
 
 /** Sign in again when the access token has less than this left (or less than half its lifetime). */
 const RENEW_BEFORE_MS = 60_000;
@@ -51,7 +53,7 @@ export class DeviceLogin {
       clientId: config.clientId,
       // Tokens stay in this process's memory: nothing is written to disk, on any Node version.
       storage: new ClientStorage(new MemoryStorage()),
-      fetch: options.fetch,
+      fetch: medplumFetch(config.baseUrl, options.fetch),
     });
   }
 
@@ -67,7 +69,7 @@ export class DeviceLogin {
     try {
       await this.medplum.startJwtAssertionLogin(assertion);
     } catch (err) {
-      throw new SignInError(describeSignInFailure(err, this.config, this.tokenUrl), { cause: err });
+      throw err instanceof ConfigError ? err : new SignInError(describeSignInFailure(err, this.config, this.tokenUrl), { cause: err });
     }
     const { iat, exp } = parseJWTPayload(this.medplum.getAccessToken() as string) as { iat?: number; exp?: number };
     const expiresAt = (exp ?? 0) * 1000;
@@ -84,8 +86,9 @@ export class DeviceLogin {
   }
 
   /**
-   * Runs `call` with a signed-in client. If Medplum still answers 401 (the token was revoked),
-   * signs in again and runs it once more.
+   * Runs `call` with a signed-in client, signing in again first when the token is close to its
+   * expiry (the SDK will not). If Medplum still answers 401 (the token was revoked), signs in again
+   * and runs it once more.
    */
   async run<T>(call: (medplum: MedplumClient) => Promise<T>): Promise<T> {
     const medplum = await this.client();

@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { getStatus, type MedplumClient, normalizeErrorString, OperationOutcomeError } from '@medplum/core';
-import { ExchangeRefusedError, InvalidTokenError, type Session, type Sessions } from './sessions.ts';
+import { ConfigError } from './env.ts';
+import { bearerToken, isApiKey } from './listen.ts';
+import { ExchangeRefusedError, InvalidTokenError, type Session, type Sessions, TooManyExchangesError } from './sessions.ts';
 
 /**
  * Patient search parameters a caller may pass through. Anything else (`_include`, `_revinclude`,
@@ -42,11 +44,16 @@ const routes: Record<string, Route> = {
 
 /**
  * The HTTP API. Every route except `GET /health` needs the caller's access token from your
- * identity provider, as `Authorization: Bearer <token>`.
+ * identity provider, as `Authorization: Bearer <token>`. With an `apiKey`, every request must also
+ * carry `X-API-Key: <apiKey>`: the Authorization header already holds the user's token.
  */
-export function createApp(sessions: Sessions): Server {
+export function createApp(sessions: Sessions, apiKey?: string): Server {
   return createServer((req, res) => {
     const url = URL.parse(req.url ?? '/', 'http://localhost');
+    if (apiKey && !isApiKey(apiKey, req.headers['x-api-key']?.toString())) {
+      send(res, error(401, 'invalid_api_key', 'Send the API key: X-API-Key: <API_KEY>.'));
+      return;
+    }
     if (!url) {
       send(res, error(400, 'invalid_request', 'Invalid request URL.'));
       return;
@@ -80,17 +87,14 @@ async function handle(sessions: Sessions, req: IncomingMessage, url: URL): Promi
   return sessions.run(token, (medplum, session) => route(medplum, session, url.searchParams));
 }
 
-/** The token from `Authorization: Bearer <token>` (the scheme is case-insensitive), if any. */
-export function bearerToken(header: string | undefined): string | undefined {
-  const match = /^Bearer[ ]+([^\s]+)[ ]*$/i.exec(header ?? '');
-  return match?.[1];
-}
-
 function errorReply(request: string, err: unknown): Reply {
   if (err instanceof InvalidTokenError) {
     return unauthorized('invalid_token', err.message);
   }
-  if (err instanceof ExchangeRefusedError) {
+  if (err instanceof TooManyExchangesError) {
+    return { ...error(429, 'too_many_requests', err.message), headers: { 'content-type': JSON_TYPE, 'retry-after': '1' } };
+  }
+  if (err instanceof ExchangeRefusedError || err instanceof ConfigError) {
     // Not the caller's fault: this service is misconfigured. The details are for the operator.
     console.error(`${request}: ${err.message}`);
     return error(502, 'bad_gateway', 'Medplum refused the token exchange. The server log says why.');

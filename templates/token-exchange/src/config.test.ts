@@ -4,21 +4,15 @@ import { loadConfig } from './config.ts';
 
 const env = { MEDPLUM_BASE_URL: 'https://api.medplum.com', MEDPLUM_CLIENT_ID: 'my-client-id' };
 
-test('reads the base URL and client ID, no secret, and defaults PORT to 3000', () => {
-  assert.deepEqual(loadConfig(env), { baseUrl: 'https://api.medplum.com/', clientId: 'my-client-id', port: 3000 });
-  assert.equal(loadConfig({ ...env, PORT: '8080' }).port, 8080);
+test('reads the base URL and client ID, no secret, and listens on 127.0.0.1:3000 by default', () => {
+  assert.deepEqual(loadConfig(env), {
+    baseUrl: 'https://api.medplum.com/',
+    clientId: 'my-client-id',
+    listen: { host: '127.0.0.1', port: 3000, apiKey: undefined },
+  });
 });
 
-test('a missing variable is one line naming it and where to get it', () => {
-  assert.throws(() => loadConfig({ ...env, MEDPLUM_CLIENT_ID: ' ' }), {
-    name: 'ConfigError',
-    message:
-      'Missing MEDPLUM_CLIENT_ID: create a ClientApplication with your identity provider in the Medplum app ' +
-      '(Project Admin > Clients) and put its ID in .env.',
-  });
-  assert.throws(() => loadConfig({ ...env, MEDPLUM_BASE_URL: '' }), /^ConfigError: Missing MEDPLUM_BASE_URL/);
-  assert.throws(() => loadConfig({ ...env, PORT: 'http' }), {
-    name: 'ConfigError',
-    message: 'PORT must be a whole number from 0 to 65535 (got http).',
-  });
+test('a missing or unsafe setting is one line saying what to do', () => {
+  assert.throws(() => loadConfig({ ...env, MEDPLUM_CLIENT_ID: ' ' }), /^ConfigError: Missing MEDPLUM_CLIENT_ID: create/);
+  assert.throws(() => loadConfig({ ...env, HOST: '0.0.0.0' }), /callers then send as X-API-Key: <API_KEY>/);
 });

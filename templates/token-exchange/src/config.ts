@@ -1,10 +1,11 @@
-import { ConfigError, type Env, readBaseUrl, requireEnv } from './env.ts';
+import { type Env, readBaseUrl, requireEnv } from './env.ts';
+import { type ListenConfig, readListenConfig } from './listen.ts';
 
 export interface Config {
   baseUrl: string;
   /** The ClientApplication that has your identity provider configured. There is no client secret. */
   clientId: string;
-  port: number;
+  listen: ListenConfig;
 }
 
 /** Reads the configuration from the environment (`.env` when started with `npm start`). */
@@ -16,18 +17,7 @@ export function loadConfig(env: Env): Config {
       'MEDPLUM_CLIENT_ID',
       'create a ClientApplication with your identity provider in the Medplum app (Project Admin > Clients) and put its ID in .env'
     ),
-    port: readPort(env),
+    // Callers' Authorization header carries their IdP token, so the API key has a header of its own.
+    listen: readListenConfig(env, 'X-API-Key: <API_KEY>'),
   };
-}
-
-function readPort(env: Env): number {
-  const value = env.PORT?.trim();
-  if (!value) {
-    return 3000;
-  }
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError(`PORT must be a whole number from 0 to 65535 (got ${value}).`);
-  }
-  return port;
 }

@@ -9,6 +9,7 @@ import {
   tryGetJwtExpiration,
 } from '@medplum/core';
 import type { Project, Reference } from '@medplum/fhirtypes';
+import { medplumFetch } from './fetch.ts';
 
 /**
  * Stop using a Medplum token this long before its `exp`, so it cannot expire between the cache
@@ -16,8 +17,14 @@ import type { Project, Reference } from '@medplum/fhirtypes';
  */
 const EXPIRY_MARGIN_MS = 5_000;
 
-/** Cached sessions at most; past this, the oldest is dropped. Bounds memory, whatever callers send. */
-const MAX_SESSIONS = 10_000;
+/** Cached sessions (and refused tokens) at most; past this, the least recently used is dropped. */
+const MAX_ENTRIES = 10_000;
+
+/** How long a token the identity provider refused is answered 401 without asking Medplum again. */
+const REFUSED_FOR_MS = 30_000;
+
+/** New exchanges per second, on average; each costs Medplum a call to your IdP's userinfo. */
+const EXCHANGES_PER_SECOND = 10;
 
 /** Who the caller is in Medplum, and the Medplum access token that acts as them. */
 export interface Session {
@@ -34,6 +41,11 @@ export class InvalidTokenError extends Error {
   override name = 'InvalidTokenError';
 }
 
+/** Too many new tokens at once: the caller should get 429 and try again shortly. */
+export class TooManyExchangesError extends Error {
+  override name = 'TooManyExchangesError';
+}
+
 /** Medplum refused the exchange for a reason that is this service's to fix. The message says what to check. */
 export class ExchangeRefusedError extends Error {
   override name = 'ExchangeRefusedError';
@@ -46,6 +58,9 @@ export interface SessionsOptions {
   fetch?: FetchLike;
   /** The clock, in ms since the epoch. */
   now?: () => number;
+  /** Limits, for tests: see MAX_ENTRIES and EXCHANGES_PER_SECOND. */
+  maxEntries?: number;
+  exchangesPerSecond?: number;
 }
 
 /**
@@ -59,17 +74,22 @@ export interface SessionsOptions {
 export class Sessions {
   private readonly options: SessionsOptions;
   private readonly now: () => number;
-  /** Keyed by a SHA-256 of the external token: the raw token is never kept. */
-  private readonly cache = new Map<string, Session>();
+  /** Both keyed by a SHA-256 of the external token: the raw token is never kept. */
+  private readonly cache: Lru<Session>;
+  private readonly refused: Lru<InvalidTokenError>;
   /** Exchanges in flight, so concurrent requests with the same token share one exchange. */
   private readonly pending = new Map<string, Promise<Session>>();
+  private readonly bucket: TokenBucket;
 
   constructor(options: SessionsOptions) {
     this.options = options;
     this.now = options.now ?? (() => Date.now());
+    this.cache = new Lru(options.maxEntries ?? MAX_ENTRIES);
+    this.refused = new Lru(options.maxEntries ?? MAX_ENTRIES);
+    this.bucket = new TokenBucket(options.exchangesPerSecond ?? EXCHANGES_PER_SECOND, this.now());
   }
 
-  /** The number of cached sessions (expired ones are evicted on every lookup). */
+  /** The number of cached sessions. */
   get size(): number {
     return this.cache.size;
   }
@@ -81,7 +101,7 @@ export class Sessions {
    */
   async run<T>(externalToken: string, call: (medplum: MedplumClient, session: Session) => Promise<T>): Promise<T> {
     const key = hash(externalToken);
-    const cached = this.lookup(key);
+    const cached = this.cache.get(key, this.now());
     if (cached) {
       try {
         return await call(this.client(cached.accessToken), cached);
@@ -96,28 +116,31 @@ export class Sessions {
     return call(this.client(session.accessToken), session);
   }
 
-  /** The cached session for `key`, if it has not expired. Expired sessions are dropped. */
-  private lookup(key: string): Session | undefined {
-    const now = this.now();
-    for (const [k, session] of this.cache) {
-      if (session.expiresAt <= now) {
-        this.cache.delete(k);
-      }
-    }
-    return this.cache.get(key);
-  }
-
   private exchange(key: string, externalToken: string): Promise<Session> {
     let promise = this.pending.get(key);
-    if (!promise) {
-      promise = this.exchangeNow(externalToken)
-        .then((session) => {
-          this.remember(key, session);
-          return session;
-        })
-        .finally(() => this.pending.delete(key));
-      this.pending.set(key, promise);
+    if (promise) {
+      return promise;
     }
+    const refused = this.refused.get(key, this.now());
+    if (refused) {
+      throw refused;
+    }
+    if (!this.bucket.take(this.now())) {
+      throw new TooManyExchangesError('Too many new sign-ins at once. Try again in a second.');
+    }
+    promise = this.exchangeNow(externalToken)
+      .then((session) => {
+        this.cache.set(key, session, session.expiresAt);
+        return session;
+      })
+      .catch((err: unknown) => {
+        if (err instanceof InvalidTokenError) {
+          this.refused.set(key, err, this.now() + REFUSED_FOR_MS);
+        }
+        throw err;
+      })
+      .finally(() => this.pending.delete(key));
+    this.pending.set(key, promise);
     return promise;
   }
 
@@ -138,27 +161,78 @@ export class Sessions {
     };
   }
 
-  private remember(key: string, session: Session): void {
-    this.cache.delete(key);
-    if (this.cache.size >= MAX_SESSIONS) {
-      this.cache.delete(this.cache.keys().next().value as string); // Maps iterate oldest first
-    }
-    this.cache.set(key, session);
-  }
-
   /** A new client for one request: its own memory storage, and no request cache shared with anyone. */
   private client(accessToken?: string): MedplumClient {
     return new MedplumClient({
       baseUrl: this.options.baseUrl,
       clientId: this.options.clientId,
       accessToken,
-      fetch: this.options.fetch,
+      fetch: medplumFetch(this.options.baseUrl, this.options.fetch),
       storage: new ClientStorage(new MemoryStorage()),
       // The cache decides when a token is too old. (With the SDK's five-minute early renewal, a
       // token shorter than that would be refreshed on every request.)
       refreshGracePeriod: 0,
       cacheTime: 0,
     });
+  }
+}
+
+/** A Map used as an LRU cache with a size limit and an expiry per entry: get and set are O(1). */
+class Lru<V> {
+  private readonly entries = new Map<string, { value: V; expiresAt: number }>();
+  private readonly max: number;
+
+  constructor(max: number) {
+    this.max = max;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(key: string, now: number): V | undefined {
+    const entry = this.entries.get(key);
+    this.entries.delete(key);
+    if (!entry || entry.expiresAt <= now) {
+      return undefined;
+    }
+    this.entries.set(key, entry); // now the most recently used
+    return entry.value;
+  }
+
+  set(key: string, value: V, expiresAt: number): void {
+    this.entries.delete(key);
+    if (this.entries.size >= this.max) {
+      this.entries.delete(this.entries.keys().next().value as string); // Maps iterate oldest first
+    }
+    this.entries.set(key, { value, expiresAt });
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+}
+
+/** A token bucket: `rate` per second on average, in bursts of up to `rate`. */
+class TokenBucket {
+  private readonly rate: number;
+  private tokens: number;
+  private last: number;
+
+  constructor(rate: number, now: number) {
+    this.rate = rate;
+    this.tokens = rate;
+    this.last = now;
+  }
+
+  take(now: number): boolean {
+    this.tokens = Math.min(this.rate, this.tokens + ((now - this.last) / 1000) * this.rate);
+    this.last = now;
+    if (this.tokens < 1) {
+      return false;
+    }
+    this.tokens -= 1;
+    return true;
   }
 }
 

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { getStatus, type MedplumClient, normalizeErrorString, OperationOutcomeError } from '@medplum/core';
-import { type DeviceLogin, networkErrorCode, SignInError } from './medplum.ts';
+import type { Device, Reference } from '@medplum/fhirtypes';
+import { networkErrorCode, SignInError } from './medplum.ts';
 import { type Reading, toObservation } from './sensor.ts';
 
 /** Medplum answered 403: the client's AccessPolicy does not allow this. The message is one line. */
@@ -8,11 +9,16 @@ export class AccessDeniedError extends Error {
   override name = 'AccessDeniedError';
 }
 
+/** Runs a call with a client that is signed in, signing in again first if the method needs to. */
+export interface SignedIn {
+  run<T>(call: (medplum: MedplumClient) => Promise<T>): Promise<T>;
+}
+
 export interface AgentOptions {
-  login: DeviceLogin;
+  login: SignedIn;
   readSensor: () => Promise<Reading>;
   /** The Device that takes the readings, referenced from each Observation. */
-  device?: { reference: string };
+  device?: Reference<Device>;
   intervalSeconds: number;
   /** Send one reading, then return. Any failure is thrown. */
   once: boolean;
@@ -22,7 +28,7 @@ export interface AgentOptions {
 }
 
 /** Reads `Device/<id>` once, to check that it exists and that the client may read it. */
-export async function loadDevice(login: DeviceLogin, deviceId: string): Promise<{ reference: string }> {
+export async function loadDevice(login: SignedIn, deviceId: string): Promise<Reference<Device>> {
   const device = await login.run((medplum) =>
     explainForbidden('read', 'Device', () => medplum.readResource('Device', deviceId))
   );
@@ -54,7 +60,6 @@ export async function runAgent(options: AgentOptions): Promise<void> {
 
 async function sendReading({ login, readSensor, device, log }: AgentOptions): Promise<void> {
   const reading = await readSensor();
-  // `run` signs in again first when the token is close to its expiry: the SDK will not.
   const created = await login.run((medplum: MedplumClient) =>
     explainForbidden('create', 'Observation', () => medplum.createResource(toObservation(reading, device)))
   );
