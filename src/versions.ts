@@ -7,6 +7,7 @@ export const VERSIONS = {
   '@medplum/core': '^5.2.13',
   '@medplum/fhirtypes': '^5.2.13',
   '@medplum/mock': '^5.2.13',
+  '@medplum/react-hooks': '^5.2.13',
   react: '^19.3.1',
   'react-dom': '^19.3.1',
   // 8.4.0 declares an optional dependency the registry does not serve, which breaks `npm ci`.

@@ -334,6 +334,23 @@ describe('MedplumClient, password login', () => {
     expect(sdk.getProject()?.id).toBe(second.id);
   });
 
+  test('two memberships in one project (a Practitioner and a Patient profile): a login through that project\'s client chooses too', async () => {
+    const medplum = await start({ users: [] });
+    const patient = { resourceType: 'Patient', name: [{ given: ['Ada'], family: 'Patient' }] } as const;
+    medplum.addUser({ ...DOC, projects: [medplum.project.id, medplum.project.id], profiles: [DOC.profile, patient] });
+    const { id } = medplum.addClient({ redirectUris: ['http://localhost:5173/'] });
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const sdk = new MedplumClient({ baseUrl: medplum.baseUrl, clientId: id });
+
+    const response = await sdk.startLogin({ email: DOC.email, password: PASSWORD });
+    expect(response.memberships?.map((m) => [m.project?.display, m.profile?.display])).toEqual([
+      ['Test Project', 'Ada Lovelace'],
+      ['Test Project', 'Ada Patient'],
+    ]);
+    const chosen = await sdk.post<{ code: string }>('auth/profile', { login: response.login, profile: response.memberships?.[1]?.id });
+    expect(await sdk.processCode(chosen.code)).toMatchObject({ resourceType: 'Patient', name: patient.name });
+  });
+
   test('refresh rotates the refresh token; the old one then gets "Invalid token"', async () => {
     const medplum = await start();
     vi.spyOn(console, 'warn').mockImplementation(() => {});

@@ -10,7 +10,7 @@ import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { METHODS, type MethodId } from '../src/methods.js';
 import { HOSTILE, tempDir } from './helpers.js';
-import { BIN, expectOk, filesContaining, sh } from './project.js';
+import { BIN, expectOk, filesContaining, sh, WEB_UI } from './project.js';
 
 async function viteEnv(dir: string): Promise<string> {
   const script = "import { loadEnv } from 'vite'; console.log(JSON.stringify(loadEnv('development', '.', 'VITE_')))";
@@ -58,7 +58,7 @@ describe.concurrent('generated projects install, typecheck and pass their own te
   it.for(CASES)('$method', { timeout: 300_000 }, async ({ method, clientId, clientSecret, args: extra = [], env: expected = {} }, { onTestFinished }) => {
     const cwd = await tempDir(onTestFinished);
     const web = METHODS[method].app === 'user-facing';
-    const args = [BIN, 'app', '--method', method, '--client-id', clientId, '--base-url', HOSTILE.baseUrl, '--no-git', '--json', ...extra];
+    const args = [BIN, 'app', '--method', method, '--client-id', clientId, '--base-url', HOSTILE.baseUrl, '--no-git', '--json', ...(web ? WEB_UI : []), ...extra];
     // The secret comes from the environment, as in CI; device-credentials must not store it.
     const created = await sh(process.execPath, args, cwd, { MEDPLUM_CLIENT_SECRET: clientSecret });
     expectOk(created, 'create-medplum-auth');

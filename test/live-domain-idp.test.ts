@@ -2,18 +2,17 @@
  * The domain-idp starter, generated, installed, built and served by `vite preview`, in Debian's Chromium
  * against the Medplum test double, which also plays the domain's identity provider (under /idp/).
  * Both branches of the email-first form: an SSO domain (DomainConfiguration -> IdP -> auth/external -> app)
- * and a plain email (password sign-in).
+ * and a plain email (password sign-in, by a user who must enrol in MFA first).
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { startMedplumDouble, type MedplumDouble } from './double/medplum-double.js';
-import { expectOk, freePort, scaffold, sh, start, waitForHttp, type Running } from './project.js';
+import { hasChromium, launchChromium } from './browser.js';
+import { startMedplumDouble, totp, type MedplumDouble } from './double/medplum-double.js';
+import { freePort, scaffoldWeb, servePreview, type Running } from './project.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SSO_DOMAIN = 'corp.example';
 const ADA = {
   email: `ada@${SSO_DOMAIN}`,
@@ -24,9 +23,8 @@ const BOB = {
   email: 'bob@example.com',
   password: 'correct horse battery staple',
   profile: { resourceType: 'Practitioner' as const, name: [{ given: ['Bob'], family: 'Builder' }] },
+  mfaRequired: true,
 };
-
-const hasChromium = existsSync(CHROMIUM) || Boolean(process.env.CI);
 
 let medplum: MedplumDouble;
 let appUrl: string;
@@ -49,21 +47,9 @@ beforeAll(async () => {
   appUrl = `http://localhost:${port}/`;
   clientId = medplum.addClient({ name: 'sso-portal', redirectUris: [appUrl] }).id;
   root = await mkdtemp(join(tmpdir(), 'cma-test-'));
-  const dir = await scaffold(root, [
-    '-m',
-    'domain-idp',
-    '--base-url',
-    medplum.baseUrl,
-    '--client-id',
-    clientId,
-  ]);
-  expectOk(await sh('npm', ['run', 'build'], dir), 'npm run build');
-  preview = start(join(dir, 'node_modules/.bin/vite'), ['preview', '--port', String(port), '--strictPort'], dir);
-  await waitForHttp(appUrl, preview);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const dir = await scaffoldWeb(root, ['-m', 'domain-idp', '--base-url', medplum.baseUrl, '--client-id', clientId]);
+  preview = await servePreview(dir, port);
+  browser = await launchChromium();
 }, 300_000);
 
 afterAll(async () => {
@@ -116,7 +102,7 @@ describe.runIf(hasChromium)('domain-idp against the Medplum test double', () => 
     await page.close();
   });
 
-  it('a plain email falls back to the password step and ends signed in', { timeout: 60_000 }, async ({ expect }) => {
+  it('a plain email falls back to the password step; MFA enrolment (QR code, first code); signed in', { timeout: 60_000 }, async ({ expect }) => {
     const page = await (browser as Browser).newPage();
     const since = medplum.log.length;
 
@@ -129,6 +115,11 @@ describe.runIf(hasChromium)('domain-idp against the Medplum test double', () => 
 
     await page.getByLabel('Password').fill(BOB.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
+
+    // MFA is required and not set up: the QR code of a new secret, then the first code enrols and signs in.
+    await page.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
+    await page.getByLabel('MFA code').fill(totp(medplum.user(BOB.email).mfaSecret ?? ''));
+    await page.getByRole('button', { name: 'Enroll' }).click();
     await expect.poll(() => page.getByText('Signed in as').textContent(), { timeout: 15_000 }).toContain('Bob Builder');
     expect(new URL(page.url()).origin + '/').toBe(appUrl); // never left the app
 
@@ -136,8 +127,10 @@ describe.runIf(hasChromium)('domain-idp against the Medplum test double', () => 
       'POST /auth/method 200',
       'POST /auth/login 400',
       'POST /auth/login 200',
+      'POST /auth/mfa/login-enroll 200',
       'POST /oauth2/token authorization_code 200',
     ]);
+    expect(medplum.user(BOB.email).mfaEnrolled).toBe(true);
     expect(medplum.log.slice(since).some((e) => e.path.startsWith('/idp/') || e.path === '/auth/external')).toBe(false);
     await page.close();
   });

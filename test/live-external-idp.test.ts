@@ -5,18 +5,16 @@
  * It runs under `vite` (dev), so React's StrictMode runs the app's effects twice: the code must
  * still be redeemed exactly once.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { describe, it } from 'vitest';
+import { hasChromium, launchChromium } from './browser.js';
 import { startMedplumDouble } from './double/medplum-double.js';
 import { tempDir } from './helpers.js';
-import { freePort, scaffold, start, waitForHttp } from './project.js';
+import { freePort, scaffoldWeb, start, waitForHttp } from './project.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ADA = {
   email: 'ada@corp.example',
   password: 'unused: Ada signs in at her IdP',
@@ -45,8 +43,7 @@ async function serveDiscovery(endpoints: { authorizeUrl: string; tokenUrl: strin
 }
 
 describe('external-idp starter against the Medplum double and its IdP', () => {
-  // Skipped on a machine without Chromium, except in CI, where its absence fails the test.
-  it.runIf(existsSync(CHROMIUM) || Boolean(process.env.CI))('signs in at the IdP, comes back through Medplum, and redeems the code once', { timeout: 300_000 }, async ({ expect, onTestFinished }) => {
+  it.runIf(hasChromium)('signs in at the IdP, comes back through Medplum, and redeems the code once', { timeout: 300_000 }, async ({ expect, onTestFinished }) => {
     const medplum = await startMedplumDouble({ users: [ADA], externalIdp: { users: [{ email: ADA.email }] } });
     onTestFinished(() => medplum.close());
     const port = await freePort();
@@ -56,7 +53,7 @@ describe('external-idp starter against the Medplum double and its IdP', () => {
     const discovery = await serveDiscovery(medplum.idp);
     onTestFinished(discovery.close);
 
-    const dir = await scaffold(await tempDir(onTestFinished), [
+    const dir = await scaffoldWeb(await tempDir(onTestFinished), [
       '-m', 'external-idp', '--idp', 'oidc', '--idp-issuer', discovery.issuer, '--discover',
       '--idp-client-id', medplum.idp.clientId, '--base-url', medplum.baseUrl, '--client-id', client.id,
     ]);
@@ -68,10 +65,7 @@ describe('external-idp starter against the Medplum double and its IdP', () => {
     onTestFinished(() => void dev.stop());
     await waitForHttp(appUrl, dev);
 
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const browser = await launchChromium();
     onTestFinished(() => browser.close());
     const page = await browser.newPage();
     await page.goto(appUrl);

@@ -4,15 +4,13 @@
  * https://accounts.google.com/gsi/client whose button hands the page a credential signed with the
  * double's test Google key. Every Medplum request is real, to the double.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Request } from 'playwright-core';
+import type { Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import { hasChromium, launchChromium } from './browser.js';
 import { startMedplumDouble, type MedplumDouble } from './double/medplum-double.js';
 import { tempDir } from './helpers.js';
-import { expectOk, freePort, scaffold, sh, start, waitForHttp } from './project.js';
+import { freePort, scaffoldWeb, servePreview } from './project.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const GIS_SCRIPT = 'https://accounts.google.com/gsi/client';
 const GOOGLE_CLIENT_ID = '271828182845-starterlivetest.apps.googleusercontent.com';
 const GRACE = {
@@ -52,15 +50,14 @@ beforeAll(async () => {
 afterAll(() => medplum?.close());
 
 describe('google-auth against the Medplum test double', () => {
-  // Skipped on a machine without Chromium, except in CI, where its absence fails the test.
-  it.runIf(existsSync(CHROMIUM) || Boolean(process.env.CI))(
+  it.runIf(hasChromium)(
     'posts the Google credential to auth/google, ends signed in, and signs out',
     { timeout: 300_000 },
     async ({ expect, onTestFinished }) => {
       const port = await freePort();
       const appUrl = `http://localhost:${port}/`;
       const client = medplum.addClient({ name: 'google-portal', redirectUris: [appUrl] });
-      const dir = await scaffold(await tempDir(onTestFinished), [
+      const dir = await scaffoldWeb(await tempDir(onTestFinished), [
         '-m',
         'google-auth',
         '--base-url',
@@ -70,15 +67,10 @@ describe('google-auth against the Medplum test double', () => {
         '--google-client-id',
         GOOGLE_CLIENT_ID,
       ]);
-      expectOk(await sh('npm', ['run', 'build'], dir), 'npm run build');
-      const preview = start(join(dir, 'node_modules/.bin/vite'), ['preview', '--port', String(port), '--strictPort'], dir);
+      const preview = await servePreview(dir, port);
       onTestFinished(() => void preview.stop());
-      await waitForHttp(appUrl, preview);
 
-      const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      });
+      const browser = await launchChromium();
       onTestFinished(() => browser.close());
       const page = await browser.newPage();
       await page.route(GIS_SCRIPT, (route) => route.fulfill({ contentType: 'text/javascript', body: FAKE_GIS }));

@@ -43,6 +43,25 @@ export async function scaffold(cwd: string, args: readonly string[], env: NodeJS
   return join(cwd, 'app');
 }
 
+/**
+ * The flags that choose the web UI every web scaffold in these tests gets: the plain one (@medplum/react-hooks
+ * and the starter's own form). The one place to change when the CLI learns `--ui`.
+ */
+export const WEB_UI: readonly string[] = [];
+
+/** `scaffold` for a web starter, with the web UI these tests drive (WEB_UI). */
+export function scaffoldWeb(cwd: string, args: readonly string[]): Promise<string> {
+  return scaffold(cwd, [...WEB_UI, ...args]);
+}
+
+/** Builds a web starter and serves `dist/` with `vite preview` on `port` (a free one: see freePort). */
+export async function servePreview(dir: string, port: number): Promise<Running> {
+  expectOk(await sh('npm', ['run', 'build'], dir), 'npm run build');
+  const preview = start(join(dir, 'node_modules/.bin/vite'), ['preview', '--port', String(port), '--strictPort'], dir);
+  await waitForHttp(`http://localhost:${port}/`, preview);
+  return preview;
+}
+
 export interface Running {
   readonly output: () => { stdout: string; stderr: string };
   /** Resolves with the exit code (or the signal's name). */

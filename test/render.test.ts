@@ -40,12 +40,13 @@ const text = (files: Awaited<ReturnType<typeof renderProject>>, path: string): s
 };
 
 /** The files each starter must have, beyond the shared ones. */
-const WEB_FILES = ['index.html', 'vite.config.ts', 'src/main.tsx', 'src/App.tsx'];
+const WEB_FILES = ['index.html', 'vite.config.ts', 'src/main.tsx', 'src/SignIn.tsx', 'src/redirect.ts', 'src/redirect.test.ts'];
+const SIGN_IN_STEPS = ['src/login.ts', 'src/login.test.ts', 'src/components/LoginFlow.tsx'];
 const KEY_FILES: Record<MethodId, string[]> = {
-  'oauth-auth-code': [...WEB_FILES, 'src/auth.ts', 'src/auth.test.ts'],
-  'google-auth': WEB_FILES,
-  'external-idp': WEB_FILES,
-  'domain-idp': WEB_FILES,
+  'oauth-auth-code': [...WEB_FILES, ...SIGN_IN_STEPS],
+  'google-auth': [...WEB_FILES, ...SIGN_IN_STEPS, 'src/components/GoogleButton.tsx'],
+  'external-idp': [...WEB_FILES, 'src/external.ts', 'src/external.test.ts'],
+  'domain-idp': [...WEB_FILES, ...SIGN_IN_STEPS],
   'client-credentials': ['src/main.ts', 'access-policy.json'],
   'basic-auth': ['src/main.ts', 'access-policy.json'],
   'token-exchange': ['src/main.ts', 'access-policy.json'],
@@ -104,6 +105,25 @@ describe.each(METHOD_IDS)('the %s starter', (method) => {
     expect(exampleText).not.toContain('6a4b5c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d');
     expect(exampleText).not.toContain('the-secret');
     expect(Object.values(env)).toContain('6a4b5c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d');
+  });
+});
+
+describe('lean web starters (issue 9)', () => {
+  const WEB_METHODS = METHOD_IDS.filter((method) => METHODS[method].app === 'user-facing');
+  const lineCount = (content: Buffer): number => content.toString('utf8').split('\n').length - 1;
+
+  it.each(WEB_METHODS)('%s: at most 400 lines of app code in src/, no more lines of tests than of app, no test helper over 100', async (method) => {
+    const src = [...(await renderProject(input(method))).entries()].filter(([path]) => path.startsWith('src/'));
+    const isTest = (path: string): boolean => path.endsWith('.test.ts') || path.startsWith('src/testing/');
+    const total = (files: typeof src): number => files.reduce((sum, [, file]) => sum + lineCount(file.content), 0);
+    const app = total(src.filter(([path]) => !isTest(path)));
+    const tests = src.filter(([path]) => isTest(path));
+    expect(app).toBeGreaterThan(100); // the count reads the real files
+    expect(app).toBeLessThanOrEqual(400);
+    expect(total(tests)).toBeLessThanOrEqual(app);
+    for (const [path, file] of tests.filter(([path]) => path.startsWith('src/testing/'))) {
+      expect(lineCount(file.content), path).toBeLessThanOrEqual(100);
+    }
   });
 });
 

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, watch } from 'node:fs';
 import { chmod, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectOneLine, snapshot, tempDir } from './helpers.js';
@@ -23,7 +24,7 @@ function startBin(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv =
   child.stdout.on('data', (chunk) => (stdout += chunk));
   child.stderr.on('data', (chunk) => (stderr += chunk));
   const done = new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr })),
+    child.on('exit', (code, signal) => resolve({ code: code ?? (signal ? 128 + constants.signals[signal] : 1), stdout, stderr })),
   );
   return { child, done, signal: (name: NodeJS.Signals) => child.kill(name) };
 }

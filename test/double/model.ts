@@ -32,7 +32,7 @@ export interface HumanName {
 
 export interface ProfileConfig {
   readonly resourceType: 'Practitioner' | 'Patient';
-  /** Id of the profile in the user's first project (others get random ids). */
+  /** Id of the profile (in `profile`: of the first membership's; the others get random ids). */
   readonly id?: string;
   readonly name?: readonly HumanName[];
 }
@@ -41,8 +41,15 @@ export interface UserConfig {
   readonly email: string;
   readonly password: string;
   readonly profile: ProfileConfig;
-  /** Ids of the projects the user is a member of; default: the default project. With two or more, a login without projectId answers `{login, memberships}`. */
+  /**
+   * Ids of the projects the user is a member of, one membership each; default: the default project.
+   * With two or more, a login without projectId answers `{login, memberships}`. A project may repeat:
+   * the server keeps a user's memberships in one project apart by profile (a login's `profileType`),
+   * and a login through a client (always in that client's project) then gets the choice too.
+   */
   readonly projects?: readonly string[];
+  /** The profile of each membership, by its index in `projects`; default `profile`. */
+  readonly profiles?: readonly ProfileConfig[];
   readonly admin?: boolean;
   /** Super admins never get a refresh token. */
   readonly superAdmin?: boolean;
@@ -407,8 +414,11 @@ export function addUser(state: DoubleState, config: UserConfig): User {
   const userRef: Reference = { reference: `User/${id}`, display: email };
   const memberships = (config.projects ?? [state.defaultProject.id]).map((projectId, index) => {
     const project = projectOf(state, projectId);
-    const { resourceType, name } = config.profile;
-    const profileId = index === 0 && config.profile.id ? config.profile.id : randomUUID();
+    const own = config.profiles?.[index];
+    const { resourceType, name } = own ?? config.profile;
+    // A configured id belongs to one membership: the first, or the one it was given for.
+    const configuredId = own ? own.id : index === 0 ? config.profile.id : undefined;
+    const profileId = configuredId ?? randomUUID();
     const profile = newResource(
       state,
       { resourceType, ...(name ? { name } : {}), telecom: [{ system: 'email', use: 'work', value: email }] },

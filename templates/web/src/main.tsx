@@ -1,14 +1,59 @@
-import { StrictMode } from 'react';
+import { MedplumClient } from '@medplum/core';
+import { MedplumProvider, useMedplumProfile } from '@medplum/react-hooks';
+import { StrictMode, Suspense, use } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './App.tsx';
+import './App.css';
+import { SignedIn } from './components/SignedIn.tsx';
+import { readEnv } from './env.ts';
+import { finishRedirect } from './redirect.ts';
+import { SignIn } from './SignIn.tsx';
+import { useAction } from './useAction.ts';
+import { VARIABLES, type Config } from './variables.ts';
 
-const root = document.getElementById('root');
-if (!root) {
-  throw new Error('index.html has no element with id "root"');
+const env = readEnv(import.meta.env, VARIABLES);
+// The app's one client. It keeps the session in localStorage, so a reload stays signed in.
+const medplum = 'config' in env ? new MedplumClient({ baseUrl: env.config.baseUrl, clientId: env.config.clientId }) : undefined;
+// Once per page load, outside React: StrictMode runs effects twice in development, and a code
+// redeemed twice is refused *and* revokes the session the first redemption created.
+const restored = medplum && restore(medplum);
+
+/** Redeems a code the URL brought back, then loads the stored session, if any; resolves to an error to show. */
+async function restore(medplum: MedplumClient): Promise<string | undefined> {
+  const { cleanUrl, error } = await finishRedirect(medplum, window.location.href);
+  if (cleanUrl) {
+    window.history.replaceState(window.history.state, '', cleanUrl);
+  }
+  await medplum.getProfileAsync().catch(() => undefined); // an expired session is cleared: the sign-in shows
+  return error;
 }
 
-createRoot(root).render(
+function Session({ config, restored }: { readonly config: Config; readonly restored: Promise<string | undefined> }) {
+  const action = useAction(use(restored));
+  const profile = useMedplumProfile();
+  return (
+    <>
+      {profile ? <SignedIn profile={profile} action={action} /> : <SignIn config={config} action={action} />}
+      <p role="alert" className="error">{action.error}</p>
+    </>
+  );
+}
+
+if ('problem' in env) {
+  console.error(env.problem);
+}
+createRoot(document.getElementById('root') as HTMLElement).render(
   <StrictMode>
-    <App />
+    <main className="app">
+      <h1>Medplum sign-in</h1>
+      {medplum && restored && 'config' in env ? (
+        <MedplumProvider medplum={medplum}>
+          <Suspense fallback={<p role="status">Loading…</p>}>
+            <Session config={env.config} restored={restored} />
+          </Suspense>
+        </MedplumProvider>
+      ) : (
+        <p role="alert" className="error">{'problem' in env && env.problem}</p>
+      )}
+    </main>
   </StrictMode>
 );

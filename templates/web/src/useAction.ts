@@ -1,15 +1,11 @@
 import { normalizeErrorString } from '@medplum/core';
 import { useState, useTransition } from 'react';
 
-/**
- * Runs the page's sign-in and sign-out steps: `busy` while one runs, and a failure becomes `error`,
- * the one line the page shows under the form. Starting a step clears the previous error.
- */
+/** Runs a sign-in or sign-out step: `busy` meanwhile; a failure becomes `error`, until the next step starts. */
 export function useAction(initialError?: string) {
   const [error, setError] = useState(initialError);
   const [busy, startTransition] = useTransition();
-
-  function run(action: () => Promise<void>): void {
+  function run(action: () => Promise<unknown>): void {
     setError(undefined);
     startTransition(async () => {
       try {
@@ -19,6 +15,7 @@ export function useAction(initialError?: string) {
       }
     });
   }
-
   return { busy, error, setError, run };
 }
+
+export type Action = ReturnType<typeof useAction>;

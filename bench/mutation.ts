@@ -1,0 +1,52 @@
+/**
+ * After `stryker run` (npm run mutate): the mutation score of each file of src/ from Stryker's JSON
+ * report, against issue 16's targets, written to bench/MUTATION.md.
+ * Score = detected (killed or timed out) / (detected + survived + not covered), as Stryker counts it.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const TARGET = { overall: 85, file: 90 } as const;
+/** The files whose score must reach TARGET.file. */
+const STRICT = ['src/escape.ts', 'src/policy.ts', 'src/keys.ts', 'src/check.ts', 'src/write.ts'];
+
+interface Report {
+  readonly files: Record<string, { readonly mutants: readonly { readonly status: string }[] }>;
+}
+
+const report = JSON.parse(readFileSync(`${ROOT}reports/mutation/mutation.json`, 'utf8')) as Report;
+const count = (mutants: readonly { status: string }[]) => {
+  const by = (status: string) => mutants.filter((m) => m.status === status).length;
+  const detected = by('Killed') + by('Timeout');
+  const valid = detected + by('Survived') + by('NoCoverage');
+  return { detected, survived: by('Survived'), noCoverage: by('NoCoverage'), valid };
+};
+const pct = (detected: number, valid: number) => (valid === 0 ? 100 : (100 * detected) / valid);
+
+const rows = Object.entries(report.files)
+  .map(([path, file]) => ({ path: path.replace(/^.*?(src\/)/, '$1'), ...count(file.mutants) }))
+  .sort((a, b) => a.path.localeCompare(b.path));
+const all = rows.reduce((sum, r) => ({ detected: sum.detected + r.detected, valid: sum.valid + r.valid }), { detected: 0, valid: 0 });
+const overall = pct(all.detected, all.valid);
+const mark = (ok: boolean) => (ok ? '✔' : '✘');
+
+const lines = [
+  '# Mutation testing',
+  '',
+  `\`npm run mutate\` (Stryker, vitest runner, the in-process tests in vitest.mutate.config.ts) on ${new Date().toISOString().slice(0, 10)}, nproc ${availableParallelism()}. Score = killed or timed out / (that + survived + not covered). Targets from issue 16: ${TARGET.overall}% overall, ${TARGET.file}% for ${STRICT.map((f) => `\`${f.slice(4)}\``).join(', ')}.`,
+  '',
+  `**Overall: ${overall.toFixed(1)}%** (${all.detected} of ${all.valid} mutants detected) ${mark(overall >= TARGET.overall)}`,
+  '',
+  '| File | Score | Detected | Survived | Not covered | Target |',
+  '| --- | --- | --- | --- | --- | --- |',
+  ...rows.map((r) => {
+    const score = pct(r.detected, r.valid);
+    const target = STRICT.includes(r.path) ? `≥ ${TARGET.file}% ${mark(score >= TARGET.file)}` : '';
+    return `| \`${r.path}\` | ${score.toFixed(1)}% | ${r.detected} | ${r.survived} | ${r.noCoverage} | ${target} |`;
+  }),
+  '',
+];
+writeFileSync(`${ROOT}bench/MUTATION.md`, lines.join('\n'));
+console.log(lines.join('\n'));
