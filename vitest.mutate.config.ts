@@ -13,7 +13,6 @@ export default defineConfig({
       'test/check.test.ts',
       'test/env-edit.test.ts',
       'test/escape.test.ts',
-      'test/from.test.ts',
       'test/guide.test.ts',
       'test/http.test.ts',
       'test/interactive.test.ts',

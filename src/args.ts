@@ -4,7 +4,7 @@ import { UsageError } from './errors.js';
 import { APPS, SHORTCUT_IDS, type App, type Shortcut } from './guide.js';
 import { DEFAULT_TIMEOUT_SECONDS } from './http.js';
 import { IDP_PROVIDERS, type IdpEndpoints, type IdpProvider } from './idp.js';
-import { METHOD_IDS, METHODS, PLATFORMS, type MethodId, type Platform } from './methods.js';
+import { METHOD_IDS, METHODS, PLATFORMS, WEB_UIS, type MethodId, type Platform, type WebUi } from './methods.js';
 import { PACKAGE_MANAGERS, type PackageManager } from './pm.js';
 
 export const NAME = 'create-medplum-auth';
@@ -15,6 +15,7 @@ export interface Flags {
   readonly app?: App;
   readonly method?: MethodId;
   readonly platform?: Platform;
+  readonly ui?: WebUi;
   readonly baseUrl?: string;
   readonly clientId?: string;
   readonly clientSecret?: string;
@@ -161,6 +162,11 @@ function createProgram(version: string): Command {
     .addOption(new Option('--app <kind>', 'what you are building').choices(APPS))
     .addOption(new Option('-m, --method <method>', 'the auth method (implies --app)').choices(METHOD_IDS))
     .addOption(new Option('--platform <platform>', 'user-facing apps: a web app (Vite) or a mobile app (Expo: iOS, Android, web)').choices(PLATFORMS))
+    .addOption(
+      new Option('--ui <ui>', "user-facing methods: Medplum's React components on Mantine (default), or plain React for your own design system").choices(
+        WEB_UIS,
+      ),
+    )
     .option('--base-url <url>', `Medplum server base URL (default: ${DEFAULT_BASE_URL})`)
     .option('--client-id <id>', 'ClientApplication ID')
     .option('--client-secret <secret>', 'ClientApplication secret (or set MEDPLUM_CLIENT_SECRET)')
@@ -215,6 +221,7 @@ export function parseArgs(argv: readonly string[], version: string): Parsed {
       app: o.app,
       method: o.method,
       platform: o.platform,
+      ui: o.ui,
       baseUrl: o.baseUrl,
       clientId: o.clientId,
       clientSecret: o.clientSecret,

@@ -12,7 +12,7 @@ import { DEFAULT_BASE_URL, NAME, parseArgs, type Flags } from './args.js';
 import { CliError, Interrupted, UsageError } from './errors.js';
 import { envValue, EnvValueError, shellArg } from './escape.js';
 import { answersFor, chooseMethod, GUIDE, MissingAnswer, SHORTCUTS, type Decision, type Question } from './guide.js';
-import { appScheme, forPlatform, METHOD_IDS, METHODS, type EnvInput, type Method, type MethodId, type Platform } from './methods.js';
+import { appScheme, DEFAULT_WEB_UI, forPlatform, hasUi, METHOD_IDS, METHODS, type EnvInput, type Method, type MethodId, type Platform, type WebUi } from './methods.js';
 import type { AccessPolicy } from './policy.js';
 import { httpFor } from './http.js';
 import { commandsFor, detectPackageManager, type PackageManagerCommands } from './pm.js';
@@ -42,6 +42,8 @@ export interface Plan {
   readonly projectName: string;
   readonly decision: Decision;
   readonly method: Method;
+  /** The web starter's UI; undefined for methods without one. */
+  readonly ui: WebUi | undefined;
   /** Every user value that reaches the generated files. */
   readonly values: EnvInput;
   readonly accessPolicy: AccessPolicy | null;
@@ -80,10 +82,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       import('./write.js'),
       import('./record.js'),
     ]);
-    const record = buildRecord(`${NAME}@${VERSION}`, plan.method, plan.decision, plan.values, plan.accessPolicy, provisioned?.record);
+    const record = buildRecord(`${NAME}@${VERSION}`, plan, provisioned?.record);
     const files = await renderProject({
       ...plan.values,
       method: plan.method.id,
+      ui: plan.ui,
       projectName: plan.projectName,
       reasons: plan.decision.reasons,
       pm: plan.pm,
@@ -214,6 +217,7 @@ async function resolvePlan(flags: Flags, io: Io, ui: Ui, prompt: Prompter | unde
   checkFlagsApply(flags, method);
   checkProvisionFlags(flags, { method });
   const accessPolicy = resolvePolicy(flags, method, projectName);
+  const webUi = hasUi(method) ? await resolveUi(flags, prompt) : undefined;
 
   const baseUrlAnswer =
     flags.baseUrl ??
@@ -262,6 +266,7 @@ async function resolvePlan(flags: Flags, io: Io, ui: Ui, prompt: Prompter | unde
     existing,
     decision,
     method,
+    ui: webUi,
     values: {
       ...(platform === 'mobile' ? { platform, appScheme: appScheme(projectName) } : {}),
       baseUrl: baseUrl.url,
@@ -302,6 +307,29 @@ async function resolvePlatform(flags: Flags, method: Method, prompt: Prompter | 
       { value: 'mobile', name: 'Mobile app', description: 'Expo (React Native): iOS, Android and the web' },
     ],
     default: 'web',
+  });
+}
+
+/** The web starter's UI: --ui, else asked at a terminal, else Medplum's components. */
+async function resolveUi(flags: Pick<Flags, 'ui'>, prompt: Prompter | undefined): Promise<WebUi> {
+  if (flags.ui || !prompt) {
+    return flags.ui ?? DEFAULT_WEB_UI;
+  }
+  return prompt.select<WebUi>({
+    message: 'Which UI?',
+    choices: [
+      {
+        value: 'medplum',
+        name: "Medplum's React components (Mantine)",
+        description: 'SignInForm from @medplum/react: MFA, the project chooser, Google and domain sign-in built in',
+      },
+      {
+        value: 'plain',
+        name: 'Plain React, no Mantine',
+        description: 'A small sign-in form of its own on @medplum/react-hooks, for teams with their own design system',
+      },
+    ],
+    default: DEFAULT_WEB_UI,
   });
 }
 
@@ -606,6 +634,7 @@ function summary(plan: Plan, files: FileMap, installed: boolean, written: boolea
     app: method.app,
     method: method.id,
     ...(plan.values.platform ? { platform: plan.values.platform } : {}),
+    ...(plan.ui ? { ui: plan.ui } : {}),
     reasons: plan.decision.reasons,
     files: [...files.keys()],
     ...(created.length > 0 ? { provisioned: created } : {}),
@@ -632,7 +661,7 @@ function report(plan: Plan, files: FileMap, medplumSide: MedplumSide, { written,
       ui.info(`  ${file.path}${file.mode === 0o600 ? c.dim(' (mode 600)') : ''}`);
     }
   } else {
-    ui.info(`${c.green('✔')} Created ${c.bold(plan.displayDir)} with ${c.cyan(method.id)}: ${method.title}`);
+    ui.info(`${c.green('✔')} Created ${c.bold(plan.displayDir)} with ${c.cyan(method.id)}${plan.ui ? ` (${plan.ui} UI)` : ''}: ${method.title}`);
   }
   ui.info();
   ui.info(c.bold('Why'));

@@ -23,6 +23,13 @@ export type MethodId = (typeof METHOD_IDS)[number];
 /** Where a user-facing starter runs (--platform): a Vite web app, or an Expo app for iOS, Android and the web. */
 export const PLATFORMS = ['web', 'mobile'] as const;
 export type Platform = (typeof PLATFORMS)[number];
+/**
+ * The two UIs of a web starter (--ui): `medplum`, Medplum's own React components (SignInForm on
+ * Mantine); `plain`, plain React on @medplum/react-hooks, for teams with their own design system.
+ */
+export const WEB_UIS = ['medplum', 'plain'] as const;
+export type WebUi = (typeof WEB_UIS)[number];
+export const DEFAULT_WEB_UI: WebUi = 'medplum';
 
 /** The values a user gives, as they reach env files, READMEs and the checklist. */
 export interface EnvInput {
@@ -95,10 +102,12 @@ export interface Method {
   readonly docsUrl: string;
   /**
    * Template layers under templates/, applied in order: the kind (`web`, `node`), layers shared by
-   * some methods (`web-projects`: choosing among several projects; `http-api`: listening safely,
-   * HOST and API_KEY; `agent`: the device's reading), then the method's own.
+   * some methods (`web-projects`: the plain UI's sign-in steps, MFA and the profile chooser;
+   * `http-api`: listening safely, HOST and API_KEY; `agent`: the device's reading), then the
+   * method's own. A web method has one list per UI. A layer may also be one file of a directory
+   * (`web/vite.config.ts`).
    */
-  readonly layers: readonly string[];
+  readonly layers: readonly string[] | Readonly<Record<WebUi, readonly string[]>>;
   readonly secret: SecretPolicy;
   readonly env: readonly EnvVar[];
   /** The package.json script that runs the starter. */
@@ -150,6 +159,18 @@ const projectIdVar: EnvVar = {
 
 /** What every web starter reads. */
 const WEB_ENV: readonly EnvVar[] = [baseUrlVar('VITE_MEDPLUM_BASE_URL'), clientIdVar('VITE_MEDPLUM_CLIENT_ID'), projectIdVar];
+
+/**
+ * The medplum UI: the build files of the plain `web` layer (not its app), Medplum's React components
+ * in `web-medplum`, then the method's own overlay, if it needs one.
+ */
+const medplumLayers = (...overlay: string[]): readonly string[] => [
+  'web/index.html',
+  'web/tsconfig.json',
+  'web/vite.config.ts',
+  'web-medplum',
+  ...overlay,
+];
 
 const BROWSER_SECRET = {
   refuse: 'runs in the browser, where any secret is public. Remove --client-secret: the browser signs in with PKCE instead.',
@@ -272,9 +293,9 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     when: 'a web or mobile app where users sign in with Medplum (start here)',
     app: 'user-facing',
     title: 'OAuth authorization code (Medplum as identity provider)',
-    summary: 'A Vite + React app: email and password sign-in, or "Sign in with Medplum", both with PKCE.',
+    summary: 'A Vite + React app whose users sign in with their Medplum account, with PKCE.',
     docsUrl: 'https://www.medplum.com/docs/auth/methods/oauth-auth-code',
-    layers: ['web', 'web-projects', 'oauth-auth-code'],
+    layers: { plain: ['web', 'web-projects', 'oauth-auth-code'], medplum: medplumLayers() },
     secret: BROWSER_SECRET,
     env: WEB_ENV,
     runScript: 'dev',
@@ -296,7 +317,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     title: 'Google authentication',
     summary: 'A Vite + React app with the Google sign-in button; Medplum turns the Google credential into a session.',
     docsUrl: 'https://www.medplum.com/docs/auth/methods/google-auth',
-    layers: ['web', 'web-projects', 'google-auth'],
+    layers: { plain: ['web', 'web-projects', 'google-auth'], medplum: medplumLayers() },
     secret: BROWSER_SECRET,
     needs: ['googleClientId'],
     env: [
@@ -323,7 +344,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     title: 'External identity provider (enterprise SSO)',
     summary: 'A Vite + React app that signs users in at your IdP (Auth0, Okta, Entra ID, Cognito, any OIDC); Medplum federates.',
     docsUrl: 'https://www.medplum.com/docs/auth/methods/external-identity-providers',
-    layers: ['web', 'external-idp'],
+    layers: { plain: ['web', 'external-idp'], medplum: medplumLayers('external-idp-medplum') },
     secret: BROWSER_SECRET,
     needs: ['idp'],
     env: [
@@ -360,7 +381,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     title: 'Domain-level identity provider (domain-wide SSO)',
     summary: "A Vite + React app that asks for the email first and sends users of an SSO domain to their domain's IdP.",
     docsUrl: 'https://www.medplum.com/docs/auth/methods/domain-level-identity-providers',
-    layers: ['web', 'web-projects', 'domain-idp'],
+    layers: { plain: ['web', 'web-projects', 'domain-idp'], medplum: medplumLayers() },
     secret: BROWSER_SECRET,
     needs: ['idpOptional'],
     env: WEB_ENV,
@@ -513,6 +534,21 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
 /** The method as it is built for `platform`: its Expo starter for `mobile`. */
 export function forPlatform(method: Method, platform: Platform | undefined): Method {
   return platform === 'mobile' && method.mobile ? { ...method, ...method.mobile } : method;
+}
+
+/** Whether the method's starter has a UI, and so takes --ui. */
+export function hasUi(method: Method): boolean {
+  return !isLayerList(method.layers);
+}
+
+/** The method's template layers; `ui` matters only for the web methods. */
+export function layersFor(method: Method, ui: WebUi | undefined): readonly string[] {
+  const { layers } = method;
+  return isLayerList(layers) ? layers : layers[ui ?? DEFAULT_WEB_UI];
+}
+
+function isLayerList(layers: Method['layers']): layers is readonly string[] {
+  return Array.isArray(layers);
 }
 
 export function isMethodId(value: string): value is MethodId {

@@ -9,7 +9,7 @@ import { UsageError } from './errors.js';
 import { shownValue } from './escape.js';
 import { discover, IDP_PROVIDERS, idpFromPatterns, NO_IDP, PROVIDERS, plainHttpWarning, type IdpProvider, type IdpSettings } from './idp.js';
 import { generateDeviceKey, loadDeviceKey, PRIVATE_KEY_FILE } from './keys.js';
-import { METHOD_IDS, METHODS, type Method, type Need } from './methods.js';
+import { hasUi, METHOD_IDS, METHODS, type Method, type Need } from './methods.js';
 import { buildPolicy, parseAllow, parseAllowIp, parseDeviceId, restrictToDevice, type AccessPolicy } from './policy.js';
 import type { Prompter } from './prompts.js';
 import type { GeneratedFile } from './render.js';
@@ -33,8 +33,9 @@ interface NeedContext {
   readonly http: typeof fetch;
 }
 
-/** Which flags belong to which need (or to the access policy), to refuse them elsewhere. */
-const FLAG_OWNERS: readonly [keyof Flags, string, Need | 'policy'][] = [
+/** Which flags belong to which need (or to the access policy, or the UI), to refuse them elsewhere. */
+const FLAG_OWNERS: readonly [keyof Flags, string, Need | 'policy' | 'ui'][] = [
+  ['ui', '--ui', 'ui'],
   ['googleClientId', '--google-client-id', 'googleClientId'],
   ['idp', '--idp', 'idp'],
   ['idpIssuer', '--idp-issuer', 'idp'],
@@ -53,10 +54,16 @@ export function checkFlagsApply(flags: Flags, method: Method): void {
     const value = flags[key];
     const given = Array.isArray(value) ? value.length > 0 : value !== undefined && value !== false;
     const appliesTo = (m: Method): boolean =>
-      owner === 'policy' ? m.policy !== undefined : (m.needs ?? []).some((need) => need.replace('Optional', '') === owner);
+      owner === 'policy'
+        ? m.policy !== undefined
+        : owner === 'ui'
+          ? hasUi(m)
+          : (m.needs ?? []).some((need) => need.replace('Optional', '') === owner);
     if (given && !appliesTo(method)) {
-      const users = METHOD_IDS.filter((id) => appliesTo(METHODS[id]));
-      throw new UsageError(`${flag} does not apply to ${method.id}; it is for ${users.join(', ')}.`);
+      const users = METHOD_IDS.filter((id) => appliesTo(METHODS[id])).join(', ');
+      throw new UsageError(
+        `${flag} does not apply to ${method.id}; ${owner === 'ui' ? `it only applies to user-facing methods (${users})` : `it is for ${users}`}.`,
+      );
     }
   }
 }

@@ -5,10 +5,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Flags } from './args.js';
+import type { Plan } from './cli.js';
 import { UsageError } from './errors.js';
-import type { Decision } from './guide.js';
 import type { IdpEndpoints } from './idp.js';
-import { METHODS, type EnvInput, type Method, type Platform } from './methods.js';
+import { METHODS, type Platform, type WebUi } from './methods.js';
 import type { AccessPolicy } from './policy.js';
 
 export const RECORD_FILE = 'medplum-auth.json';
@@ -21,6 +21,8 @@ export interface AuthRecord {
   readonly method: string;
   /** `mobile` for the Expo starter (--platform); absent for web. */
   readonly platform?: Platform;
+  /** The web starter's UI (--ui); absent for methods without one. */
+  readonly ui?: WebUi;
   readonly answers: Readonly<Record<string, string>>;
   readonly reasons: readonly string[];
   readonly docs: readonly string[];
@@ -43,10 +45,7 @@ export interface AuthRecord {
 
 export function buildRecord(
   generator: string,
-  method: Method,
-  decision: Decision,
-  values: EnvInput,
-  accessPolicy: AccessPolicy | null,
+  { method, ui, decision, values, accessPolicy }: Pick<Plan, 'method' | 'ui' | 'decision' | 'values' | 'accessPolicy'>,
   provisioned?: AuthRecord['provisioned'],
 ): AuthRecord {
   const needs = method.needs ?? [];
@@ -57,6 +56,7 @@ export function buildRecord(
     app: method.app,
     method: method.id,
     ...(values.platform === 'mobile' ? { platform: values.platform } : {}),
+    ...(ui ? { ui } : {}),
     answers: decision.answers,
     reasons: decision.reasons,
     docs: [method.docsUrl, 'https://www.medplum.com/docs/auth/methods'],
@@ -86,11 +86,13 @@ export async function flagsFromRecord(path: string, flags: Flags): Promise<Flags
   const record = (await import('./record-schema.js')).checkRecord(parsed, flags.from as string);
   const method = record.method;
   const { idp, accessPolicy: policy } = record;
+  const ui = record.ui;
   return {
     ...flags,
     yes: true,
     method: flags.method ?? method,
     platform: flags.platform ?? record.platform,
+    ui: flags.ui ?? ui,
     app: flags.app ?? METHODS[method].app,
     baseUrl: flags.baseUrl ?? record.baseUrl,
     // With --provision the client is made (or found) on the server: the recorded one is not asked for.

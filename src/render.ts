@@ -7,15 +7,15 @@
  * escaping; user values are encoded by the context helpers below instead.
  */
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Handlebars from 'handlebars';
 // The runtime alone (no parser, no compiler) renders the precompiled templates; the full compiler is
 // loaded only for a template without a matching precompiled spec (running from source, or edited).
 import Runtime from 'handlebars/runtime';
 import { envValue, jsString, jsonValue, markdownCode, markdownTableCode, markdownText, type EnvDialect } from './escape.js';
-import { forPlatform, METHODS, type EnvInput, type EnvVar, type Method, type MethodId, type Step, type Text } from './methods.js';
+import { forPlatform, hasUi, layersFor, METHODS, type EnvInput, type EnvVar, type Method, type MethodId, type Step, type Text, type WebUi } from './methods.js';
 import type { AccessPolicy } from './policy.js';
 import type { PackageManagerCommands } from './pm.js';
 import { VERSION } from './version.js';
@@ -44,6 +44,8 @@ export interface RenderInput extends EnvInput {
   readonly method: MethodId;
   readonly projectName: string;
   readonly reasons: readonly string[];
+  /** The web starter's UI (--ui); undefined for methods without one. */
+  readonly ui?: WebUi;
   readonly pm: PackageManagerCommands;
   /** Written as access-policy.json (the `_policy` layer) for methods that have one. */
   readonly accessPolicy: AccessPolicy | null;
@@ -76,15 +78,10 @@ export async function renderProject(input: RenderInput, templatesDir = TEMPLATES
   await registerPartials(hbs, join(templatesDir, '_partials'), precompiled);
   const context = templateContext(input);
 
-  const layers = ['_shared', ...(input.accessPolicy ? ['_policy'] : []), ...method.layers];
+  const layers = ['_shared', ...(input.accessPolicy ? ['_policy'] : []), ...layersFor(method, input.ui)];
   // Read every layer at once; a later layer's file replaces an earlier one, so only the files that
   // end up in the project are rendered.
-  const found = await Promise.all(
-    layers.map(async (layer) => {
-      const layerDir = join(templatesDir, layer);
-      return (await listFiles(layerDir)).map((source) => ({ layer, source, rel: relative(layerDir, source).split(sep).join('/') }));
-    }),
-  );
+  const found = await Promise.all(layers.map((layer) => layerFiles(templatesDir, layer)));
   const winners = new Map<string, { layer: string; source: string; rel: string }>();
   for (const entry of found.flat()) {
     winners.set(outputPath(entry.rel.replace(/\.hbs$/, '')), entry);
@@ -129,9 +126,10 @@ export function templateContext(input: RenderInput) {
     policyAttachTo: method.policy?.attachTo ?? '',
     ipAccessRules: input.accessPolicy?.ipAccessRule ?? [],
     pm: input.pm,
+    ui: input.ui ?? '',
     appScheme: input.appScheme ?? '',
     // Vite and Expo both expand $VAR in .env; Node does not.
-    envDialect: method.layers.includes('node') ? 'node' : 'vite',
+    envDialect: hasUi(method) || input.platform === 'mobile' ? 'vite' : 'node',
     env: method.env.map((v) => envEntry(v, input)),
   };
 }
@@ -234,6 +232,14 @@ async function registerPartials(hbs: typeof Handlebars, dir: string, precompiled
   const sources = await Promise.all(files.map((file) => readFile(file, 'utf8')));
   const templates = await Promise.all(sources.map((source) => templateFor(hbs, source, precompiled)));
   files.forEach((file, i) => hbs.registerPartial(relative(dir, file).replace(/\.hbs$/, ''), templates[i] as HandlebarsTemplateDelegate));
+}
+
+/** A layer's files with their paths in the project: a directory's files, or one file of a directory. */
+async function layerFiles(templatesDir: string, layer: string): Promise<{ layer: string; source: string; rel: string }[]> {
+  const path = join(templatesDir, layer);
+  const isFile = await stat(path).then((s) => s.isFile(), () => false);
+  const root = isFile ? dirname(path) : path;
+  return (isFile ? [path] : await listFiles(path)).map((source) => ({ layer, source, rel: relative(root, source).split(sep).join('/') }));
 }
 
 async function listFiles(dir: string): Promise<string[]> {

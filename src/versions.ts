@@ -7,7 +7,21 @@ export const VERSIONS = {
   '@medplum/core': '^5.2.13',
   '@medplum/fhirtypes': '^5.2.13',
   '@medplum/mock': '^5.2.13',
+  '@medplum/react': '^5.2.13',
   '@medplum/react-hooks': '^5.2.13',
+  // The peers @medplum/react 5.2.13 declares; Mantine 9 is outside its range.
+  '@mantine/core': '^8.3.18',
+  '@mantine/hooks': '^8.3.18',
+  '@mantine/notifications': '^8.3.18',
+  '@mantine/spotlight': '^8.3.18',
+  jsqr: '^1.4.0',
+  signature_pad: '^5.1.4',
+  // @medplum/react 5.2.13 imports useLocation from react-router without declaring it.
+  'react-router': '^7.18.7',
+  // Mantine's PostCSS setup, which @medplum/react's styles need (its breakpoint variables).
+  postcss: '^8.5.33',
+  'postcss-preset-mantine': '^1.18.0',
+  'postcss-simple-vars': '^7.0.1',
   react: '^19.3.1',
   'react-dom': '^19.3.1',
   // 8.4.0 declares an optional dependency the registry does not serve, which breaks `npm ci`.
@@ -17,6 +31,11 @@ export const VERSIONS = {
   '@types/node': '^22.18.0',
   '@types/react': '^19.3.3',
   '@types/react-dom': '^19.3.0',
+  // The medplum UI's tests: Medplum's components rendered in jsdom, as Medplum's own examples test them.
+  vitest: '^5.1.2',
+  jsdom: '^31.0.1',
+  '@testing-library/react': '^16.3.3',
+  '@testing-library/dom': '^10.4.2',
 } as const;
 
 export type PackageName = keyof typeof VERSIONS;

@@ -26,6 +26,7 @@ describe('help and version', () => {
     for (const flag of [
       '--app',
       '--method',
+      '--ui',
       '--base-url',
       '--client-id',
       '--client-secret',
@@ -57,6 +58,7 @@ describe('help and version', () => {
     expect(flat).toMatch(
       /"oauth-auth-code", "google-auth", "external-idp", "domain-idp", "client-credentials", "basic-auth", "token-exchange", "device-credentials", "jwt-assertion"/,
     );
+    expect(flat).toMatch(/--ui <ui> user-facing methods: .*\(choices: "medplum", "plain"\)/);
     expect(flat).toMatch(/"firebase-migration", "okta-sso", "web-and-mobile", "lab-integration"/);
     expect(stdout).toMatch(/Examples:\n[^$]*\$ npm create medplum-auth@latest\n/);
     // Every method, with when to use it.
@@ -100,6 +102,13 @@ describe('flags', () => {
     const out = await dryRunJson([...args, ...(method === 'external-idp' ? ['--idp', 'okta'] : [])]);
     expect(out.method).toBe(method);
     expect(out.reasons[0]).toMatch(reason);
+  });
+
+  it("--ui: a web starter's UI, medplum unless given; none for backend and device starters", async () => {
+    expect((await dryRunJson(['-m', 'google-auth'])).ui).toBe('medplum');
+    expect((await dryRunJson(['-m', 'domain-idp', '--ui', 'plain'])).ui).toBe('plain');
+    expect((await dryRunJson(['--yes'])).ui).toBe('medplum');
+    expect(await dryRunJson(['-m', 'client-credentials'])).not.toHaveProperty('ui');
   });
 
   it('--app backend --yes takes the recommended client credentials', async () => {
@@ -250,6 +259,9 @@ describe('bad input: one line, exit 2, nothing written', () => {
     [['app', '-m', 'external-idp', '--idp', 'okta', '--idp-domain', 'https://x.okta.com/'], /--idp-domain "https:\/\/x\.okta\.com\/" is not a host name/],
     [['app', '-m', 'basic-auth', '--idp', 'okta'], /--idp does not apply to basic-auth; it is for external-idp, domain-idp, token-exchange/],
     [['app', '-m', 'oauth-auth-code', '--allow', 'Patient:read'], /--allow does not apply to oauth-auth-code; it is for client-credentials, basic-auth, token-exchange, device-credentials, jwt-assertion/],
+    [['app', '--ui', 'fancy'], /argument 'fancy' is invalid\. Allowed choices are medplum, plain/],
+    [['app', '-m', 'client-credentials', '--ui', 'plain'], /--ui does not apply to client-credentials; it only applies to user-facing methods \(oauth-auth-code, google-auth, external-idp, domain-idp\)/],
+    [['app', '-m', 'jwt-assertion', '--ui', 'medplum'], /--ui does not apply to jwt-assertion; it only applies to user-facing methods/],
     [['app', '-m', 'basic-auth', '--google-client-id', 'x'], /--google-client-id does not apply to basic-auth; it is for google-auth/],
     [['app', '-m', 'device-credentials', '--private-key-path', 'k.pem'], /--private-key-path does not apply to device-credentials; it is for jwt-assertion/],
     [['app', '-m', 'client-credentials', '--device-id', 'thermo-1'], /--device-id does not apply to client-credentials; it is for device-credentials, jwt-assertion/],

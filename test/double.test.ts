@@ -120,10 +120,7 @@ const WIRE_PLAN: Readonly<Record<string, FilePlan>> = {
   '10-authorize-redirect-and-logout.json': {
     skip: {
       0: SETUP,
-      1: 'the double shows its own sign-in page instead of redirecting to the Medplum app',
-      2: 'the double shows its own sign-in page instead of redirecting to the Medplum app',
       12: 'no browser session: prompt=none always answers login_required',
-      13: 'the double shows its own sign-in page instead of redirecting to the Medplum app (redirectUri itself is modelled)',
       14: '/auth/clientinfo is not modelled',
     },
   },
@@ -685,12 +682,16 @@ describe('the authorize page (browser flow)', () => {
     return `${medplum.baseUrl}oauth2/authorize?${params}`;
   }
 
-  test('shows a sign-in form; its POST redirects back with code and state; the code is bound to the S256 challenge', async () => {
+  test('redirects to the Medplum app\'s /oauth page with the same query (wire/10); the stand-in app\'s form redirects back with code and state; the code is bound to the S256 challenge', async () => {
     const medplum = await start();
     const { id } = medplum.addClient({ redirectUris: [redirectUri] });
     const verifier = randomBytes(32).toString('hex');
 
-    const page = await fetch(await authorizeUrl(medplum, id, { code_challenge: s256(verifier) }));
+    const url = await authorizeUrl(medplum, id, { code_challenge: s256(verifier) });
+    const redirected = await fetch(url, { redirect: 'manual' });
+    expect(redirected.status).toBe(302);
+    expect(redirected.headers.get('location')).toBe(`${medplum.baseUrl}app/oauth?${new URL(url).searchParams.toString()}`);
+    const page = await fetch(redirected.headers.get('location') ?? '');
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
     const html = await page.text();

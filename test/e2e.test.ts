@@ -8,9 +8,9 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { METHODS, type MethodId } from '../src/methods.js';
+import { hasUi, METHODS, type MethodId, type WebUi } from '../src/methods.js';
 import { HOSTILE, tempDir } from './helpers.js';
-import { BIN, expectOk, filesContaining, sh, WEB_UI } from './project.js';
+import { BIN, expectOk, filesContaining, sh } from './project.js';
 
 async function viteEnv(dir: string): Promise<string> {
   const script = "import { loadEnv } from 'vite'; console.log(JSON.stringify(loadEnv('development', '.', 'VITE_')))";
@@ -21,6 +21,8 @@ async function viteEnv(dir: string): Promise<string> {
 
 interface Case {
   readonly method: MethodId;
+  /** Web starters: the UI; without it, the default (medplum). */
+  readonly ui?: WebUi;
   readonly clientId: string;
   /** Given through MEDPLUM_CLIENT_SECRET, as in CI; only the env-file methods may store it. */
   readonly clientSecret: string;
@@ -30,7 +32,7 @@ interface Case {
 }
 
 const UUID = '6a4b5c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d';
-const CASES: readonly Case[] = [
+const DEFAULT_UI_CASES: readonly Case[] = [
   { method: 'oauth-auth-code', clientId: HOSTILE.clientId, clientSecret: 'web-secret-e2e' },
   {
     method: 'google-auth',
@@ -53,17 +55,24 @@ const CASES: readonly Case[] = [
   { method: 'device-credentials', clientId: UUID, clientSecret: 'device-secret-e2e' },
   { method: 'jwt-assertion', clientId: UUID, clientSecret: 'jwt-secret-e2e', args: ['--allow-ip', '10.20.0.0/16'] },
 ];
+/** Every case, and each web starter once more in the plain UI, named for the test list. */
+const CASES = [
+  ...DEFAULT_UI_CASES,
+  ...DEFAULT_UI_CASES.filter((c) => hasUi(METHODS[c.method])).map((c): Case => ({ ...c, ui: 'plain', clientSecret: `${c.clientSecret}-plain` })),
+].map((c) => ({ ...c, name: c.ui ? `${c.method} --ui ${c.ui}` : c.method }));
 
 describe.concurrent('generated projects install, typecheck and pass their own tests', () => {
-  it.for(CASES)('$method', { timeout: 300_000 }, async ({ method, clientId, clientSecret, args: extra = [], env: expected = {} }, { onTestFinished }) => {
+  it.for(CASES)('$name', { timeout: 300_000 }, async ({ method, ui, clientId, clientSecret, args: extra = [], env: expected = {} }, { onTestFinished }) => {
     const cwd = await tempDir(onTestFinished);
-    const web = METHODS[method].app === 'user-facing';
-    const args = [BIN, 'app', '--method', method, '--client-id', clientId, '--base-url', HOSTILE.baseUrl, '--no-git', '--json', ...(web ? WEB_UI : []), ...extra];
+    const web = hasUi(METHODS[method]);
+    const uiArgs = ui ? ['--ui', ui] : [];
+    const args = [BIN, 'app', '--method', method, ...uiArgs, '--client-id', clientId, '--base-url', HOSTILE.baseUrl, '--no-git', '--json', ...extra];
     // The secret comes from the environment, as in CI; device-credentials must not store it.
     const created = await sh(process.execPath, args, cwd, { MEDPLUM_CLIENT_SECRET: clientSecret });
     expectOk(created, 'create-medplum-auth');
     const summary = JSON.parse(created.stdout);
     expect(summary.method).toBe(method);
+    expect(summary.ui).toBe(web ? (ui ?? 'medplum') : undefined);
     expect(created.stdout + created.stderr).not.toContain(clientSecret);
 
     const dir = join(cwd, 'app');
@@ -86,14 +95,22 @@ describe.concurrent('generated projects install, typecheck and pass their own te
     expectOk(await sh('npm', ['run', 'typecheck'], dir), 'npm run typecheck');
     const tests = await sh('npm', ['test'], dir);
     expectOk(tests, 'npm test');
-    expect(tests.stdout).toMatch(/# pass [1-9]/);
-    expect(tests.stdout).toMatch(/# fail 0/);
+    // node:test's report, or vitest's (the medplum UI).
+    expect(tests.stdout).toMatch(/# pass [1-9]|Tests +[1-9]\d* passed/);
+    expect(tests.stdout).not.toMatch(/# fail [1-9]|\d+ failed/);
 
     const missingVar = `${prefix}MEDPLUM_CLIENT_ID`;
     if (web) {
-      expectOk(await sh('npm', ['run', 'build'], dir), 'npm run build');
+      // Built with the secret in the environment, as in CI: nothing secret reaches the browser bundle,
+      // while the client ID, which is public, does (so the scan reads the real bundle).
+      expectOk(await sh('npm', ['run', 'build'], dir, { MEDPLUM_CLIENT_SECRET: clientSecret }), 'npm run build');
       const bundle = (await readdir(join(dir, 'dist/assets'))).filter((f) => f.endsWith('.js'));
       expect(bundle.length).toBeGreaterThan(0);
+      expect(await filesContaining(join(dir, 'dist'), clientSecret)).toEqual([]);
+      expect(await filesContaining(join(dir, 'dist'), 'MEDPLUM_CLIENT_SECRET')).toEqual([]);
+      if (/^[\w-]+$/.test(clientId)) {
+        expect(await filesContaining(join(dir, 'dist'), clientId)).not.toEqual([]); // a plain ID is embedded as is
+      }
     } else {
       // Missing config at run time: one clear line naming the variable, non-zero exit.
       const run = await sh('npm', ['start', '--silent', '--', '--once'], dir, { [missingVar]: '', MEDPLUM_CLIENT_SECRET: 'x' });
@@ -134,12 +151,15 @@ describe('the bin on an old Node', () => {
 describe('precompiled templates', () => {
   it('the bundled bin (precompiled) writes exactly what rendering from source (compiled) writes', async () => {
     const { runCli } = await import('./helpers.js');
-    for (const method of Object.keys(METHODS) as MethodId[]) {
+    const runs = (Object.keys(METHODS) as MethodId[]).flatMap((method) =>
+      hasUi(METHODS[method]) ? [{ method, ui: ['--ui', 'medplum'] }, { method, ui: ['--ui', 'plain'] }] : [{ method, ui: [] }],
+    );
+    for (const { method, ui } of runs) {
       if (method === 'jwt-assertion') {
         continue; // its key pair, and so its README's kid, differs on every run
       }
       const extra = method === 'external-idp' ? ['--idp', 'okta', '--idp-domain', 'x.okta.com'] : [];
-      const args = ['app', '-m', method, '--client-id', 'c', '--no-install', '--no-git', ...extra];
+      const args = ['app', '-m', method, ...ui, '--client-id', 'c', '--no-install', '--no-git', ...extra];
       const [bundled, source] = [await tempDir(), await tempDir()];
       expectOk(await sh(process.execPath, [BIN, ...args], bundled), `bin ${method}`);
       expect((await runCli(args, { cwd: source })).code).toBe(0);

@@ -34,11 +34,12 @@ describe('the questionnaire, answered at a terminal', () => {
     await answer(/What are you building\?/, enter); // user-facing is first and recommended
     await answer(/Which identity provider signs your users in\?/, enter); // Medplum, recommended
     await answer(/Web or mobile\?/, enter); // web
+    await answer(/Which UI\?/, enter); // Medplum's React components, the default
     await answer(/Medplum base URL/, enter);
     await answer(/ClientApplication ID/, { type: '6a4b5c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d' }, enter);
     const result: RunResult = await run;
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/Created portal with oauth-auth-code/);
+    expect(result.stdout).toMatch(/Created portal with oauth-auth-code \(medplum UI\)/);
     expect(result.stdout).toMatch(/client-side authentication/);
     const env = parseEnv(await readFile(join(cwd, 'portal/.env'), 'utf8'));
     expect(env.VITE_MEDPLUM_CLIENT_ID).toBe('6a4b5c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d');
@@ -54,6 +55,23 @@ describe('the questionnaire, answered at a terminal', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/phone:\/\/ \(the app\) and http:\/\/localhost:8081 \(Expo web\)/);
     expect(parseEnv(await readFile(join(cwd, 'phone/.env'), 'utf8'))).toMatchObject({ EXPO_PUBLIC_MEDPLUM_CLIENT_ID: 'c-1' });
+  });
+
+  it('user-facing: the plain UI, chosen at its question, is recorded', async () => {
+    const cwd = await tempDir();
+    const run = runCli(['portal', '-m', 'oauth-auth-code', '--no-install', '--no-git', '--base-url', 'https://api.medplum.com/', '--client-id', 'x'], {
+      cwd,
+      tty: true,
+    });
+    await answer(/Web or mobile\?/, enter); // web
+    await answer(/Which UI\?/);
+    expect(screen.getScreen()).toMatch(/Medplum's React components[^]*Plain React, no Mantine/);
+    screen.keypress(down);
+    screen.keypress(enter);
+    const result = await run;
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Created portal with oauth-auth-code \(plain UI\)/);
+    expect(JSON.parse(await readFile(join(cwd, 'portal/medplum-auth.json'), 'utf8')).ui).toBe('plain');
   });
 
   it('backend -> stateless -> basic-auth, with the secret typed masked', async () => {

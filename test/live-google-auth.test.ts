@@ -60,6 +60,8 @@ describe('google-auth against the Medplum test double', () => {
       const dir = await scaffoldWeb(await tempDir(onTestFinished), [
         '-m',
         'google-auth',
+        '--ui',
+        'plain',
         '--base-url',
         medplum.baseUrl,
         '--client-id',

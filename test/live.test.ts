@@ -198,9 +198,10 @@ describe.concurrent('starters against the Medplum test double', () => {
     await page.getByLabel('Email').waitFor();
     expect(entriesOf(client.id, since).some((e) => e.path === '/oauth2/logout' && e.status === 200)).toBe(true);
 
-    // "Sign in with Medplum": the double's authorize page with S256 PKCE, then back with ?code, redeemed once.
+    // "Sign in with Medplum": /oauth2/authorize sends the browser on to the Medplum app's /oauth page (the
+    // double's stand-in) with S256 PKCE; signed in there, back with ?code, redeemed once.
     await page.getByRole('button', { name: 'Sign in with Medplum' }).click();
-    await page.waitForURL((url) => url.pathname === '/oauth2/authorize');
+    await page.waitForURL((url) => url.pathname === '/app/oauth');
     const authorize = new URL(page.url());
     expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
     expect(authorize.searchParams.get('client_id')).toBe(client.id);

@@ -43,15 +43,9 @@ export async function scaffold(cwd: string, args: readonly string[], env: NodeJS
   return join(cwd, 'app');
 }
 
-/**
- * The flags that choose the web UI every web scaffold in these tests gets: the plain one (@medplum/react-hooks
- * and the starter's own form). The one place to change when the CLI learns `--ui`.
- */
-export const WEB_UI: readonly string[] = [];
-
-/** `scaffold` for a web starter, with the web UI these tests drive (WEB_UI). */
+/** `scaffold` for a web starter in the plain UI (@medplum/react-hooks and the starter's own form), which the live-*.test.ts drive; live-web-medplum.test.ts drives the default. */
 export function scaffoldWeb(cwd: string, args: readonly string[]): Promise<string> {
-  return scaffold(cwd, [...WEB_UI, ...args]);
+  return scaffold(cwd, ['--ui', 'plain', ...args]);
 }
 
 /** Builds a web starter and serves `dist/` with `vite preview` on `port` (a free one: see freePort). */

@@ -8,7 +8,7 @@ async function scaffold(cwd: string, args: string[], env: Record<string, string>
   const result = await runCli([...args, '--no-install', '--no-git', '--json'], { cwd, env });
   expect(result.stderr).not.toMatch(/error/);
   expect(result.code).toBe(0);
-  return JSON.parse(result.stdout) as { files: string[]; method: string; reasons: string[] };
+  return JSON.parse(result.stdout) as { files: string[]; method: string; ui?: string; reasons: string[] };
 }
 
 const read = async (dir: string) => JSON.parse(await readFile(join(dir, 'medplum-auth.json'), 'utf8'));
@@ -69,6 +69,18 @@ describe('medplum-auth.json', () => {
     expect((await scaffold(cwd, ['web', '--from', 'phone/medplum-auth.json', '--platform', 'web'])).files).toContain('vite.config.ts');
   });
 
+  it('records the UI of a web starter, and --from replays it', async () => {
+    const cwd = await tempDir();
+    await scaffold(cwd, ['plain', '-m', 'oauth-auth-code', '--ui', 'plain']);
+    await scaffold(cwd, ['default', '-m', 'oauth-auth-code']);
+    expect((await read(join(cwd, 'plain'))).ui).toBe('plain');
+    expect((await read(join(cwd, 'default'))).ui).toBe('medplum');
+    const replay = await scaffold(cwd, ['again', '--from', 'plain/medplum-auth.json']);
+    expect(replay).toMatchObject({ ui: 'plain' });
+    expect((await read(join(cwd, 'again'))).ui).toBe('plain');
+    expect((await scaffold(cwd, ['medplum', '--from', 'plain/medplum-auth.json', '--ui', 'medplum'])).ui).toBe('medplum');
+  });
+
   it('--from keeps the access policy and IP rules; a flag given with it wins', async () => {
     const cwd = await tempDir();
     await scaffold(cwd, ['dev', '-m', 'device-credentials', '--allow', 'Observation:create', '--allow-ip', '10.0.0.0/8']);
@@ -82,9 +94,12 @@ describe('medplum-auth.json', () => {
   it.each([
     ['missing.json', /--from missing\.json: no such file/],
     ['bad.json', /--from bad\.json: \$\.format: Invalid key: Expected "format" but received undefined\./],
+    ['bad-ui.json', /--from bad-ui\.json: \$\.ui: unknown ui \(one of medplum, plain\)/],
   ])('--from %s is one clear line, exit 2', async (file, pattern) => {
     const cwd = await tempDir();
-    await import('node:fs/promises').then((fs) => fs.writeFile(join(cwd, 'bad.json'), '{"method":"client-credentials"}'));
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(cwd, 'bad.json'), '{"method":"client-credentials"}');
+    await writeFile(join(cwd, 'bad-ui.json'), '{"format":1,"method":"oauth-auth-code","ui":"fancy"}');
     const result = await runCli(['x', '--from', file], { cwd });
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);

@@ -1,7 +1,10 @@
 /**
- * A minimal /oauth2/authorize for browser tests. The recorded server redirects a valid request
- * to the Medplum app's /oauth page; the double shows its own small sign-in form instead, and
- * its POST redirects to `redirect_uri?code=…&state=…`.
+ * /oauth2/authorize as the recorded server answers it (wire/10): a valid request is redirected, with
+ * its query unchanged, to the Medplum app's `/oauth` page (`{appBaseUrl}oauth?…`). Unless a test
+ * names another app, `appBaseUrl` is the double's own stand-in app (`{baseUrl}app/`), whose /oauth page
+ * is a small sign-in form: its POST signs in with the request's challenge, as the app does through
+ * auth/login, and redirects to `redirect_uri?code=…&state=…`. POST /oauth2/authorize, the server's
+ * own form handler, answers the same way.
  *
  * Recorded checks, in order: unknown client, missing or unregistered redirect_uri (400 text/html),
  * then error redirects for response_type and a challenge without a method. Stricter than the
@@ -64,10 +67,10 @@ function validate(state: DoubleState, query: URLSearchParams): AuthorizeRequest 
 }
 
 function page(query: URLSearchParams, client: Client, error?: string): string {
-  const action = escapeHtml(`/oauth2/authorize?${query.toString()}`);
+  const action = escapeHtml(`/app/oauth?${query.toString()}`);
   return `<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><title>Sign in - Medplum test double</title></head>
+<head><meta charset="utf-8"><title>Sign in - Medplum app (test double)</title></head>
 <body>
 <h1>Sign in to ${escapeHtml(client.name)}</h1>
 ${error ? `<p role="alert">${escapeHtml(error)}</p>\n` : ''}<form method="post" action="${action}">
@@ -80,11 +83,19 @@ ${error ? `<p role="alert">${escapeHtml(error)}</p>\n` : ''}<form method="post" 
 `;
 }
 
+/** GET /oauth2/authorize: checked, then on to the Medplum app's /oauth page with the same query (wire/10). */
 export function getAuthorize(state: DoubleState, req: DoubleRequest): Reply {
+  const { query } = validate(state, req.url.searchParams);
+  return redirect(`${new URL('oauth', state.appBaseUrl).href}?${query.toString()}`);
+}
+
+/** GET {baseUrl}app/oauth: the stand-in Medplum app's sign-in page for an authorize request. */
+export function getAppOauth(state: DoubleState, req: DoubleRequest): Reply {
   const { client, query } = validate(state, req.url.searchParams);
   return html(200, page(query, client));
 }
 
+/** The POST of the sign-in page, at /oauth2/authorize or {baseUrl}app/oauth. */
 export function postAuthorize(state: DoubleState, req: DoubleRequest): Reply {
   const { client, redirectUri, query } = validate(state, req.url.searchParams);
   const form = isFormRequest(req) ? formBody(req) : {};

@@ -106,7 +106,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleAdmin, membershipJson } from './admin.js';
-import { getAuthorize, postAuthorize } from './authorize.js';
+import { getAppOauth, getAuthorize, postAuthorize } from './authorize.js';
 import { healthcheck, jwks, openidConfiguration, smartConfiguration } from './discovery.js';
 import { postAuthExchange } from './exchange.js';
 import { getAuthExternal } from './external.js';
@@ -194,7 +194,10 @@ export interface MedplumDoubleOptions {
   readonly domains?: readonly DomainConfig[];
   /** Google sign-in: the accepted Google OAuth client IDs, and the key set credentials are checked against (default: a key the double makes; sign with `medplum.google.signCredential`). */
   readonly google?: { readonly clientIds: readonly string[]; readonly jwks?: JwkSet };
-  /** The Medplum app /auth/external falls back to (`{appBaseUrl}signin?login=…`). Default `http://localhost:3000/`, as recorded. */
+  /**
+   * The Medplum app: where /oauth2/authorize sends the browser (`{appBaseUrl}oauth?…`) and /auth/external
+   * falls back to (`{appBaseUrl}signin?login=…`). Default: the double's own stand-in, `{baseUrl}app/`.
+   */
   readonly appBaseUrl?: string;
   /** FHIR operations the server answers as unknown (404 "Not found", as FhirRouter does for an unregistered route), e.g. `['rotate-secret']`. */
   readonly unsupportedOperations?: readonly string[];
@@ -453,7 +456,7 @@ function buildState(baseUrl: string, options: MedplumDoubleOptions, googleKey: T
   const now = options.now ?? Date.now;
   const state: DoubleState = {
     baseUrl,
-    appBaseUrl: options.appBaseUrl ?? 'http://localhost:3000/',
+    appBaseUrl: options.appBaseUrl ?? `${baseUrl}app/`,
     now,
     accessTokenLifetimeSeconds: options.accessTokenLifetimeSeconds ?? 3600,
     signer: createSigner(),
@@ -672,7 +675,10 @@ async function route(state: DoubleState, req: DoubleRequest, note: LogNote): Pro
     case 'GET /oauth2/authorize':
       return getAuthorize(state, req);
     case 'POST /oauth2/authorize':
+    case 'POST /app/oauth':
       return postAuthorize(state, req);
+    case 'GET /app/oauth':
+      return getAppOauth(state, req);
     case 'GET /oauth2/userinfo':
     case 'POST /oauth2/userinfo':
       return userinfo(state, authenticate(state, req, note));

@@ -72,6 +72,8 @@ export function wireWorld(worldOptions: WireWorldOptions = {}): WireWorld {
 
   const options: MedplumDoubleOptions = {
     now: () => Date.now() + offset,
+    // The Medplum app of the recordings, where /oauth2/authorize redirects (wire/10).
+    appBaseUrl: 'http://localhost:3000/',
     projects: [
       { id: b.starterProjectId, name: 'Starter Test Project' },
       { id: b.secondProjectId, name: 'Wire Capture Second Project', strictMode: false },
