@@ -158,12 +158,13 @@ describe('the Expo starter (oauth-auth-code --platform mobile)', () => {
       await page.getByLabel('Email').waitFor();
       expect(await signedIn.count()).toBe(0);
 
-      // "Open Medplum sign-in": expo-auth-session opens Medplum's page (a popup on the web), which
-      // comes back to the app's redirect URI (on the web, its origin) with a code.
+      // "Open Medplum sign-in": expo-auth-session opens /oauth2/authorize in a popup on the web, which
+      // sends it on to the Medplum app's /oauth page (the double's stand-in), query unchanged; signed in
+      // there, it comes back to the app's redirect URI (on the web, its origin) with a code.
       const redirectUri = `http://localhost:${port}`;
       medplum.updateClient(client.id, { redirectUris: [redirectUri] });
       const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: 'Open Medplum sign-in' }).click()]);
-      await popup.waitForURL((url) => url.pathname === '/oauth2/authorize');
+      await popup.waitForURL((url) => url.pathname === '/app/oauth');
       const authorize = new URL(popup.url());
       expect(Object.fromEntries(['client_id', 'redirect_uri', 'code_challenge_method'].map((k) => [k, authorize.searchParams.get(k)]))).toEqual({
         client_id: client.id,
