@@ -227,6 +227,8 @@ describe('the Medplum-side checklist', () => {
     expect((await runCli(['my_app', '-m', 'oauth-auth-code', '--platform', 'mobile', '--no-install', '--no-git'], { cwd })).code).toBe(0);
     expect(await readFile(join(cwd, 'my_app/.env'), 'utf8')).toMatch(/^EXPO_PUBLIC_MEDPLUM_BASE_URL='https:\/\/api\.medplum\.com\/'$/m);
     expect(JSON.parse(await readFile(join(cwd, 'my_app/app.json'), 'utf8')).expo.scheme).toBe('my-app');
+    // Its README says what was run where, and that no device build was.
+    expect(await readFile(join(cwd, 'my_app/README.md'), 'utf8')).toMatch(/## What was tested where[^]*No iOS or Android build was run/);
   });
 
   it('--for web-and-mobile without a terminal builds the web starter; --platform web is the default', async () => {
@@ -290,6 +292,7 @@ describe('bad input: one line, exit 2, nothing written', () => {
     [['app', '-m', 'client-credentials', '--platform', 'mobile'], /--platform is for user-facing apps; client-credentials is a backend method\. Remove --platform\./],
     [['app', '-m', 'jwt-assertion', '--platform', 'web'], /--platform is for user-facing apps; jwt-assertion is a device method/],
     [['app', '-m', 'google-auth', '--platform', 'mobile'], /--platform mobile is not available for google-auth yet; the mobile starter is for oauth-auth-code\./],
+    [['app', '-m', 'oauth-auth-code', '--platform', 'mobile', '--ui', 'plain'], /--ui is for the web starters; the Expo starter \(--platform mobile\) has one UI\. Remove --ui\./],
     [['My App', '-m', 'basic-auth'], /"My App" .* is not a valid npm package name\. Try "my-app"/],
     [['app', '-m', 'basic-auth', '--client-secret', 'a\rb'], /--client-secret contains a carriage return/],
     [['app', '-m', 'basic-auth', '--client-id', `'"\``], /--client-id contains all three quote characters/],
