@@ -4,7 +4,7 @@ import { UsageError } from './errors.js';
 import { APPS, SHORTCUT_IDS, type App, type Shortcut } from './guide.js';
 import { DEFAULT_TIMEOUT_SECONDS } from './http.js';
 import { IDP_PROVIDERS, type IdpEndpoints, type IdpProvider } from './idp.js';
-import { METHOD_IDS, METHODS, WEB_UIS, type MethodId, type WebUi } from './methods.js';
+import { METHOD_IDS, METHODS, PLATFORMS, WEB_UIS, type MethodId, type Platform, type WebUi } from './methods.js';
 import { PACKAGE_MANAGERS, type PackageManager } from './pm.js';
 
 export const NAME = 'create-medplum-auth';
@@ -14,6 +14,7 @@ export interface Flags {
   readonly directory?: string;
   readonly app?: App;
   readonly method?: MethodId;
+  readonly platform?: Platform;
   readonly ui?: WebUi;
   readonly baseUrl?: string;
   readonly clientId?: string;
@@ -74,6 +75,9 @@ Examples:
 
   # A web app where users sign in with Medplum (OAuth authorization code + PKCE)
   $ npx ${NAME} my-portal --method oauth-auth-code --client-id <id>
+
+  # The same sign-in in a mobile app (Expo: iOS, Android and the web)
+  $ npx ${NAME} my-app --method oauth-auth-code --platform mobile
 
   # A backend with the recommended server auth (client credentials), no questions
   $ npx ${NAME} my-api --app backend --yes
@@ -173,6 +177,7 @@ export function createProgram(version: string, text: ProgramText = CREATE): Comm
     .argument('[directory]', text.directory)
     .addOption(new Option('--app <kind>', 'what you are building').choices(APPS))
     .addOption(new Option('-m, --method <method>', 'the auth method (implies --app)').choices(METHOD_IDS))
+    .addOption(new Option('--platform <platform>', 'user-facing apps: a web app (Vite) or a mobile app (Expo: iOS, Android, web)').choices(PLATFORMS))
     .addOption(
       new Option('--ui <ui>', "user-facing methods: Medplum's React components on Mantine (default), or plain React for your own design system").choices(
         WEB_UIS,
@@ -231,6 +236,7 @@ export function parseArgs(argv: readonly string[], version: string, program = cr
       directory: parsed.args[0],
       app: o.app,
       method: o.method,
+      platform: o.platform,
       ui: o.ui,
       baseUrl: o.baseUrl,
       clientId: o.clientId,

@@ -93,10 +93,10 @@ export async function check(options: CheckOptions, cwd: string, processEnv: Read
   const env = await readProjectEnv(dir, options.envFile ? resolve(cwd, options.envFile) : undefined, processEnv);
   const http = policyFetch({ timeoutSeconds: options.timeout, debug: options.debug, interrupt: options.interrupt });
   const findings = [
-    ...(await serverFindings(env.MEDPLUM_BASE_URL || env.VITE_MEDPLUM_BASE_URL, http)),
+    ...(await serverFindings(env.MEDPLUM_BASE_URL || env.VITE_MEDPLUM_BASE_URL || env.EXPO_PUBLIC_MEDPLUM_BASE_URL, http)),
     ...(await staticFindings(dir, method, env)),
     ...(await liveFindings(method, env, dir, http)),
-    ...(method.app === 'user-facing' ? await webClientFindings(env, processEnv, options, http) : []),
+    ...(method.app === 'user-facing' ? await webClientFindings(method, env, processEnv, options, http) : []),
   ];
   return { directory: dir, method: method.id, findings };
 }
@@ -115,21 +115,25 @@ async function serverFindings(baseUrl: string | undefined, http: typeof fetch): 
 }
 
 /**
- * A web app's ClientApplication (PKCE, redirect URIs) can be read only with admin credentials:
- * the app itself holds no secret. Without them these checks are skipped, and say so.
+ * A web or mobile app's ClientApplication (PKCE, redirect URIs) can be read only with admin
+ * credentials: the app itself holds no secret. Without them these checks are skipped, and say so.
  */
 async function webClientFindings(
+  method: Method,
   env: Record<string, string>,
   processEnv: Readonly<Record<string, string | undefined>>,
   options: CheckOptions,
   http: typeof fetch,
 ): Promise<Finding[]> {
   const { adminProfile } = options;
-  const baseUrl = env.VITE_MEDPLUM_BASE_URL;
-  const clientId = env.VITE_MEDPLUM_CLIENT_ID;
+  // VITE_MEDPLUM_BASE_URL, EXPO_PUBLIC_MEDPLUM_BASE_URL, …: as the starter names them.
+  const [baseUrlVar, clientIdVar] = ['MEDPLUM_BASE_URL', 'MEDPLUM_CLIENT_ID'].map((suffix) => method.env.find((v) => v.name.endsWith(suffix))?.name ?? suffix);
+  const baseUrl = env[baseUrlVar as string];
+  const clientId = env[clientIdVar as string];
   if (!baseUrl || !clientId) {
-    return [{ id: 'client', level: 'error', message: `${baseUrl ? 'VITE_MEDPLUM_CLIENT_ID' : 'VITE_MEDPLUM_BASE_URL'} is not set (.env or the environment)` }];
+    return [{ id: 'client', level: 'error', message: `${baseUrl ? clientIdVar : baseUrlVar} is not set (.env or the environment)` }];
   }
+  const devServer = method.devRedirectUri ?? DEV_SERVER;
   const { adminSession, describe, withAdminFlags } = await import('./admin.js');
   const adminEnv = withAdminFlags(processEnv, options);
   if (adminProfile === undefined && !(adminEnv.MEDPLUM_ADMIN_CLIENT_ID && adminEnv.MEDPLUM_ADMIN_CLIENT_SECRET)) {
@@ -157,12 +161,12 @@ async function webClientFindings(
     client.pkceOptional
       ? { id: 'pkce-optional', level: 'warning', message: 'the ClientApplication has pkceOptional: true. Turn it off: the app always sends PKCE.' }
       : { id: 'pkce-optional', level: 'ok', message: 'the ClientApplication requires PKCE' },
-    uris.includes(DEV_SERVER)
-      ? { id: 'redirect-uris', level: 'ok', message: `its redirect URIs include the dev server, ${DEV_SERVER}` }
+    uris.includes(devServer)
+      ? { id: 'redirect-uris', level: 'ok', message: `its redirect URIs include the dev server, ${devServer}` }
       : {
           id: 'redirect-uris',
           level: 'error',
-          message: `its redirect URIs (${uris.join(', ') || 'none'}) do not include the dev server, ${DEV_SERVER}: sign-in would be refused. Add it.`,
+          message: `its redirect URIs (${uris.join(', ') || 'none'}) do not include the dev server, ${devServer}: sign-in would be refused. Add it.`,
         },
   ];
 }

@@ -12,7 +12,7 @@ import { DEFAULT_BASE_URL, NAME, parseArgs, type Flags } from './args.js';
 import { CliError, Interrupted, UsageError } from './errors.js';
 import { envValue, EnvValueError, shellArg } from './escape.js';
 import { answersFor, chooseMethod, GUIDE, MissingAnswer, SHORTCUTS, type Decision, type Question } from './guide.js';
-import { DEFAULT_WEB_UI, hasUi, METHODS, type EnvInput, type Method, type MethodId, type WebUi } from './methods.js';
+import { appScheme, DEFAULT_WEB_UI, forPlatform, hasUi, METHOD_IDS, METHODS, type EnvInput, type Method, type MethodId, type Platform, type WebUi } from './methods.js';
 import type { AccessPolicy } from './policy.js';
 import { httpFor } from './http.js';
 import { commandsFor, detectPackageManager, type PackageManagerCommands } from './pm.js';
@@ -219,7 +219,8 @@ export async function resolvePlan(
 ): Promise<Plan> {
   const { target, displayDir, projectName, existing } = into ? { ...into, existing: [] } : await resolveTarget(flags, io, prompt);
   const decision = await resolveGuide(flags, prompt);
-  const method = METHODS[decision.method];
+  const platform = await resolvePlatform(flags, METHODS[decision.method], prompt);
+  const method = forPlatform(METHODS[decision.method], platform);
   // Loaded here, not at start-up: --help and --version need none of this (nor node:crypto).
   const [{ checkFlagsApply, resolveNeeds, resolvePolicy }, { checkProvisionFlags }] = await Promise.all([
     import('./needs.js'),
@@ -278,11 +279,47 @@ export async function resolvePlan(
     decision,
     method,
     ui: webUi,
-    values: { baseUrl: baseUrl.url, clientId, clientSecret, projectId, ...needs },
+    values: {
+      ...(platform === 'mobile' ? { platform, appScheme: appScheme(projectName) } : {}),
+      baseUrl: baseUrl.url,
+      clientId,
+      clientSecret,
+      projectId,
+      ...needs,
+    },
     accessPolicy,
     extraFiles,
     pm,
   };
+}
+
+/**
+ * Web or mobile, for the methods with a mobile starter: --platform, else asked at a terminal (always
+ * for --for web-and-mobile), else web. Refused for methods that have none.
+ */
+async function resolvePlatform(flags: Flags, method: Method, prompt: Prompter | undefined): Promise<Platform | undefined> {
+  if (!method.mobile) {
+    if (flags.platform === undefined || (flags.platform === 'web' && method.app === 'user-facing')) {
+      return undefined;
+    }
+    const mobile = METHOD_IDS.filter((id) => METHODS[id].mobile);
+    throw new UsageError(
+      method.app === 'user-facing'
+        ? `--platform mobile is not available for ${method.id} yet; the mobile starter is for ${mobile.join(', ')}.`
+        : `--platform is for user-facing apps; ${method.id} is a ${method.app} method. Remove --platform.`,
+    );
+  }
+  if (flags.platform || !prompt) {
+    return flags.platform ?? 'web';
+  }
+  return prompt.select<Platform>({
+    message: flags.for === 'web-and-mobile' ? 'Which one first? (both share one ClientApplication)' : 'Web or mobile?',
+    choices: [
+      { value: 'web', name: 'Web app', description: 'Vite + React in the browser' },
+      { value: 'mobile', name: 'Mobile app', description: 'Expo (React Native): iOS, Android and the web' },
+    ],
+    default: 'web',
+  });
 }
 
 /** The web starter's UI: --ui, else asked at a terminal, else Medplum's components. */
@@ -608,6 +645,7 @@ function summary(plan: Plan, files: FileMap, installed: boolean, written: boolea
     directory: plan.target,
     app: method.app,
     method: method.id,
+    ...(plan.values.platform ? { platform: plan.values.platform } : {}),
     ...(plan.ui ? { ui: plan.ui } : {}),
     reasons: plan.decision.reasons,
     files: [...files.keys()],

@@ -20,6 +20,9 @@ export const METHOD_IDS = [
 ] as const;
 export type MethodId = (typeof METHOD_IDS)[number];
 
+/** Where a user-facing starter runs (--platform): a Vite web app, or an Expo app for iOS, Android and the web. */
+export const PLATFORMS = ['web', 'mobile'] as const;
+export type Platform = (typeof PLATFORMS)[number];
 /**
  * The two UIs of a web starter (--ui): `medplum`, Medplum's own React components (SignInForm on
  * Mantine); `plain`, plain React on @medplum/react-hooks, for teams with their own design system.
@@ -30,6 +33,10 @@ export const DEFAULT_WEB_UI: WebUi = 'medplum';
 
 /** The values a user gives, as they reach env files, READMEs and the checklist. */
 export interface EnvInput {
+  /** Absent or `web`: the web starter. */
+  readonly platform?: Platform;
+  /** The Expo app's URL scheme (--platform mobile), made from the project name by appScheme. */
+  readonly appScheme?: string;
   readonly baseUrl: string;
   readonly clientId: string;
   readonly clientSecret: string | undefined;
@@ -110,6 +117,10 @@ export interface Method {
   readonly needs?: readonly Need[];
   /** The AccessPolicy written as access-policy.json: the starter's own needs, and whose membership gets it. */
   readonly policy?: { readonly attachTo: 'client' | 'users'; readonly resources: readonly PolicyResource[] };
+  /** The redirect URI of the user-facing starter's dev server, which `check` looks for (default: Vite's, http://localhost:5173/). */
+  readonly devRedirectUri?: string;
+  /** The Expo starter (--platform mobile), for the user-facing methods that have one: what differs from the web one. */
+  readonly mobile?: Pick<Method, 'summary' | 'layers' | 'secret' | 'env' | 'runScript' | 'checklist' | 'devRedirectUri'>;
 }
 
 const CLIENTS_PAGE = 'in the Medplum app, Project Admin > Clients';
@@ -170,6 +181,25 @@ const REDIRECT_URIS = provisioned('Add http://localhost:5173/ (dev) and http://l
 const ATTACH_POLICY = provisioned("Create the AccessPolicy in access-policy.json and attach it to the client's ProjectMembership.");
 
 const WEB_CLIENT_STEPS: readonly Step[] = [CREATE_CLIENT, REDIRECT_URIS, provisioned('Put its ID in .env as VITE_MEDPLUM_CLIENT_ID.')];
+
+/** What the Expo starter reads; Expo inlines EXPO_PUBLIC_ variables into the app, so none may be a secret. */
+const MOBILE_ENV: readonly EnvVar[] = [baseUrlVar('EXPO_PUBLIC_MEDPLUM_BASE_URL'), clientIdVar('EXPO_PUBLIC_MEDPLUM_CLIENT_ID')];
+
+/**
+ * The app's URL scheme (app.json `scheme`), from the package name: a scheme is a letter, then letters,
+ * digits, `+`, `-` and `.` (RFC 3986), so underscores become hyphens.
+ */
+export const appScheme = (projectName: string): string => projectName.replace(/^@[^/]*\//, '').replaceAll('_', '-').replace(/^[^a-z]+/, '') || 'medplum-app';
+
+/** Expo's dev server for the web target (`expo start --web`). */
+const EXPO_WEB = 'http://localhost:8081';
+
+/** The Expo starter's redirect URIs: the app's scheme on a phone, Expo's dev server on the web. */
+const MOBILE_CLIENT_STEPS: readonly Step[] = [
+  CREATE_CLIENT,
+  provisioned((input) => `Add ${input.appScheme ?? 'your-app'}:// (the app) and ${EXPO_WEB} (Expo web) to its Redirect URIs.`),
+  provisioned('Put its ID in .env as EXPO_PUBLIC_MEDPLUM_CLIENT_ID.'),
+];
 
 /** What the backend starters do: search Patients, nothing else. */
 const SEARCH_PATIENTS: readonly PolicyResource[] = [{ resourceType: 'Patient', interaction: ['search'] }];
@@ -270,6 +300,15 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     env: WEB_ENV,
     runScript: 'dev',
     checklist: [...WEB_CLIENT_STEPS, provisioned('Keep "PKCE optional" off. Never give a browser app a client secret.')],
+    mobile: {
+      summary: 'An Expo (React Native) app for iOS, Android and the web: email and password sign-in with MFA, or Medplum\'s sign-in page in the system browser, both with PKCE; tokens in the secure store.',
+      layers: ['mobile', 'oauth-auth-code-mobile'],
+      secret: { refuse: 'ships inside the app, where any secret can be read out of it. Remove --client-secret: the app signs in with PKCE instead.' },
+      env: MOBILE_ENV,
+      runScript: 'start',
+      devRedirectUri: EXPO_WEB,
+      checklist: [...MOBILE_CLIENT_STEPS, provisioned('Keep "PKCE optional" off. Never give a mobile app a client secret.')],
+    },
   },
   'google-auth': {
     id: 'google-auth',
@@ -491,6 +530,11 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     ],
   },
 };
+
+/** The method as it is built for `platform`: its Expo starter for `mobile`. */
+export function forPlatform(method: Method, platform: Platform | undefined): Method {
+  return platform === 'mobile' && method.mobile ? { ...method, ...method.mobile } : method;
+}
 
 /** Whether the method's starter has a UI, and so takes --ui. */
 export function hasUi(method: Method): boolean {

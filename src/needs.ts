@@ -62,7 +62,9 @@ export function checkFlagsApply(flags: Flags, method: Method): void {
     if (given && !appliesTo(method)) {
       const users = METHOD_IDS.filter((id) => appliesTo(METHODS[id])).join(', ');
       throw new UsageError(
-        `${flag} does not apply to ${method.id}; ${owner === 'ui' ? `it only applies to user-facing methods (${users})` : `it is for ${users}`}.`,
+        owner === 'ui' && method.app === 'user-facing'
+          ? `${flag} is for the web starters; the Expo starter (--platform mobile) has one UI. Remove ${flag}.`
+          : `${flag} does not apply to ${method.id}; ${owner === 'ui' ? `it only applies to user-facing methods (${users})` : `it is for ${users}`}.`,
       );
     }
   }

@@ -7,24 +7,25 @@ import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { NAME } from './args.js';
 import { CliError, UsageError } from './errors.js';
-import { isMethodId, METHODS, type Method } from './methods.js';
+import { forPlatform, isMethodId, METHODS, type Method, type Platform } from './methods.js';
 import { RECORD_FILE } from './record.js';
 
 /** Browser-visible env prefixes of the usual bundlers: a secret must never carry one. */
 export const PUBLIC_PREFIXES = ['VITE_', 'NEXT_PUBLIC_', 'REACT_APP_', 'EXPO_PUBLIC_', 'PUBLIC_'];
 
-/** The method in `dir`'s medplum-auth.json; `command` names the subcommand in the error. */
+/** The method in `dir`'s medplum-auth.json, for its platform; `command` names the subcommand in the error. */
 export async function readRecordedMethod(dir: string, command: string): Promise<Method> {
   let method: unknown;
+  let platform: Platform | undefined;
   try {
-    method = (JSON.parse(await readFile(join(dir, RECORD_FILE), 'utf8')) as { method?: unknown }).method;
+    ({ method, platform } = JSON.parse(await readFile(join(dir, RECORD_FILE), 'utf8')) as { method?: unknown; platform?: Platform });
   } catch {
     throw new UsageError(`No ${RECORD_FILE} in ${dir}: run ${command} in a project made by ${NAME}, or pass its directory.`);
   }
   if (typeof method !== 'string' || !isMethodId(method)) {
     throw new UsageError(`${RECORD_FILE} in ${dir} names no known method.`);
   }
-  return METHODS[method];
+  return forPlatform(METHODS[method], platform);
 }
 
 /**

@@ -161,7 +161,7 @@ export function requestFor(
   name: string,
   projectId: string | undefined,
   accessPolicy: AccessPolicy | null,
-  extras: { readonly jwksUri?: string; readonly identityProvider?: Readonly<Record<string, unknown>> },
+  extras: { readonly redirectUris?: readonly string[]; readonly jwksUri?: string; readonly identityProvider?: Readonly<Record<string, unknown>> },
 ): ProvisionRequest {
   return {
     name,

@@ -124,6 +124,8 @@ async function provisionOnServer(
   const result = await provision(
     medplum,
     requestFor(method, plan.projectName, values.projectId || undefined, plan.accessPolicy, {
+      // The Expo starter: the app's scheme and Expo's web dev server instead of Vite's.
+      ...(values.appScheme && method.devRedirectUri ? { redirectUris: [`${values.appScheme}://`, method.devRedirectUri] } : {}),
       ...(flags.jwksUri ? { jwksUri: flags.jwksUri } : {}),
       ...(identityProvider ? { identityProvider } : {}),
     }),

@@ -8,7 +8,7 @@ import * as v from 'valibot';
 import { UsageError } from './errors.js';
 import { envValue } from './escape.js';
 import { IDP_PROVIDERS, checkHttpsUrl } from './idp.js';
-import { METHOD_IDS, WEB_UIS } from './methods.js';
+import { METHOD_IDS, PLATFORMS, WEB_UIS } from './methods.js';
 import { INTERACTIONS, parseDeviceId } from './policy.js';
 import { checkBaseUrl } from './validate.js';
 
@@ -44,6 +44,7 @@ const endpoint = (path: string, kind: 'issuer' | 'endpoint' = 'endpoint') =>
 const RecordSchema = v.looseObject({
   format: v.literal(1, 'unknown format (expected 1)'),
   method: v.picklist(METHOD_IDS, `no known method (one of ${METHOD_IDS.join(', ')})`),
+  platform: v.optional(v.picklist(PLATFORMS, `unknown platform (one of ${PLATFORMS.join(', ')})`)),
   ui: v.optional(v.picklist(WEB_UIS, `unknown ui (one of ${WEB_UIS.join(', ')})`)),
   baseUrl: v.optional(checked('$.baseUrl', (value, name) => checkBaseUrl(value, name))),
   clientId: v.optional(envSafe('$.clientId')),

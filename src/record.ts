@@ -8,7 +8,7 @@ import type { Flags } from './args.js';
 import type { Plan } from './cli.js';
 import { UsageError } from './errors.js';
 import type { IdpEndpoints } from './idp.js';
-import { METHODS, type WebUi } from './methods.js';
+import { METHODS, type Platform, type WebUi } from './methods.js';
 import type { AccessPolicy } from './policy.js';
 
 export const RECORD_FILE = 'medplum-auth.json';
@@ -19,6 +19,8 @@ export interface AuthRecord {
   readonly generator: string;
   readonly app: string;
   readonly method: string;
+  /** `mobile` for the Expo starter (--platform); absent for web. */
+  readonly platform?: Platform;
   /** The web starter's UI (--ui); absent for methods without one. */
   readonly ui?: WebUi;
   readonly answers: Readonly<Record<string, string>>;
@@ -53,6 +55,7 @@ export function buildRecord(
     generator,
     app: method.app,
     method: method.id,
+    ...(values.platform === 'mobile' ? { platform: values.platform } : {}),
     ...(ui ? { ui } : {}),
     answers: decision.answers,
     reasons: decision.reasons,
@@ -88,6 +91,7 @@ export async function flagsFromRecord(path: string, flags: Flags): Promise<Flags
     ...flags,
     yes: true,
     method: flags.method ?? method,
+    platform: flags.platform ?? record.platform,
     ui: flags.ui ?? ui,
     app: flags.app ?? METHODS[method].app,
     baseUrl: flags.baseUrl ?? record.baseUrl,

@@ -15,11 +15,11 @@ import type Handlebars from 'handlebars';
 // loaded only for a template without a matching precompiled spec (running from source, or edited).
 import Runtime from 'handlebars/runtime';
 import { envValue, jsString, jsonValue, markdownCode, markdownTableCode, markdownText, type EnvDialect } from './escape.js';
-import { hasUi, layersFor, METHODS, type EnvInput, type EnvVar, type MethodId, type Step, type Text, type WebUi } from './methods.js';
+import { forPlatform, hasUi, layersFor, METHODS, type EnvInput, type EnvVar, type Method, type MethodId, type Step, type Text, type WebUi } from './methods.js';
 import type { AccessPolicy } from './policy.js';
 import type { PackageManagerCommands } from './pm.js';
 import { VERSION } from './version.js';
-import { VERSIONS } from './versions.js';
+import { EXPO_VERSIONS, VERSIONS } from './versions.js';
 
 export const TEMPLATES_DIR = fileURLToPath(new URL('../templates/', import.meta.url));
 
@@ -63,13 +63,16 @@ const SECRET_FILES = new Set(['.env']);
  */
 export function checklistFor(input: EnvInput & { readonly method: MethodId }, provisioned = false): string[] {
   const text = (t: Text) => (typeof t === 'string' ? t : t(input));
-  return METHODS[input.method].checklist
+  return methodOf(input).checklist
     .map((step: Step) => (typeof step === 'object' ? text(provisioned ? step.afterProvision : step.text) : text(step)))
     .filter((step) => step !== '');
 }
 
+/** The method as the input builds it: web, or its mobile starter. */
+const methodOf = (input: EnvInput & { readonly method: MethodId }): Method => forPlatform(METHODS[input.method], input.platform);
+
 export async function renderProject(input: RenderInput, templatesDir = TEMPLATES_DIR): Promise<FileMap> {
-  const method = METHODS[input.method];
+  const method = methodOf(input);
   const hbs = createHandlebars();
   const precompiled = await loadPrecompiled();
   await registerPartials(hbs, join(templatesDir, '_partials'), precompiled);
@@ -104,7 +107,7 @@ export async function renderProject(input: RenderInput, templatesDir = TEMPLATES
 
 /** The variables every template may use. With `strict`, each must be defined, even if empty. */
 export function templateContext(input: RenderInput) {
-  const method = METHODS[input.method];
+  const method = methodOf(input);
   return {
     projectName: input.projectName,
     /** The CLI's own version, for the starters' `check-auth` script. */
@@ -124,7 +127,9 @@ export function templateContext(input: RenderInput) {
     ipAccessRules: input.accessPolicy?.ipAccessRule ?? [],
     pm: input.pm,
     ui: input.ui ?? '',
-    envDialect: hasUi(method) ? 'vite' : 'node',
+    appScheme: input.appScheme ?? '',
+    // Vite and Expo both expand $VAR in .env; Node does not.
+    envDialect: hasUi(method) || input.platform === 'mobile' ? 'vite' : 'node',
     env: method.env.map((v) => envEntry(v, input)),
   };
 }
@@ -168,6 +173,13 @@ export function createHandlebars(): typeof Handlebars {
         throw new Error(`{{version}}: "${pkg}" is not in src/versions.ts`);
       }
       return jsonValue(VERSIONS[pkg as keyof typeof VERSIONS]);
+    },
+    expoVersion: (name: unknown) => {
+      const pkg = str(name, 'expoVersion');
+      if (!Object.hasOwn(EXPO_VERSIONS, pkg)) {
+        throw new Error(`{{expoVersion}}: "${pkg}" is not in EXPO_VERSIONS (src/versions.ts)`);
+      }
+      return jsonValue(EXPO_VERSIONS[pkg as keyof typeof EXPO_VERSIONS]);
     },
     eq: (a: unknown, b: unknown) => a === b,
   });

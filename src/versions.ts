@@ -39,3 +39,28 @@ export const VERSIONS = {
 } as const;
 
 export type PackageName = keyof typeof VERSIONS;
+
+/**
+ * The Expo starter's pins (--platform mobile): Expo SDK 58, the newest on the npm registry, and what
+ * `npx expo install` picks for it, from the `bundledNativeModules.json` of expo 58.0.26.
+ * Exceptions: the registry this was built and tested against serves no SDK 58 build of expo-crypto,
+ * expo-secure-store, expo-auth-session and expo-web-browser, so those are their newest (SDK 57)
+ * releases; `npx expo install --fix` in the project moves them up when 58 is there.
+ * Their react and react-dom are Expo's exact pins, not the web starters' ranges.
+ */
+export const EXPO_VERSIONS = {
+  expo: '~58.0.26',
+  react: '19.3.0',
+  'react-dom': '19.3.0',
+  'react-native': '0.88.1',
+  'react-native-web': '~0.21.4',
+  '@expo/metro-runtime': '~58.0.17',
+  'expo-crypto': '~57.0.3',
+  'expo-secure-store': '~57.0.4',
+  'expo-auth-session': '~57.0.13',
+  'expo-web-browser': '~57.0.3',
+  // The polyfills' peers; see the starter's README for why 4.3.6 runs on @medplum/core 5.
+  '@medplum/expo-polyfills': '4.3.6',
+  'expo-standard-web-crypto': '~57.0.1',
+  '@medplum/react-hooks': '^5.2.13',
+} as const;

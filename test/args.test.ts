@@ -216,6 +216,29 @@ describe('the Medplum-side checklist', () => {
     );
   });
 
+  it('--platform mobile: the Expo starter, EXPO_PUBLIC_ variables, both redirect URIs, npm start', async () => {
+    const out = await dryRunJson(['-m', 'oauth-auth-code', '--platform', 'mobile', '--client-id', 'c-1']);
+    expect(out.platform).toBe('mobile');
+    expect(out.files).toEqual(expect.arrayContaining(['app.json', 'index.ts', 'src/auth.ts', 'src/SignIn.tsx', 'README.md']));
+    expect(out.files).not.toContain('vite.config.ts');
+    expect(out.inMedplum).toContain('Add app:// (the app) and http://localhost:8081 (Expo web) to its Redirect URIs.');
+    expect(out.nextSteps).toEqual(['cd app', 'npm install', 'npm start']);
+    const cwd = await tempDir();
+    expect((await runCli(['my_app', '-m', 'oauth-auth-code', '--platform', 'mobile', '--no-install', '--no-git'], { cwd })).code).toBe(0);
+    expect(await readFile(join(cwd, 'my_app/.env'), 'utf8')).toMatch(/^EXPO_PUBLIC_MEDPLUM_BASE_URL='https:\/\/api\.medplum\.com\/'$/m);
+    expect(JSON.parse(await readFile(join(cwd, 'my_app/app.json'), 'utf8')).expo.scheme).toBe('my-app');
+    // Its README says what was run where, and that no device build was.
+    expect(await readFile(join(cwd, 'my_app/README.md'), 'utf8')).toMatch(/## What was tested where[^]*No iOS or Android build was run/);
+  });
+
+  it('--for web-and-mobile without a terminal builds the web starter; --platform web is the default', async () => {
+    const shortcut = await dryRunJson(['--for', 'web-and-mobile']);
+    expect(shortcut.method).toBe('oauth-auth-code');
+    expect(shortcut.platform).toBeUndefined();
+    expect(shortcut.files).toContain('vite.config.ts');
+    expect((await dryRunJson(['-m', 'google-auth', '--platform', 'web'])).files).toContain('vite.config.ts');
+  });
+
   it('google-auth: the same Google client ID goes to the Medplum project', async () => {
     const cwd = await tempDir();
     const result = await runCli(['g', '-m', 'google-auth', '--google-client-id', '42-x.apps.googleusercontent.com', '--dry-run'], { cwd });
@@ -264,6 +287,12 @@ describe('bad input: one line, exit 2, nothing written', () => {
     [['app', '--client-id'], /option '--client-id <id>' argument missing/],
     [['app', '--method', 'client-credentials', '--app', 'user-facing'], /--method client-credentials is for backend apps, not --app user-facing.*oauth-auth-code/],
     [['app', '--method', 'oauth-auth-code', '--client-secret', 'x'], /runs in the browser.*Remove --client-secret/],
+    [['app', '-m', 'oauth-auth-code', '--platform', 'mobile', '--client-secret', 'x'], /ships inside the app.*Remove --client-secret/],
+    [['app', '--platform', 'watch'], /Allowed choices are web, mobile/],
+    [['app', '-m', 'client-credentials', '--platform', 'mobile'], /--platform is for user-facing apps; client-credentials is a backend method\. Remove --platform\./],
+    [['app', '-m', 'jwt-assertion', '--platform', 'web'], /--platform is for user-facing apps; jwt-assertion is a device method/],
+    [['app', '-m', 'google-auth', '--platform', 'mobile'], /--platform mobile is not available for google-auth yet; the mobile starter is for oauth-auth-code\./],
+    [['app', '-m', 'oauth-auth-code', '--platform', 'mobile', '--ui', 'plain'], /--ui is for the web starters; the Expo starter \(--platform mobile\) has one UI\. Remove --ui\./],
     [['My App', '-m', 'basic-auth'], /"My App" .* is not a valid npm package name\. Try "my-app"/],
     [['app', '-m', 'basic-auth', '--client-secret', 'a\rb'], /--client-secret contains a carriage return/],
     [['app', '-m', 'basic-auth', '--client-id', `'"\``], /--client-id contains all three quote characters/],

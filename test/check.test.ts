@@ -228,6 +228,15 @@ describe('check', () => {
     const skipped = (await runCheck(badDir)).out.findings.find((f) => f.id === 'client');
     expect(skipped?.level).toBe('skipped');
     expect(skipped?.message).toMatch(/MEDPLUM_ADMIN_CLIENT_ID.*--admin-profile/);
+
+    // The Expo starter reads EXPO_PUBLIC_ variables, and its web dev server is Expo's.
+    const phone = medplum.addClient({ redirectUris: ['http://localhost:5173/'] });
+    const phoneDir = await project('oauth-auth-code', phone.id, undefined, ['--platform', 'mobile']);
+    const mobile = await runCheck(phoneDir, [], adminEnv);
+    expect(mobile.level('pkce-optional')).toBe('ok');
+    expect(mobile.out.findings.find((f) => f.id === 'redirect-uris')?.message).toMatch(/do not include the dev server, http:\/\/localhost:8081:/);
+    medplum.updateClient(phone.id, { redirectUris: ['phone://', 'http://localhost:8081'] });
+    expect((await runCheck(phoneDir, [], adminEnv)).level('redirect-uris')).toBe('ok');
   });
 
   it('human output, and a clear error outside a generated project', async () => {

@@ -33,6 +33,7 @@ describe('the questionnaire, answered at a terminal', () => {
     await answer(/Project name/, { type: 'portal' }, enter);
     await answer(/What are you building\?/, enter); // user-facing is first and recommended
     await answer(/Which identity provider signs your users in\?/, enter); // Medplum, recommended
+    await answer(/Web or mobile\?/, enter); // web
     await answer(/Which UI\?/, enter); // Medplum's React components, the default
     await answer(/Medplum base URL/, enter);
     await answer(/ClientApplication ID/, { type: '6a4b5c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d' }, enter);
@@ -45,12 +46,24 @@ describe('the questionnaire, answered at a terminal', () => {
     expect(env.VITE_MEDPLUM_BASE_URL).toBe('https://api.medplum.com/');
   });
 
+  it('--for web-and-mobile offers the platform: mobile gives the Expo starter', async () => {
+    const cwd = await tempDir();
+    const run = runCli(['phone', '--for', 'web-and-mobile', '--no-install', '--no-git', '--base-url', 'https://api.medplum.com/'], { cwd, tty: true });
+    await answer(/Which one first\? \(both share one ClientApplication\)/, down, enter);
+    await answer(/ClientApplication ID/, { type: 'c-1' }, enter);
+    const result = await run;
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/phone:\/\/ \(the app\) and http:\/\/localhost:8081 \(Expo web\)/);
+    expect(parseEnv(await readFile(join(cwd, 'phone/.env'), 'utf8'))).toMatchObject({ EXPO_PUBLIC_MEDPLUM_CLIENT_ID: 'c-1' });
+  });
+
   it('user-facing: the plain UI, chosen at its question, is recorded', async () => {
     const cwd = await tempDir();
     const run = runCli(['portal', '-m', 'oauth-auth-code', '--no-install', '--no-git', '--base-url', 'https://api.medplum.com/', '--client-id', 'x'], {
       cwd,
       tty: true,
     });
+    await answer(/Web or mobile\?/, enter); // web
     await answer(/Which UI\?/);
     expect(screen.getScreen()).toMatch(/Medplum's React components[^]*Plain React, no Mantine/);
     screen.keypress(down);

@@ -186,6 +186,14 @@ describe('--provision', () => {
     const client = medplum.resources('ClientApplication').find((c) => c.id === env.VITE_MEDPLUM_CLIENT_ID);
     expect(client?.redirectUris).toEqual(['http://localhost:5173/', 'http://localhost:4173/']);
     expect(Object.keys(env).some((k) => k.includes('SECRET'))).toBe(false);
+
+    // The Expo starter: its scheme and Expo's web dev server, and nothing left to do about them.
+    const mobile = await provisionRun(cwd, 'phone_app', ['-m', 'oauth-auth-code', '--platform', 'mobile']);
+    expect(mobile.code, mobile.stderr).toBe(0);
+    const mobileEnv = parseEnv(await readFile(join(cwd, 'phone_app/.env'), 'utf8'));
+    const mobileClient = medplum.resources('ClientApplication').find((c) => c.id === mobileEnv.EXPO_PUBLIC_MEDPLUM_CLIENT_ID);
+    expect(mobileClient?.redirectUris).toEqual(['phone-app://', 'http://localhost:8081']);
+    expect(JSON.parse(mobile.stdout).inMedplum.join('\n')).not.toMatch(/Redirect URIs/);
   });
 
   it.each([

@@ -59,6 +59,16 @@ describe('medplum-auth.json', () => {
     expect(await env('second')).toEqual(await env('first'));
   });
 
+  it('records --platform mobile, and --from replays the Expo starter', async () => {
+    const cwd = await tempDir();
+    await scaffold(cwd, ['phone', '-m', 'oauth-auth-code', '--platform', 'mobile', '--client-id', 'c-3']);
+    expect(await read(join(cwd, 'phone'))).toMatchObject({ method: 'oauth-auth-code', platform: 'mobile', clientId: 'c-3' });
+    const replay = await scaffold(cwd, ['again', '--from', 'phone/medplum-auth.json']);
+    expect(replay.files).toContain('app.json');
+    expect(await read(join(cwd, 'again'))).toMatchObject({ platform: 'mobile' });
+    expect((await scaffold(cwd, ['web', '--from', 'phone/medplum-auth.json', '--platform', 'web'])).files).toContain('vite.config.ts');
+  });
+
   it('records the UI of a web starter, and --from replays it', async () => {
     const cwd = await tempDir();
     await scaffold(cwd, ['plain', '-m', 'oauth-auth-code', '--ui', 'plain']);

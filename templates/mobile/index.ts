@@ -1,0 +1,5 @@
+import './src/polyfills.ts';
+import { registerRootComponent } from 'expo';
+import { App } from './src/App.tsx';
+
+registerRootComponent(App);
