@@ -37,10 +37,8 @@ export async function loadDeviceKey(path: string): Promise<DeviceKey> {
 }
 
 function publicJwks(publicKey: KeyObject): Omit<DeviceKey, 'privateKeyPem'> {
-  const { crv, kty, x, y } = publicKey.export({ format: 'jwk' }) as Record<string, string>;
-  if (!crv || !kty || !x || !y) {
-    throw new Error('an EC public key exports crv, kty, x and y');
-  }
+  // An EC public key always exports these four (RFC 7518 section 6.2.1).
+  const { crv, kty, x, y } = publicKey.export({ format: 'jwk' }) as { crv: string; kty: string; x: string; y: string };
   // RFC 7638 thumbprint: the required members in lexicographic order, no whitespace.
   const keyId = createHash('sha256').update(JSON.stringify({ crv, kty, x, y })).digest('base64url');
   return { keyId, jwks: { keys: [{ kty, crv, x, y, kid: keyId, alg: 'ES256', use: 'sig' }] } };

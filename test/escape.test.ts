@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { marked } from 'marked';
 import { loadEnv } from 'vite';
 import { describe, expect, it } from 'vitest';
-import { envValue, EnvValueError, jsonValue, jsString, markdownCode, markdownTableCode, markdownText, shellArg } from '../src/escape.js';
+import { envValue, EnvValueError, jsonValue, jsString, markdownCode, markdownTableCode, markdownText, shellArg, shownValue } from '../src/escape.js';
 import { HOSTILE, tempDir } from './helpers.js';
 
 const NASTY = [
@@ -87,6 +87,26 @@ describe('shellArg', () => {
 });
 
 /** Property tests: every value an escape helper accepts comes back exactly from its reader. */
+describe('shownValue', () => {
+  it('escapes controls and bidi overrides and cuts by characters, not UTF-16 units', () => {
+    expect(shownValue('a\r\u001b\u202eb')).toBe('"a\\r\\u001b\\u202eb"');
+    expect(shownValue('🔐'.repeat(100), 3)).toBe('"🔐🔐🔐…" (100 characters)');
+  });
+
+  it('keeps a value of exactly the limit whole, and cuts one character more', () => {
+    expect(shownValue('a'.repeat(60))).toBe(JSON.stringify('a'.repeat(60)));
+    expect(shownValue('a'.repeat(61))).toBe(`"${'a'.repeat(60)}…" (61 characters)`);
+    expect(shownValue('\u0085\u2066x')).toBe('"\\u0085\\u2066x"');
+  });
+});
+
+describe('jsonValue', () => {
+  it('refuses what JSON cannot encode, naming it', () => {
+    expect(() => jsonValue(undefined)).toThrow('Cannot encode undefined as JSON');
+    expect(() => jsonValue(() => 1)).toThrow('Cannot encode function as JSON');
+  });
+});
+
 describe('property: each escape helper round-trips through the real reader', () => {
   /** Any text, of any Unicode, including the characters each context cares about. */
   const text = fc.oneof(
@@ -133,6 +153,13 @@ describe('property: each escape helper round-trips through the real reader', () 
 
   it('Markdown text: rendered by a CommonMark parser (marked), it is the value as plain text', () => {
     fc.assert(fc.property(inline, (v) => void expect(shown(marked.parseInline(markdownText(v)) as string)).toBe(folded(v))));
+  });
+
+  it('Markdown code span: a value that starts or ends with a backtick or a space is padded, and reads back', () => {
+    for (const v of ['`a', 'a`', ' a', '`', '` `']) {
+      const html = marked.parseInline(`x ${markdownCode(v)} x`) as string;
+      expect(shown(/<code>([^]*)<\/code>/.exec(html)?.[1] ?? ''), v).toBe(v);
+    }
   });
 
   it('Markdown code span: rendered, it is one <code> holding the value', () => {

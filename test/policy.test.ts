@@ -195,11 +195,19 @@ describe('the jwt-assertion key pair', () => {
     expect(await readFile(join(cwd, 'dev/.env'), 'utf8')).toContain(`MEDPLUM_PRIVATE_KEY_PATH='${join(cwd, 'device.pem')}'`);
   });
 
-  it('refuses a key that is not EC P-256, and a missing one, in one line', async () => {
+  it('refuses a key that is not EC P-256 (RSA, or EC on another curve), a missing one and one that is no key, in one line', async () => {
     const cwd = await tempDir();
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     await writeFile(join(cwd, 'rsa.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
-    for (const [file, message] of [['rsa.pem', /is not an EC P-256 key/], ['missing.pem', /no such file/]] as const) {
+    const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey;
+    await writeFile(join(cwd, 'p384.pem'), p384.export({ type: 'pkcs8', format: 'pem' }));
+    await writeFile(join(cwd, 'notes.txt'), 'not a key\n');
+    for (const [file, message] of [
+      ['rsa.pem', /is not an EC P-256 key/],
+      ['p384.pem', /is not an EC P-256 key/],
+      ['missing.pem', /no such file/],
+      ['notes.txt', /notes\.txt: not a PEM or DER private key\./],
+    ] as const) {
       const result = await runCli(['dev', '-m', 'jwt-assertion', '--private-key-path', file, '--dry-run'], { cwd });
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(message);
