@@ -239,12 +239,76 @@ describe('check', () => {
     expect((await runCheck(phoneDir, [], adminEnv)).level('redirect-uris')).toBe('ok');
   });
 
+  it('every finding, word for word: a sound client-credentials project', async () => {
+    const client = medplum.addClient({ accessPolicy: POLICY });
+    const dir = await project('client-credentials', client.id, client.secret);
+    const { out } = await runCheck(dir);
+    const base = medplum.baseUrl;
+    expect(out.findings).toEqual([
+      { id: 'server', level: 'ok', message: `${base} runs Medplum 5.1.29-medplum-double` },
+      { id: 'env-mode', level: 'ok', message: '.env is readable only by its owner (mode 600)' },
+      { id: 'env-gitignored', level: 'skipped', message: 'not a git repository: cannot tell whether .env would be committed' },
+      { id: 'public-secret', level: 'ok', message: 'no secret in a browser-visible variable' },
+      { id: 'verbose-log', level: 'ok', message: "no logLevel 'verbose' in src/" },
+      { id: 'sign-in', level: 'ok', message: `signed in to ${base} as client ${client.id}; auth/me answers` },
+      { id: 'admin', level: 'ok', message: 'the client is not a project admin' },
+      { id: 'access-policy', level: 'ok', message: 'an AccessPolicy limits the client' },
+    ]);
+  });
+
+  it('every finding, word for word: a device project with everything wrong', async () => {
+    const client = medplum.addClient({ admin: true, pkceOptional: true });
+    const dir = await project('device-credentials', client.id);
+    await chmod(join(dir, '.env'), 0o644);
+    execFileSync('git', ['init', '-q'], { cwd: dir });
+    await writeFile(join(dir, '.gitignore'), 'node_modules/\n');
+    await writeFile(join(dir, 'src/debug.ts'), "export const options = { logLevel: 'verbose' };\n");
+    await writeFile(join(dir, '.env.local'), `NEXT_PUBLIC_PASSWORD=x\n`);
+    const { out, code } = await runCheck(dir, ['--env', join(dir, '.env.local')], { MEDPLUM_CLIENT_SECRET: client.secret });
+    const message = (id: string) => out.findings.find((f) => f.id === id)?.message;
+    expect(message('env-mode')).toBe('.env is readable by others (mode 644): run chmod 600 .env');
+    expect(message('env-gitignored')).toBe('.env is not ignored by git: add .env* and !.env.example to .gitignore');
+    expect(message('public-secret')).toBe('NEXT_PUBLIC_PASSWORD: a secret in a browser-visible variable ships to every visitor. Remove it.');
+    expect(message('verbose-log')).toBe("logLevel 'verbose' in src/debug.ts: it can log tokens. Use 'basic' or none.");
+    expect(message('admin')).toBe('the client is a project admin: it can do anything in the project. Remove admin from its ProjectMembership.');
+    expect(out.findings.find((f) => f.id === 'access-policy')).toEqual({
+      id: 'access-policy',
+      level: 'error',
+      message: 'no AccessPolicy: the client can read and change everything in the project. Attach access-policy.json to its ProjectMembership.',
+    });
+    expect(message('ip-rules')).toBe('no ipAccessRule: the device may sign in from anywhere. Regenerate the policy with --allow-ip.');
+    expect(message('pkce-optional')).toBe('the ClientApplication has pkceOptional: true. Turn it off.');
+    expect(code).toBe(1);
+  });
+
+  it('missing settings and secrets are errors that name the variable', async () => {
+    const client = medplum.addClient({ accessPolicy: POLICY });
+    const dir = await project('client-credentials', client.id);
+    const signIn = async (env: Record<string, string>) => (await runCheck(dir, [], env)).out.findings.find((f) => f.id === 'sign-in')?.message;
+    expect(await signIn({})).toBe(`could not sign in to ${medplum.baseUrl} as client ${client.id}: MEDPLUM_CLIENT_SECRET (or MEDPLUM_CLIENT_SECRET_FILE) is not set`);
+    expect(await signIn({ MEDPLUM_CLIENT_ID: '' })).toBe('MEDPLUM_CLIENT_ID is not set (.env or the environment)');
+    expect(await signIn({ MEDPLUM_BASE_URL: '' })).toBe('MEDPLUM_BASE_URL is not set (.env or the environment)');
+    const jwt = await project('jwt-assertion', client.id);
+    const jwtSignIn = async (env: Record<string, string>) => (await runCheck(jwt, [], env)).out.findings.find((f) => f.id === 'sign-in')?.message;
+    expect(await jwtSignIn({ MEDPLUM_KEY_ID: '' })).toMatch(/: MEDPLUM_KEY_ID is not set$/);
+    expect(await jwtSignIn({ MEDPLUM_PRIVATE_KEY_PATH: '' })).toMatch(/: MEDPLUM_PRIVATE_KEY_PATH is not set$/);
+    expect(await jwtSignIn({ MEDPLUM_PRIVATE_KEY_PATH: join(jwt, 'nowhere.pem') })).toMatch(/: the private key at .*nowhere\.pem cannot be read$/);
+  });
+
   it('human output, and a clear error outside a generated project', async () => {
     const client = medplum.addClient({ accessPolicy: POLICY });
     const dir = await project('client-credentials', client.id, client.secret);
     const human = await runCli(['check', dir], { cwd: dir });
-    expect(human.stdout).toMatch(/✔ signed in to .* as client /);
-    expect(human.stdout).toMatch(/0 error\(s\), 0 warning\(s\)/);
+    expect(human.stdout.split('\n')[0]).toBe(`Checking ${dir} (client-credentials)`);
+    expect(human.stdout).toMatch(/^  ✔ signed in to .* as client /m);
+    expect(human.stdout).toMatch(/^  – not a git repository/m);
+    expect(human.stdout).toMatch(/^0 error\(s\), 0 warning\(s\)$/m);
+    const strict = await runCli(['check', dir, '--strict'], { cwd: dir });
+    expect(strict.stdout).toMatch(/^0 error\(s\), 0 warning\(s\) \(strict: warnings fail\)$/m);
+    const loose = await project('client-credentials', medplum.addClient().id, 'wrong');
+    const failing = await runCli(['check', loose], { cwd: loose });
+    expect(failing.stdout).toMatch(/^  ✖ could not sign in/m);
+    expect(failing.stdout).toMatch(/^1 error\(s\), 0 warning\(s\)$/m);
     const outside = await runCli(['check', await tempDir()], { cwd: dir });
     expect(outside.code).toBe(2);
     expect(outside.stderr).toMatch(/No medplum-auth\.json in .*: run check in a project made by create-medplum-auth/);
