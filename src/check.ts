@@ -93,7 +93,7 @@ export async function check(options: CheckOptions, cwd: string, processEnv: Read
   const env = await readProjectEnv(dir, options.envFile ? resolve(cwd, options.envFile) : undefined, processEnv);
   const http = policyFetch({ timeoutSeconds: options.timeout, debug: options.debug, interrupt: options.interrupt });
   const findings = [
-    ...(await serverFindings(env.MEDPLUM_BASE_URL || env.VITE_MEDPLUM_BASE_URL || env.EXPO_PUBLIC_MEDPLUM_BASE_URL, http)),
+    ...(await serverFindings(env[envName(method, 'MEDPLUM_BASE_URL')], http)),
     ...(await staticFindings(dir, method, env)),
     ...(await liveFindings(method, env, dir, http)),
     ...(method.app === 'user-facing' ? await webClientFindings(method, env, processEnv, options, http) : []),
@@ -102,6 +102,11 @@ export async function check(options: CheckOptions, cwd: string, processEnv: Read
 }
 
 const DEV_SERVER = 'http://localhost:5173/';
+
+/** The starter's name for a setting: MEDPLUM_BASE_URL, VITE_MEDPLUM_BASE_URL, EXPO_PUBLIC_MEDPLUM_BASE_URL, … */
+function envName(method: Method, suffix: string): string {
+  return method.env.find((v) => v.name.endsWith(suffix))?.name ?? suffix;
+}
 
 /** Which Medplum release answers at the base URL, against the releases the starters are made for. */
 async function serverFindings(baseUrl: string | undefined, http: typeof fetch): Promise<Finding[]> {
@@ -126,10 +131,9 @@ async function webClientFindings(
   http: typeof fetch,
 ): Promise<Finding[]> {
   const { adminProfile } = options;
-  // VITE_MEDPLUM_BASE_URL, EXPO_PUBLIC_MEDPLUM_BASE_URL, …: as the starter names them.
-  const [baseUrlVar, clientIdVar] = ['MEDPLUM_BASE_URL', 'MEDPLUM_CLIENT_ID'].map((suffix) => method.env.find((v) => v.name.endsWith(suffix))?.name ?? suffix);
-  const baseUrl = env[baseUrlVar as string];
-  const clientId = env[clientIdVar as string];
+  const [baseUrlVar, clientIdVar] = [envName(method, 'MEDPLUM_BASE_URL'), envName(method, 'MEDPLUM_CLIENT_ID')];
+  const baseUrl = env[baseUrlVar];
+  const clientId = env[clientIdVar];
   if (!baseUrl || !clientId) {
     return [{ id: 'client', level: 'error', message: `${baseUrl ? clientIdVar : baseUrlVar} is not set (.env or the environment)` }];
   }

@@ -104,6 +104,10 @@ async function provisionOnServer(
   secretOut: PendingWrite | undefined,
 ): Promise<ProvisionedPlan> {
   const { method, values } = plan;
+  if (method.id === 'external-idp') {
+    // Before anyone is asked to sign in or for the IdP's secret.
+    needEndpoints(values.idp, EXTERNAL_IDP_FIELDS, 'Signing users in through the IdP');
+  }
   const medplum = await adminSession({
     baseUrl: values.baseUrl,
     env: withAdminFlags(io.env, flags),
@@ -205,21 +209,25 @@ async function idpClientSecret(flags: Flags, io: Io, prompt: Prompter | undefine
  * authorizeUrl, tokenUrl, userInfoUrl, clientId and clientSecret (src/server.ts), 5.2 none of them.
  */
 function identityProviderFor(method: Method, idp: IdpSettings, release: ServerRelease, idpSecret: string | undefined): Record<string, unknown> | undefined {
-  const needEndpoints = (fields: readonly (keyof IdpSettings)[], why: string) => {
-    const missing = fields.filter((field) => !idp[field]);
-    if (missing.length > 0) {
-      throw new UsageError(`${why} needs identityProvider.${missing.join(', ')}: pass --idp with --idp-domain, or --idp-issuer with --discover.`);
-    }
-  };
-  const full = requiresFullIdentityProvider(release);
-  const server = release.text ? `Medplum ${release.text}` : 'A Medplum server that does not report its version';
   if (method.id === 'external-idp') {
-    needEndpoints(['authorizeUrl', 'tokenUrl', 'userInfoUrl', 'clientId'], 'Signing users in through the IdP');
+    // Its endpoints were checked before the sign-in (EXTERNAL_IDP_FIELDS): they do not depend on the release.
     return { authorizeUrl: idp.authorizeUrl, tokenUrl: idp.tokenUrl, userInfoUrl: idp.userInfoUrl, clientId: idp.clientId, clientSecret: idpSecret, usePkce: false };
   }
   if (method.id === 'token-exchange') {
-    needEndpoints(full ? ['authorizeUrl', 'tokenUrl', 'userInfoUrl'] : ['userInfoUrl'], full ? server : 'The token exchange');
+    const full = requiresFullIdentityProvider(release);
+    const server = release.text ? `Medplum ${release.text}` : 'A Medplum server that does not report its version';
+    needEndpoints(idp, full ? ['authorizeUrl', 'tokenUrl', 'userInfoUrl'] : ['userInfoUrl'], full ? server : 'The token exchange');
     return exchangeIdentityProvider(idp, full);
   }
   return undefined;
+}
+
+/** What external-idp's identityProvider needs on every release, for Medplum to send users to the IdP and back. */
+const EXTERNAL_IDP_FIELDS = ['authorizeUrl', 'tokenUrl', 'userInfoUrl', 'clientId'] as const;
+
+function needEndpoints(idp: IdpSettings, fields: readonly (keyof IdpSettings)[], why: string): void {
+  const missing = fields.filter((field) => !idp[field]);
+  if (missing.length > 0) {
+    throw new UsageError(`${why} needs identityProvider.${missing.join(', ')}: pass --idp with --idp-domain, or --idp-issuer with --discover.`);
+  }
 }

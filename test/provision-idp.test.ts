@@ -112,6 +112,14 @@ describe.each(SERVER_VERSIONS)('--provision against Medplum %s', (version) => {
     expect(medplum.resources('ClientApplication')).toHaveLength(before);
   });
 
+  it('external-idp without its endpoints: refused before any sign-in or secret is asked for', async () => {
+    const cwd = await tempDir();
+    const result = await runCli(['sso-none', '-m', 'external-idp', '--idp', 'oidc', '--provision', '--base-url', medplum.baseUrl, '--no-install', '--no-git'], { cwd, env: {} });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error Signing users in through the IdP needs identityProvider\.authorizeUrl, tokenUrl, userInfoUrl, clientId: /m);
+    expect(result.stderr).not.toMatch(/MEDPLUM_ADMIN_CLIENT_ID|MEDPLUM_IDP_CLIENT_SECRET/);
+  });
+
   it('domain-idp: the client, as far as a project admin goes; the DomainConfiguration is left to a super admin, and the step says so', async () => {
     const cwd = await tempDir();
     const result = await provisionRun(cwd, 'domain', ['-m', 'domain-idp', ...OKTA]);
