@@ -15,7 +15,7 @@ process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
 // Loaded after the handlers are in place: a signal during start-up is handled too.
-const { main } = await import('./cli.js');
+const { main } = await import('./cli/main.js');
 process.exitCode = await main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,

@@ -9,7 +9,7 @@ import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import type { MethodId } from '../src/methods.js';
+import type { MethodId } from '../src/guide/methods.js';
 import { startMedplumDouble, type MedplumDouble } from './double/medplum-double.js';
 import { runCli, tempDir } from './helpers.js';
 import { expectOk, sh } from './project.js';

@@ -1,7 +1,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { METHODS } from '../src/methods.js';
+import { METHODS } from '../src/guide/methods.js';
 import { runCli, tempDir } from './helpers.js';
 
 /** Errors are one line on stderr, nothing on stdout. */

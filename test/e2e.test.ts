@@ -8,7 +8,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { hasUi, METHODS, type MethodId, type WebUi } from '../src/methods.js';
+import { hasUi, METHODS, type MethodId, type WebUi } from '../src/guide/methods.js';
 import { HOSTILE, tempDir } from './helpers.js';
 import { BIN, expectOk, filesContaining, sh } from './project.js';
 

@@ -1,9 +1,9 @@
-/** The line-preserving .env editor that rotate-secret uses (src/env-file.ts). */
+/** The line-preserving .env editor that rotate-secret uses (src/scaffold/env-file.ts). */
 import { parseEnv } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EnvFileError, readEnvEntries, setEnvEntry } from '../src/env-file.js';
-import { envValue } from '../src/escape.js';
+import { EnvFileError, readEnvEntries, setEnvEntry } from '../src/scaffold/env-file.js';
+import { envValue } from '../src/scaffold/escape.js';
 
 describe('setEnvEntry', () => {
   it('replaces one entry and keeps every other line, comments included', () => {

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { marked } from 'marked';
 import { loadEnv } from 'vite';
 import { describe, expect, it } from 'vitest';
-import { envValue, EnvValueError, jsonValue, jsString, markdownCode, markdownTableCode, markdownText, shellArg, shownValue } from '../src/escape.js';
+import { envValue, EnvValueError, jsonValue, jsString, markdownCode, markdownTableCode, markdownText, shellArg, shownValue } from '../src/scaffold/escape.js';
 import { HOSTILE, tempDir } from './helpers.js';
 
 const NASTY = [

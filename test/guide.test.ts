@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { answersFor, chooseMethod, GUIDE, InvalidAnswer, MissingAnswer, SHORTCUT_IDS, SHORTCUTS } from '../src/guide.js';
-import { METHOD_IDS, METHODS } from '../src/methods.js';
+import { answersFor, chooseMethod, GUIDE, InvalidAnswer, MissingAnswer, SHORTCUT_IDS, SHORTCUTS } from '../src/guide/guide.js';
+import { METHOD_IDS, METHODS } from '../src/guide/methods.js';
 
 describe('chooseMethod', () => {
   it.each([

@@ -8,7 +8,7 @@ import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { generateDeviceKey } from '../src/keys.js';
+import { generateDeviceKey } from '../src/guide/keys.js';
 import { expectOneLine, snapshot, tempDir } from './helpers.js';
 import { BIN, sh } from './project.js';
 

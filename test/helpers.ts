@@ -2,7 +2,8 @@ import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, onTestFinished } from 'vitest';
-import { main, type Io } from '../src/cli.js';
+import type { Io } from '../src/cli/io.js';
+import { main } from '../src/cli/main.js';
 
 export interface RunResult {
   readonly code: number;

@@ -1,5 +1,5 @@
 /**
- * Issue 10, items 1, 3 and 8 (garbage): the one HTTP policy (src/http.ts), proven with the built
+ * Issue 10, items 1, 3 and 8 (garbage): the one HTTP policy (src/medplum/http.ts), proven with the built
  * bin against servers that redirect to another origin, stall, or answer garbage. Every command
  * that talks to Medplum is run: check (client secret, Basic), rotate-secret, and --provision.
  * Run `npm run build` first.

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXPO_VERSIONS } from '../src/versions.js';
+import { EXPO_VERSIONS } from '../src/scaffold/versions.js';
 import { startMedplumDouble, type DoubleClient, type MedplumDouble } from './double/medplum-double.js';
 import { totp } from './double/totp.js';
 import { HOSTILE, tempDir } from './helpers.js';

@@ -5,10 +5,10 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { discover, idpFromPatterns } from '../src/idp.js';
-import { policyFetch } from '../src/http.js';
-import { generateDeviceKey, loadDeviceKey } from '../src/keys.js';
-import { buildPolicy, parseAllow, parseAllowIp, parseDeviceId, restrictToDevice } from '../src/policy.js';
+import { discover, idpFromPatterns } from '../src/guide/idp.js';
+import { policyFetch } from '../src/medplum/http.js';
+import { generateDeviceKey, loadDeviceKey } from '../src/guide/keys.js';
+import { buildPolicy, parseAllow, parseAllowIp, parseDeviceId, restrictToDevice } from '../src/guide/policy.js';
 import { runCli, tempDir } from './helpers.js';
 
 describe('--allow', () => {

@@ -9,8 +9,8 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { MedplumClient } from '@medplum/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UNUSED_BY_EXCHANGE } from '../src/methods.js';
-import { releaseWarning, requiresFullIdentityProvider, serverRelease } from '../src/server.js';
+import { UNUSED_BY_EXCHANGE } from '../src/guide/methods.js';
+import { releaseWarning, requiresFullIdentityProvider, serverRelease } from '../src/medplum/server.js';
 import { SERVER_VERSIONS, startMedplumDouble, type MedplumDouble } from './double/medplum-double.js';
 import { runCli, tempDir } from './helpers.js';
 import { filesContaining } from './project.js';
@@ -236,7 +236,7 @@ describe('IdP endpoints over plain http', () => {
 
 describe('a request the server refuses as invalid', () => {
   it('is reported in the server\'s words, not as "not a Medplum server"', async () => {
-    const { describe: describeError } = await import('../src/admin.js');
+    const { describe: describeError } = await import('../src/medplum/admin.js');
     const { OperationOutcomeError } = await import('@medplum/core');
     const err = new OperationOutcomeError({
       resourceType: 'OperationOutcome',

@@ -2,13 +2,13 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { chooseMethod, answersFor } from '../src/guide.js';
-import { hasUi, METHOD_IDS, METHODS, type MethodId } from '../src/methods.js';
-import { NO_IDP } from '../src/idp.js';
-import { resolvePolicy } from '../src/needs.js';
-import { commandsFor } from '../src/pm.js';
-import { renderProject, TEMPLATES_DIR, type RenderInput } from '../src/render.js';
-import { VERSIONS } from '../src/versions.js';
+import { chooseMethod, answersFor } from '../src/guide/guide.js';
+import { hasUi, METHOD_IDS, METHODS, type MethodId } from '../src/guide/methods.js';
+import { NO_IDP } from '../src/guide/idp.js';
+import { resolvePolicy } from '../src/guide/needs.js';
+import { commandsFor } from '../src/scaffold/pm.js';
+import { renderProject, TEMPLATES_DIR, type RenderInput } from '../src/scaffold/render.js';
+import { VERSIONS } from '../src/scaffold/versions.js';
 import { HOSTILE, tempDir } from './helpers.js';
 
 function input(method: MethodId, overrides: Partial<RenderInput> = {}): RenderInput {
@@ -198,6 +198,6 @@ describe('strict templates', () => {
     const dir = await tempDir();
     await mkdir(join(dir, 'basic-auth'), { recursive: true });
     await writeFile(join(dir, 'basic-auth', 'package.json.hbs'), '{ "x": {{version "left-pad"}} }');
-    await expect(renderProject(input('basic-auth'), dir)).rejects.toThrow(/"left-pad" is not in src\/versions\.ts/);
+    await expect(renderProject(input('basic-auth'), dir)).rejects.toThrow(/"left-pad" is not in src\/scaffold\/versions\.ts/);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { commandsFor, detectPackageManager, runScript } from '../src/pm.js';
-import { colorLevel, createUi } from '../src/ui.js';
+import { commandsFor, detectPackageManager, runScript } from '../src/scaffold/pm.js';
+import { colorLevel, createUi } from '../src/cli/ui.js';
 import { runCli, tempDir } from './helpers.js';
 
 const tty = { write: () => true, isTTY: true };

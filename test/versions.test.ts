@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { VERSIONS } from '../src/versions.js';
+import { VERSIONS } from '../src/scaffold/versions.js';
 
 describe('the version map', () => {
   it('pins generated projects to the @medplum/core major this CLI ships with', async () => {

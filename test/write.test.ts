@@ -1,8 +1,8 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { FileMap, GeneratedFile } from '../src/render.js';
-import { writeProject } from '../src/write.js';
+import type { FileMap, GeneratedFile } from '../src/scaffold/render.js';
+import { writeProject } from '../src/scaffold/write.js';
 import { runCli, snapshot, tempDir } from './helpers.js';
 
 const file = (path: string, text: string, mode = 0o644): [string, GeneratedFile] => [

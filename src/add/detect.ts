@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import type { PackageManager } from '../pm.js';
+import type { PackageManager } from '../scaffold/pm.js';
 import { KINDS, SUPPORTED, type Kind } from './kinds.js';
 
 export type Framework = 'express' | 'fastify' | 'hono' | 'none';

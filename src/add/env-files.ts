@@ -4,7 +4,7 @@
  * private. Each returns undefined when the file already has everything.
  */
 import { parseEnv } from 'node:util';
-import { envValue, type EnvDialect } from '../escape.js';
+import { envValue, type EnvDialect } from '../scaffold/escape.js';
 
 export interface EnvEntry {
   readonly name: string;

@@ -3,9 +3,9 @@
  * which dialect, what to install. A new kind is an entry here, a case in detect.ts and its wiring in
  * wiring.ts (see ARCHITECTURE.md).
  */
-import type { App } from '../guide.js';
-import { METHOD_IDS, METHODS, type EnvVar, type Method } from '../methods.js';
-import type { PackageName } from '../versions.js';
+import type { App } from '../guide/methods.js';
+import { METHOD_IDS, METHODS, type EnvVar, type Method } from '../guide/methods.js';
+import type { PackageName } from '../scaffold/versions.js';
 
 export type KindId = 'vite-react' | 'next' | 'node';
 
@@ -15,7 +15,7 @@ export interface Kind {
   readonly apps: readonly App[];
   /** Where the values go: appended, never overwritten. */
   readonly envFile: '.env' | '.env.local';
-  /** The dependencies the wiring imports, at the versions of src/versions.ts. */
+  /** The dependencies the wiring imports, at the versions of src/scaffold/versions.ts. */
   readonly dependencies: readonly PackageName[];
   /** What its build needs (Mantine's PostCSS setup). */
   readonly devDependencies: readonly PackageName[];

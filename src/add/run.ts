@@ -6,20 +6,23 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
-import { NAME, createProgram, parseArgs, type Flags } from '../args.js';
-import { install, isCI, printMedplumSide, printNextSteps, resolvePlan, type Io, type MedplumSide, type Plan } from '../cli.js';
+import { NAME, createProgram, parseArgs, type Flags } from '../cli/args.js';
+import { isCI, type Io } from '../cli/io.js';
+import { printMedplumSide, printNextSteps, type MedplumSide } from '../cli/report.js';
+import { resolvePlan } from '../cli/resolve.js';
+import { install } from '../scaffold/install.js';
+import type { Plan } from '../scaffold/plan.js';
 import { CliError, UsageError } from '../errors.js';
-import { shellArg } from '../escape.js';
-import type { App } from '../guide.js';
-import { PRIVATE_KEY_FILE } from '../keys.js';
-import { METHODS, type Method } from '../methods.js';
-import { loadPrompter } from '../prompts.js';
-import { buildRecord, flagsFromRecord, RECORD_FILE } from '../record.js';
-import { checklistFor, type GeneratedFile } from '../render.js';
-import { createUi, type Ui } from '../ui.js';
-import { VERSION } from '../version.js';
-import { toValidPackageName } from '../validate.js';
-import { writeProject } from '../write.js';
+import { shellArg } from '../scaffold/escape.js';
+import { PRIVATE_KEY_FILE } from '../guide/keys.js';
+import { METHODS, type App, type Method } from '../guide/methods.js';
+import { loadPrompter } from '../cli/prompts.js';
+import { buildRecord, flagsFromRecord, RECORD_FILE } from '../scaffold/record.js';
+import { checklistFor, type GeneratedFile } from '../scaffold/render.js';
+import { createUi, type Ui } from '../cli/ui.js';
+import { VERSION } from '../cli/version.js';
+import { toValidPackageName } from '../guide/validate.js';
+import { writeProject } from '../scaffold/write.js';
 import { detectProject, type Project } from './detect.js';
 import { unifiedDiff } from './diff.js';
 import { methodsFor } from './kinds.js';
@@ -74,7 +77,7 @@ export async function runAdd(argv: readonly string[], io: Io): Promise<number> {
   const resolved = keptKey ? { ...planned, values: { ...planned.values, jwt: { ...planned.values.jwt, privateKeyPath: `./${PRIVATE_KEY_FILE}` } } } : planned;
   checkFits(resolved.method, project); // the guide's prompts may have chosen any app
   const { plan, provisioned, undoProvision } = flags.provision
-    ? await (await import('../provisioning.js')).provisionPlan(resolved, flags, io, ui, prompt)
+    ? await (await import('../medplum/provisioning.js')).provisionPlan(resolved, flags, io, ui, prompt)
     : { plan: resolved, provisioned: undefined, undoProvision: async () => '' };
 
   const record = buildRecord(`${NAME}@${VERSION}`, plan, provisioned?.record);

@@ -4,8 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import type { Method } from '../methods.js';
-import { renderTemplateFile, TEMPLATES_DIR } from '../render.js';
+import type { Method } from '../guide/methods.js';
+import { renderTemplateFile, TEMPLATES_DIR } from '../scaffold/render.js';
 import type { Project } from './detect.js';
 import { importSpecifier, wrapElement } from './source-edit.js';
 

@@ -5,7 +5,7 @@
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { CliError } from './errors.js';
+import { CliError } from '../errors.js';
 
 export const PRIVATE_KEY_FILE = 'medplum-device-key.pem';
 

@@ -6,13 +6,13 @@
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { adminSession, describe, withAdminFlags } from './admin.js';
-import { NAME, parseCommand, withAdminOptions, withTimeoutOption } from './args.js';
-import { EnvFileError, readEnvEntries, setEnvEntry } from './env-file.js';
-import { CliError, UsageError } from './errors.js';
+import { NAME, parseCommand, withAdminOptions, withTimeoutOption } from '../cli/args.js';
+import { EnvFileError, readEnvEntries, setEnvEntry } from '../scaffold/env-file.js';
+import { CliError, UsageError } from '../errors.js';
 import { policyFetch } from './http.js';
-import type { Prompter } from './prompts.js';
-import { readClientSecret, readEnvText, readProjectEnv, readRecordedMethod } from './project.js';
-import { prepareWrite } from './save.js';
+import type { Prompter } from '../cli/prompts.js';
+import { readClientSecret, readEnvText, readProjectEnv, readRecordedMethod } from '../scaffold/project.js';
+import { prepareWrite } from '../scaffold/save.js';
 import { releaseWarning, serverRelease } from './server.js';
 
 export interface RotateOptions {
@@ -58,7 +58,7 @@ export interface RotateResult {
   readonly action: 'rotated' | 'retired' | 'nothing-to-retire';
   /** Where the new secret went (a path), never the secret. */
   readonly wroteTo?: string;
-  /** The server is outside the releases we support (src/server.ts). */
+  /** The server is outside the releases we support (src/medplum/server.ts). */
   readonly warning?: string;
 }
 

@@ -3,9 +3,12 @@
  * vars it reads, where its secret may live, and what to do on the Medplum side.
  * Everything method-specific that is not a template lives here.
  */
-import type { App } from './guide.js';
 import { PROVIDERS, type IdpSettings } from './idp.js';
 import type { PolicyResource } from './policy.js';
+
+/** The guide's first answer: what you are building. */
+export const APPS = ['user-facing', 'backend', 'device'] as const;
+export type App = (typeof APPS)[number];
 
 export const METHOD_IDS = [
   'oauth-auth-code',
@@ -235,7 +238,7 @@ export const UNUSED_BY_EXCHANGE = 'unused-by-token-exchange';
 
 /**
  * token-exchange's `identityProvider`. The exchange calls only `userInfoUrl`; `full` adds every field
- * Medplum 5.1 requires (see src/server.ts), filling those the exchange never uses with UNUSED_BY_EXCHANGE.
+ * Medplum 5.1 requires (see src/medplum/server.ts), filling those the exchange never uses with UNUSED_BY_EXCHANGE.
  * Without `full`, only what is known is sent.
  */
 export function exchangeIdentityProvider(idp: Pick<IdpSettings, 'authorizeUrl' | 'tokenUrl' | 'userInfoUrl' | 'clientId'>, full: boolean): Record<string, string> {

@@ -6,18 +6,19 @@
  */
 import { resolve } from 'node:path';
 import { adminSession, withAdminFlags } from './admin.js';
-import type { Flags } from './args.js';
-import type { Io, Plan } from './cli.js';
-import { CliError, UsageError } from './errors.js';
+import type { Flags } from '../cli/args.js';
+import type { Io } from '../cli/io.js';
+import type { Plan } from '../scaffold/plan.js';
+import { CliError, UsageError } from '../errors.js';
 import { httpFor } from './http.js';
-import type { IdpSettings } from './idp.js';
-import { exchangeIdentityProvider, type Method } from './methods.js';
+import type { IdpSettings } from '../guide/idp.js';
+import { exchangeIdentityProvider, type Method } from '../guide/methods.js';
 import { provision, requestFor, undo } from './provision.js';
-import type { Prompter } from './prompts.js';
-import type { AuthRecord } from './record.js';
-import { prepareWrite, type PendingWrite } from './save.js';
+import type { Prompter } from '../cli/prompts.js';
+import type { AuthRecord } from '../scaffold/record.js';
+import { prepareWrite, type PendingWrite } from '../scaffold/save.js';
 import { releaseWarning, requiresFullIdentityProvider, serverRelease, type ServerRelease } from './server.js';
-import type { Ui } from './ui.js';
+import type { Ui } from '../cli/ui.js';
 
 export interface ProvisionedPlan {
   readonly plan: Plan;
@@ -206,7 +207,7 @@ async function idpClientSecret(flags: Flags, io: Io, prompt: Prompter | undefine
 
 /**
  * What goes into the new ClientApplication's `identityProvider`, for the server's release: 5.1 requires
- * authorizeUrl, tokenUrl, userInfoUrl, clientId and clientSecret (src/server.ts), 5.2 none of them.
+ * authorizeUrl, tokenUrl, userInfoUrl, clientId and clientSecret (src/medplum/server.ts), 5.2 none of them.
  */
 function identityProviderFor(method: Method, idp: IdpSettings, release: ServerRelease, idpSecret: string | undefined): Record<string, unknown> | undefined {
   if (method.id === 'external-idp') {

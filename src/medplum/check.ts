@@ -10,12 +10,12 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { Command } from 'commander';
-import { NAME, parseCommand, withAdminOptions, withTimeoutOption } from './args.js';
-import { CliError, Interrupted } from './errors.js';
+import { NAME, parseCommand, withAdminOptions, withTimeoutOption } from '../cli/args.js';
+import { CliError, Interrupted } from '../errors.js';
 import { policyFetch } from './http.js';
-import type { Method, MethodId } from './methods.js';
-import { PUBLIC_PREFIXES, readClientSecret, readProjectEnv, readRecordedMethod } from './project.js';
-import type { Ui } from './ui.js';
+import type { Method, MethodId } from '../guide/methods.js';
+import { PUBLIC_PREFIXES, readClientSecret, readProjectEnv, readRecordedMethod } from '../scaffold/project.js';
+import type { Ui } from '../cli/ui.js';
 
 export type Level = 'ok' | 'warning' | 'error' | 'skipped';
 

@@ -5,7 +5,7 @@
  */
 import { chmod, lstat, open, readlink, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 
 export interface PendingWrite {
   /** The file that will be replaced: a symlink's target, so the symlink stays one. */

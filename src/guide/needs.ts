@@ -4,15 +4,15 @@
  * empty (left for .env) or an error naming the flag.
  */
 import { resolve } from 'node:path';
-import type { Flags } from './args.js';
-import { UsageError } from './errors.js';
-import { shownValue } from './escape.js';
+import type { Flags } from '../cli/args.js';
+import { UsageError } from '../errors.js';
+import { shownValue } from '../scaffold/escape.js';
 import { discover, IDP_PROVIDERS, idpFromPatterns, NO_IDP, PROVIDERS, plainHttpWarning, type IdpProvider, type IdpSettings } from './idp.js';
 import { generateDeviceKey, loadDeviceKey, PRIVATE_KEY_FILE } from './keys.js';
 import { hasUi, METHOD_IDS, METHODS, type Method, type Need } from './methods.js';
 import { buildPolicy, parseAllow, parseAllowIp, parseDeviceId, restrictToDevice, type AccessPolicy } from './policy.js';
-import type { Prompter } from './prompts.js';
-import type { GeneratedFile } from './render.js';
+import type { Prompter } from '../cli/prompts.js';
+import type { GeneratedFile } from '../scaffold/render.js';
 
 export interface NeedValues {
   readonly googleClientId: string;

@@ -8,9 +8,9 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { MedplumClient } from '@medplum/core';
 import { createHash, randomBytes } from 'node:crypto';
-import { CliError, Interrupted, UsageError } from './errors.js';
+import { CliError, Interrupted, UsageError } from '../errors.js';
 import { HttpPolicyError } from './http.js';
-import type { Prompter } from './prompts.js';
+import type { Prompter } from '../cli/prompts.js';
 
 export interface AdminOptions {
   readonly baseUrl: string;

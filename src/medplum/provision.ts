@@ -10,8 +10,8 @@
  */
 import type { MedplumClient } from '@medplum/core';
 import { describe } from './admin.js';
-import { CliError } from './errors.js';
-import type { AccessPolicy } from './policy.js';
+import { CliError } from '../errors.js';
+import type { AccessPolicy } from '../guide/policy.js';
 
 export interface ProvisionRequest {
   /** The ClientApplication's name; also how a re-run finds it. */

@@ -4,12 +4,12 @@
  * It never holds a secret: secrets come from the environment on replay.
  */
 import { readFile } from 'node:fs/promises';
-import type { Flags } from './args.js';
-import type { Plan } from './cli.js';
-import { UsageError } from './errors.js';
-import type { IdpEndpoints } from './idp.js';
-import { METHODS, type Platform, type WebUi } from './methods.js';
-import type { AccessPolicy } from './policy.js';
+import type { Flags } from '../cli/args.js';
+import type { Plan } from './plan.js';
+import { UsageError } from '../errors.js';
+import type { IdpEndpoints } from '../guide/idp.js';
+import { METHODS, type Platform, type WebUi } from '../guide/methods.js';
+import type { AccessPolicy } from '../guide/policy.js';
 
 export const RECORD_FILE = 'medplum-auth.json';
 const FORMAT = 1;

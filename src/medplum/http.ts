@@ -8,7 +8,7 @@
  * - an answer that is not JSON becomes one line, instead of a stack from the SDK's parser;
  * - `--debug` logs each exchange: method, path, status, time; never a header, query or body.
  */
-import { Interrupted } from './errors.js';
+import { Interrupted } from '../errors.js';
 
 export const DEFAULT_TIMEOUT_SECONDS = 30;
 const MAX_REDIRECTS = 5;

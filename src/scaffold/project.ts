@@ -5,9 +5,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
-import { NAME } from './args.js';
-import { CliError, UsageError } from './errors.js';
-import { forPlatform, isMethodId, METHODS, type Method, type Platform } from './methods.js';
+import { NAME } from '../cli/args.js';
+import { CliError, UsageError } from '../errors.js';
+import { forPlatform, isMethodId, METHODS, type Method, type Platform } from '../guide/methods.js';
 import { RECORD_FILE } from './record.js';
 
 /** Browser-visible env prefixes of the usual bundlers: a secret must never carry one. */

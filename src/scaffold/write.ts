@@ -14,7 +14,7 @@
 import { lstat, mkdir, readdir, readlink, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import fse from 'fs-extra';
-import { CliError } from './errors.js';
+import { CliError } from '../errors.js';
 import type { FileMap } from './render.js';
 
 /** The lock, and the staging area, inside the target. */

@@ -2,8 +2,8 @@
  * The AccessPolicy written as access-policy.json for backend and device starters: the starter's
  * own needs by default, reshaped by --allow, with IP rules from --allow-ip.
  */
-import { UsageError } from './errors.js';
-import { shownValue } from './escape.js';
+import { UsageError } from '../errors.js';
+import { shownValue } from '../scaffold/escape.js';
 
 export const INTERACTIONS = ['read', 'vread', 'history', 'search', 'create', 'update', 'delete'] as const;
 export type Interaction = (typeof INTERACTIONS)[number];

@@ -3,7 +3,7 @@
  * rules that differ between the releases the CLI supports.
  */
 import type { MedplumClient } from '@medplum/core';
-import { Interrupted } from './errors.js';
+import { Interrupted } from '../errors.js';
 
 /** The releases the starters and --provision are tested against (the double plays both). */
 export const SUPPORTED_SERVERS = { label: '5.1 and 5.2', major: 5, minors: [1, 2] } as const;

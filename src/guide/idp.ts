@@ -2,8 +2,8 @@
  * External identity providers: their known URL patterns, and OpenID discovery.
  * What a Medplum ClientApplication (or DomainConfiguration) needs in `identityProvider`.
  */
-import { CliError, Interrupted, UsageError } from './errors.js';
-import { shownValue } from './escape.js';
+import { CliError, Interrupted, UsageError } from '../errors.js';
+import { shownValue } from '../scaffold/escape.js';
 import { isLoopbackHost } from './validate.js';
 
 export const IDP_PROVIDERS = ['auth0', 'okta', 'entra-id', 'cognito', 'oidc'] as const;

@@ -15,13 +15,14 @@ import type Handlebars from 'handlebars';
 // loaded only for a template without a matching precompiled spec (running from source, or edited).
 import Runtime from 'handlebars/runtime';
 import { envValue, jsString, jsonValue, markdownCode, markdownTableCode, markdownText, type EnvDialect } from './escape.js';
-import { forPlatform, hasUi, layersFor, METHODS, type EnvInput, type EnvVar, type Method, type MethodId, type Step, type Text, type WebUi } from './methods.js';
-import type { AccessPolicy } from './policy.js';
+import { forPlatform, hasUi, layersFor, METHODS, type EnvInput, type EnvVar, type Method, type MethodId, type Step, type Text, type WebUi } from '../guide/methods.js';
+import type { AccessPolicy } from '../guide/policy.js';
 import type { PackageManagerCommands } from './pm.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../cli/version.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 import { EXPO_VERSIONS, VERSIONS } from './versions.js';
 
-export const TEMPLATES_DIR = fileURLToPath(new URL('../templates/', import.meta.url));
+export const TEMPLATES_DIR = join(PACKAGE_ROOT, 'templates/');
 
 /** npm drops dotfiles such as .gitignore from published packages, so templates spell them with `_`. */
 const RENAMES: Readonly<Record<string, string>> = {
@@ -170,14 +171,14 @@ export function createHandlebars(): typeof Handlebars {
     version: (name: unknown) => {
       const pkg = str(name, 'version');
       if (!Object.hasOwn(VERSIONS, pkg)) {
-        throw new Error(`{{version}}: "${pkg}" is not in src/versions.ts`);
+        throw new Error(`{{version}}: "${pkg}" is not in src/scaffold/versions.ts`);
       }
       return jsonValue(VERSIONS[pkg as keyof typeof VERSIONS]);
     },
     expoVersion: (name: unknown) => {
       const pkg = str(name, 'expoVersion');
       if (!Object.hasOwn(EXPO_VERSIONS, pkg)) {
-        throw new Error(`{{expoVersion}}: "${pkg}" is not in EXPO_VERSIONS (src/versions.ts)`);
+        throw new Error(`{{expoVersion}}: "${pkg}" is not in EXPO_VERSIONS (src/scaffold/versions.ts)`);
       }
       return jsonValue(EXPO_VERSIONS[pkg as keyof typeof EXPO_VERSIONS]);
     },
@@ -186,7 +187,7 @@ export function createHandlebars(): typeof Handlebars {
   return hbs;
 }
 
-/** Template specs precompiled by the build (src/precompile.ts), keyed by the SHA-256 of the source. */
+/** Template specs precompiled by the build (src/scaffold/precompile.ts), keyed by the SHA-256 of the source. */
 type Precompiled = Readonly<Record<string, TemplateSpecification>>;
 type TemplateSpecification = Parameters<typeof Handlebars.template>[0];
 

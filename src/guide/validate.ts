@@ -1,6 +1,6 @@
 /** Pure checks of user values. Each returns what to use, or throws a UsageError that says how to fix it. */
-import { UsageError } from './errors.js';
-import { shownValue } from './escape.js';
+import { UsageError } from '../errors.js';
+import { shownValue } from '../scaffold/escape.js';
 
 /** npm's rules for a package name (the subset create-vite also uses). */
 const PACKAGE_NAME = /^(?:@[a-z\d\-*~][a-z\d\-*._~]*\/)?[a-z\d\-~][a-z\d\-._~]*$/;

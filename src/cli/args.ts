@@ -1,11 +1,11 @@
 /** argv -> flags. Commander does the parsing; nothing here prompts or touches the disk. */
 import { Command, CommanderError, InvalidArgumentError, Option, type OptionValues } from 'commander';
-import { UsageError } from './errors.js';
-import { APPS, SHORTCUT_IDS, type App, type Shortcut } from './guide.js';
-import { DEFAULT_TIMEOUT_SECONDS } from './http.js';
-import { IDP_PROVIDERS, type IdpEndpoints, type IdpProvider } from './idp.js';
-import { METHOD_IDS, METHODS, PLATFORMS, WEB_UIS, type MethodId, type Platform, type WebUi } from './methods.js';
-import { PACKAGE_MANAGERS, type PackageManager } from './pm.js';
+import { UsageError } from '../errors.js';
+import { SHORTCUT_IDS, type Shortcut } from '../guide/guide.js';
+import { DEFAULT_TIMEOUT_SECONDS } from '../medplum/http.js';
+import { IDP_PROVIDERS, type IdpEndpoints, type IdpProvider } from '../guide/idp.js';
+import { APPS, METHOD_IDS, METHODS, PLATFORMS, WEB_UIS, type App, type MethodId, type Platform, type WebUi } from '../guide/methods.js';
+import { PACKAGE_MANAGERS, type PackageManager } from '../scaffold/pm.js';
 
 export const NAME = 'create-medplum-auth';
 export const DEFAULT_BASE_URL = 'https://api.medplum.com/';

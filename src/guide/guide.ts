@@ -3,13 +3,10 @@
  *
  * The guide is a tree: each question's choices either lead to a method or to a follow-up
  * question. `chooseMethod` walks it; the CLI prompts along the same walk (see `resolveGuide`
- * in cli.ts). Adding a method to the guide is adding a choice here, not a branch elsewhere.
+ * in cli/resolve.ts). Adding a method to the guide is adding a choice here, not a branch elsewhere.
  */
-import { shownValue } from './escape.js';
-import type { MethodId } from './methods.js';
-
-export const APPS = ['user-facing', 'backend', 'device'] as const;
-export type App = (typeof APPS)[number];
+import { shownValue } from '../scaffold/escape.js';
+import type { App, MethodId } from './methods.js';
 
 export interface Choice {
   readonly value: string;

@@ -5,12 +5,12 @@
  * Loaded only with --from (valibot is bundled into this chunk alone).
  */
 import * as v from 'valibot';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 import { envValue } from './escape.js';
-import { IDP_PROVIDERS, checkHttpsUrl } from './idp.js';
-import { METHOD_IDS, PLATFORMS, WEB_UIS } from './methods.js';
-import { INTERACTIONS, parseDeviceId } from './policy.js';
-import { checkBaseUrl } from './validate.js';
+import { IDP_PROVIDERS, checkHttpsUrl } from '../guide/idp.js';
+import { METHOD_IDS, PLATFORMS, WEB_UIS } from '../guide/methods.js';
+import { INTERACTIONS, parseDeviceId } from '../guide/policy.js';
+import { checkBaseUrl } from '../guide/validate.js';
 
 /** A string that `check` accepts; its message (which names `path`) becomes the issue's. */
 const checked = (path: string, check: (value: string, name: string) => unknown) =>

@@ -1,0 +1,99 @@
+/**
+ * Creating a project, step by step: answers -> (provision) -> file map in memory -> disk (or
+ * --dry-run) -> install, git -> summary. Every question is asked before anything is written.
+ * Rendering and writing are imported only once there is work for them.
+ */
+import { resolve } from 'node:path';
+import { NAME, type Flags } from './args.js';
+import { CliError, Interrupted } from '../errors.js';
+import { shellArg } from '../scaffold/escape.js';
+import type { Plan } from '../scaffold/plan.js';
+import { initGit, install } from '../scaffold/install.js';
+import { isCI, type Io } from './io.js';
+import { loadPrompter } from './prompts.js';
+import { report, summary } from './report.js';
+import { resolvePlan } from './resolve.js';
+import { createUi } from './ui.js';
+import { VERSION } from './version.js';
+
+/** `create-medplum-auth [directory]`: a new project from the parsed flags. */
+export async function create(parsedFlags: Flags, io: Io): Promise<number> {
+  const flags = parsedFlags.from
+    ? await (await import('../scaffold/record.js')).flagsFromRecord(resolve(io.cwd, parsedFlags.from), parsedFlags)
+    : parsedFlags;
+  const ui = await createUi(io.env, io.stdout, io.stderr, flags.json);
+  const interactive = !flags.yes && !flags.json && !isCI(io.env) && io.stdinIsTTY && io.stdout.isTTY === true;
+  const prompt = interactive ? await (io.loadPrompter ?? loadPrompter)(io.interrupt) : undefined;
+
+  const resolved = await resolvePlan(flags, io, ui, prompt);
+  const { plan, provisioned, undoProvision } = flags.provision
+    ? await (await import('../medplum/provisioning.js')).provisionPlan(resolved, flags, io, ui, prompt)
+    : { plan: resolved, provisioned: undefined, undoProvision: async () => '' };
+  const [{ renderProject, checklistFor }, { existingFiles, writeProject }, { buildRecord, RECORD_FILE }] = await Promise.all([
+    import('../scaffold/render.js'),
+    import('../scaffold/write.js'),
+    import('../scaffold/record.js'),
+  ]);
+  const record = buildRecord(`${NAME}@${VERSION}`, plan, provisioned?.record);
+  const files = await renderProject({
+    ...plan.values,
+    method: plan.method.id,
+    ui: plan.ui,
+    projectName: plan.projectName,
+    reasons: plan.decision.reasons,
+    pm: plan.pm,
+    accessPolicy: plan.accessPolicy,
+    created: provisioned?.created ?? [],
+    extraFiles: [
+      ...plan.extraFiles,
+      { path: RECORD_FILE, content: Buffer.from(`${JSON.stringify(record, null, 2)}\n`), mode: 0o644 },
+    ],
+  });
+  const medplumSide = { created: provisioned?.created ?? [], todo: checklistFor({ ...plan.values, method: plan.method.id }, provisioned !== undefined) };
+
+  if (flags.dryRun) {
+    return report(plan, files, medplumSide, { written: false, installed: false, flags, ui, io });
+  }
+  try {
+    const overwritten = await existingFiles(files, plan.target);
+    // Into a directory that was empty when asked, only a concurrent run could have put files: the lock refuses that below.
+    if (overwritten.length > 0 && plan.existing.length > 0) {
+      ui.warn(`Overwriting ${overwritten.length} file(s) in ${plan.displayDir}: ${overwritten.join(', ')}`);
+    }
+    // Consent to write into a non-empty directory was given for what was there when asked.
+    await writeProject(files, plan.target, { force: plan.existing.length > 0, interrupt: io.interrupt });
+  } catch (err) {
+    const undone = await undoProvision();
+    const why = err instanceof CliError ? err.message : `Could not write ${plan.displayDir}: ${(err as Error).message}`;
+    throw new CliError(`${why}. Nothing was written${undone || '.'}`, { cause: err });
+  }
+  await provisioned?.handOver(ui);
+
+  let installed = false;
+  try {
+    installed = flags.install && (await install(plan, flags.json, ui, io.interrupt));
+    if (flags.git) {
+      await initGit(plan, files, ui);
+    }
+    io.interrupt?.throwIfAborted();
+  } catch (err) {
+    const failure = afterWrite(err, plan, flags.install && !installed);
+    if (flags.json) {
+      io.stdout.write(`${JSON.stringify({ ...summary(plan, files, installed, true, medplumSide), error: failure.message }, null, 2)}\n`);
+    }
+    throw failure;
+  }
+  return report(plan, files, medplumSide, { written: true, installed, flags, ui, io });
+}
+
+/** A failure after the project was written: it stays, and the message says how to finish. */
+function afterWrite(err: unknown, plan: Plan, installPending: boolean): CliError {
+  if (err instanceof Interrupted) {
+    const finish = installPending ? `; finish the install with: ${plan.displayDir === '.' ? '' : `cd ${shellArg(plan.displayDir)} && `}${plan.pm.install}` : '';
+    return new CliError(`${err.message}: the project is written in ${plan.displayDir}${finish}.`);
+  }
+  if (err instanceof CliError) {
+    return err;
+  }
+  throw err;
+}

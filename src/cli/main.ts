@@ -1,0 +1,94 @@
+/**
+ * The command line: routes argv to a command and is the only place that turns errors into exit
+ * codes; nothing calls process.exit. Each command is loaded only when it runs, so --help and
+ * --version start fast.
+ */
+import { NAME, parseArgs } from './args.js';
+import { CliError, Interrupted, UsageError } from '../errors.js';
+import { isCI, type Io } from './io.js';
+import { isPromptCancel, loadPrompter } from './prompts.js';
+import { createUi } from './ui.js';
+import { VERSION } from './version.js';
+
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  try {
+    if (argv[0] === 'check') {
+      return await runCheck(argv.slice(1), io);
+    }
+    if (argv[0] === 'rotate-secret') {
+      return await runRotate(argv.slice(1), io);
+    }
+    if (argv[0] === 'add') {
+      return await (await import('../add/run.js')).runAdd(argv.slice(1), io);
+    }
+    const parsed = parseArgs(argv, VERSION);
+    if (parsed.kind === 'print') {
+      io.stdout.write(parsed.text);
+      return 0;
+    }
+    return await (await import('./create.js')).create(parsed.flags, io);
+  } catch (err) {
+    const ui = await createUi(io.env, io.stdout, io.stderr, false);
+    if (isPromptCancel(err)) {
+      ui.error('Cancelled. Nothing was written.');
+      return 1;
+    }
+    if (err instanceof Interrupted) {
+      ui.error(`${err.message}. Nothing was written.`);
+      return 1;
+    }
+    if (err instanceof UsageError || err instanceof CliError) {
+      ui.error(err.message);
+      return err.exitCode;
+    }
+    throw err;
+  }
+}
+
+/** `create-medplum-auth check [directory]`: loaded only when asked for (it loads @medplum/core). */
+async function runCheck(argv: readonly string[], io: Io): Promise<number> {
+  const { check, parseCheckArgs, reportCheck } = await import('../medplum/check.js');
+  const options = parseCheckArgs(argv, (text) => io.stderr.write(text));
+  if ('help' in options) {
+    io.stdout.write(options.help);
+    return 0;
+  }
+  const ui = await createUi(io.env, io.stdout, io.stderr, options.json);
+  const result = await check({ ...options, interrupt: io.interrupt }, io.cwd, io.env);
+  return reportCheck(result, options, ui, (text) => io.stdout.write(text));
+}
+
+/** `create-medplum-auth rotate-secret [directory]`. */
+async function runRotate(argv: readonly string[], io: Io): Promise<number> {
+  const { parseRotateArgs, rotateSecret } = await import('../medplum/rotate.js');
+  const options = parseRotateArgs(argv);
+  if ('help' in options) {
+    io.stdout.write(options.help);
+    return 0;
+  }
+  const ui = await createUi(io.env, io.stdout, io.stderr, options.json);
+  const interactive = !options.json && !isCI(io.env) && io.stdinIsTTY && io.stdout.isTTY === true;
+  const prompt = interactive ? await (io.loadPrompter ?? loadPrompter)(io.interrupt) : undefined;
+  const debug = options.debug ? (line: string) => io.stderr.write(`debug ${line}\n`) : undefined;
+  const result = await rotateSecret(options, {
+    cwd: io.cwd,
+    env: io.env,
+    prompt,
+    debug,
+    rescue: (text) => io.stderr.write(text),
+  });
+  if (result.warning && !options.json) {
+    ui.warn(result.warning);
+  }
+  if (options.json) {
+    io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return 0;
+  }
+  const messages = {
+    rotated: `Rotated the secret of client ${result.clientId}; the new one is in ${result.wroteTo}. The old secret keeps working at the token endpoint (not as Basic on FHIR) as retiringSecret until you run: ${NAME} rotate-secret --retire`,
+    retired: `Retired the old secret of client ${result.clientId}: only the current one works now.`,
+    'nothing-to-retire': `Client ${result.clientId} has no retiring secret: nothing to retire.`,
+  };
+  ui.info(`${ui.color.green('✔')} ${messages[result.action]}`);
+  return 0;
+}
