@@ -14,6 +14,16 @@ const onSignal = (signal: NodeJS.Signals) => {
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
+// `create-medplum-auth --help | head`: a reader that has gone is not an error of ours. The run
+// goes on (a project is still written whole); only the rest of its output has nowhere to go.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') {
+      throw err;
+    }
+  });
+}
+
 // Loaded after the handlers are in place: a signal during start-up is handled too.
 const { main } = await import('./cli/main.js');
 process.exitCode = await main(process.argv.slice(2), {

@@ -83,3 +83,18 @@ describe('writing', () => {
     expect(parseEnv(await readFile(join(cwd, 'dev/.env'), 'utf8')).MEDPLUM_PRIVATE_KEY_PATH).toBe(keyPath);
   });
 });
+
+describe('output to a reader that has gone', () => {
+  it('`… | head`: stdout closed before the first line; the project is still written whole and the exit is 0, with no stack trace', async () => {
+    const { spawn } = await import('node:child_process');
+    const cwd = await tempDir();
+    const child = spawn(process.execPath, [BIN, 'gone', '-m', 'basic-auth', '--no-install', '--no-git'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy(); // the read end closes before the bin writes anything
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(await readdir(join(cwd, 'gone'))).toEqual(expect.arrayContaining(['.env', 'README.md', 'medplum-auth.json', 'package.json']));
+  });
+});
