@@ -203,7 +203,7 @@ function main(): void {
     '',
     '## Starters: lines of code',
     '',
-    "App code is the generated project's `src/` without tests and test helpers (`*.test.*`, `src/testing/`); a fake is a file under `src/testing/` or named `fake*`. Budgets from issue 9; test/budgets.test.ts enforces them.",
+    "App code is the generated project's `src/` without tests and test helpers (`*.test.*`, `src/testing/`); a fake is a file under `src/testing/` or named `fake*`. Budgets from issue 9; test/starters/budgets.test.ts enforces them.",
     '',
     ...sizes,
     '',

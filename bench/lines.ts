@@ -1,7 +1,7 @@
 /**
  * The size of each generated starter against issue 9's budgets: app code (the project's `src/`
  * without tests and test helpers), tests plus test helpers, and the largest shipped fake.
- * `node bench/lines.ts` prints the table; bench.ts adds it to bench/RESULTS.md; test/budgets.test.ts
+ * `node bench/lines.ts` prints the table; bench.ts adds it to bench/RESULTS.md; test/starters/budgets.test.ts
  * holds every starter to the budgets.
  */
 import { execFileSync } from 'node:child_process';

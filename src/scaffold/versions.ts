@@ -1,7 +1,7 @@
 /**
  * The one place that pins what generated projects install.
  * Templates read these through the `version` helper: `"@medplum/core": {{version "@medplum/core"}}`.
- * test/versions.test.ts checks the @medplum/core pin against the version this package itself installs.
+ * test/scaffold/versions.test.ts checks the @medplum/core pin against the version this package itself installs.
  */
 export const VERSIONS = {
   '@medplum/core': '^5.2.13',

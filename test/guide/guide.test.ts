@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { answersFor, chooseMethod, GUIDE, InvalidAnswer, MissingAnswer, SHORTCUT_IDS, SHORTCUTS } from '../../src/guide/guide.js';
+import { METHOD_IDS, METHODS } from '../../src/guide/methods.js';
+
+describe('chooseMethod', () => {
+  it.each([
+    [{ app: 'user-facing', identityProvider: 'medplum' }, 'oauth-auth-code', /client-side authentication/, /start simple/],
+    [{ app: 'user-facing', identityProvider: 'enterprise' }, 'external-idp', /client-side/, /federates/],
+    [{ app: 'user-facing', identityProvider: 'google' }, 'google-auth', /client-side/, /Google authentication/],
+    [{ app: 'user-facing', identityProvider: 'domain' }, 'domain-idp', /client-side/, /domain-level identity providers/],
+    [{ app: 'backend', userTokens: 'no', runtime: 'server' }, 'client-credentials', /server-side authentication/, /recommended/],
+    [{ app: 'backend', userTokens: 'no', runtime: 'stateless' }, 'basic-auth', /server-side authentication/, /cannot manage OAuth tokens/],
+    [{ app: 'backend', userTokens: 'yes' }, 'token-exchange', /server-side authentication/, /token exchange/],
+    [{ app: 'device', credential: 'client-secret' }, 'device-credentials', /machine to machine/, /never stored on disk/],
+    [{ app: 'device', credential: 'private-key' }, 'jwt-assertion', /machine to machine/, /no shared secret/],
+  ])('%o -> %s', (answers, method, first, last) => {
+    const decision = chooseMethod(answers);
+    expect(decision.method).toBe(method);
+    expect(decision.reasons[0]).toMatch(first);
+    expect(decision.reasons.at(-1)).toMatch(last);
+  });
+
+  it.each([
+    [{ app: 'user-facing' }, 'identityProvider'],
+    [{ app: 'backend' }, 'userTokens'],
+    [{ app: 'backend', userTokens: 'no' }, 'runtime'],
+    [{ app: 'device' }, 'credential'],
+    [{}, 'app'],
+  ])('%o still needs an answer to %s', (answers, question) => {
+    try {
+      chooseMethod(answers);
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(MissingAnswer);
+      expect((err as MissingAnswer).question.id).toBe(question);
+    }
+  });
+
+  it('rejects an answer that is not a choice', () => {
+    expect(() => chooseMethod({ app: 'mainframe' })).toThrow(InvalidAnswer);
+    expect(() => chooseMethod({ app: 'backend', userTokens: 'no', runtime: 'cron' })).toThrow(InvalidAnswer);
+  });
+
+  it('records the answers along the path', () => {
+    expect(chooseMethod({ app: 'backend', userTokens: 'yes', runtime: 'ignored' }).answers).toEqual({ app: 'backend', userTokens: 'yes' });
+  });
+});
+
+describe('shortcuts (--for)', () => {
+  it.each(SHORTCUT_IDS)('%s answers the guide down to a method, or to one more question', (id) => {
+    const shortcut = SHORTCUTS[id];
+    try {
+      expect(METHOD_IDS).toContain(chooseMethod(shortcut.answers).method);
+    } catch (err) {
+      expect(err).toBeInstanceOf(MissingAnswer);
+    }
+  });
+
+  it('follows the guide: Firebase -> external IdP, or token exchange for a backend', () => {
+    expect(chooseMethod(SHORTCUTS['firebase-migration'].answers).method).toBe('external-idp');
+    expect(chooseMethod({ ...SHORTCUTS['firebase-migration'].answers, app: 'backend', ...SHORTCUTS['firebase-migration'].byApp.backend }).method).toBe(
+      'token-exchange',
+    );
+    expect(chooseMethod(SHORTCUTS['okta-sso'].answers).method).toBe('external-idp');
+    expect(chooseMethod(SHORTCUTS['web-and-mobile'].answers).method).toBe('oauth-auth-code');
+    expect(() => chooseMethod(SHORTCUTS['lab-integration'].answers)).toThrow(MissingAnswer); // device: secret or key?
+  });
+});
+
+describe('answersFor', () => {
+  it.each(METHOD_IDS)('leads back to %s, under the app its table entry names', (method) => {
+    const answers = answersFor(method);
+    expect(answers).toBeDefined();
+    expect(answers?.[GUIDE.id]).toBe(METHODS[method].app);
+    expect(chooseMethod(answers ?? {}).method).toBe(method);
+  });
+
+  it('knows no method outside the guide', () => {
+    // @ts-expect-error: not a method id
+    expect(answersFor('magic-link')).toBeUndefined();
+  });
+});
+
+describe('the guide table', () => {
+  it('recommends one of its own choices at every question', () => {
+    const walk = (q: typeof GUIDE | { choices: readonly { value: string; next: unknown }[]; recommended: string }): void => {
+      expect(q.choices.map((c) => c.value)).toContain(q.recommended);
+      for (const c of q.choices) {
+        if (typeof c.next !== 'string') {
+          walk(c.next as typeof GUIDE);
+        }
+      }
+    };
+    walk(GUIDE);
+  });
+
+  it('reaches every method', () => {
+    const reached = METHOD_IDS.filter((m) => answersFor(m) !== undefined);
+    expect(reached).toEqual([...METHOD_IDS]);
+  });
+});

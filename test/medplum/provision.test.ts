@@ -1,0 +1,376 @@
+/**
+ * --provision and rotate-secret against the Medplum double's admin API: what is created, that the
+ * starter's credentials then sign in, idempotent re-runs, rollback at each step, refusals, and that
+ * no secret reaches stdout, stderr or --json.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseEnv } from 'node:util';
+import { MedplumClient } from '@medplum/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMedplumDouble, type JwkSet, type MedplumDouble } from '../double/medplum-double.js';
+import { runCli, tempDir, type RunResult } from '../helpers.js';
+import { freePort } from '../project.js';
+
+let medplum: MedplumDouble;
+let admin: { id: string; secret: string };
+let member: { id: string; secret: string };
+beforeAll(async () => {
+  medplum = await startMedplumDouble();
+  admin = medplum.addClient({ name: 'CI admin', admin: true });
+  member = medplum.addClient({ name: 'Not an admin' });
+});
+afterAll(() => medplum?.close());
+
+const adminEnv = () => ({ MEDPLUM_ADMIN_CLIENT_ID: admin.id, MEDPLUM_ADMIN_CLIENT_SECRET: admin.secret });
+
+/** Every secret the server knows of, to scan the output for. */
+const allSecrets = () => medplum.resources('ClientApplication').flatMap((c) => [c.secret, c.retiringSecret]).filter((s): s is string => typeof s === 'string');
+
+function expectNoSecret(...outputs: RunResult[]): void {
+  const text = outputs.map((o) => o.stdout + o.stderr).join('\n');
+  for (const secret of allSecrets()) {
+    expect(text).not.toContain(secret);
+  }
+}
+
+async function provisionRun(cwd: string, name: string, args: string[], env: Record<string, string> = adminEnv()) {
+  return runCli([name, '--provision', '--base-url', medplum.baseUrl, '--no-install', '--no-git', '--json', ...args], { cwd, env });
+}
+
+
+describe('--provision', () => {
+  it('client-credentials: policy, client and membership; the secret only in .env; the starter signs in with it', async () => {
+    const cwd = await tempDir();
+    const result = await provisionRun(cwd, 'prov-api', ['-m', 'client-credentials']);
+    expect(result.code, result.stderr).toBe(0);
+    expectNoSecret(result);
+    const env = parseEnv(await readFile(join(cwd, 'prov-api/.env'), 'utf8'));
+    const client = medplum.client(env.MEDPLUM_CLIENT_ID as string);
+    expect(env.MEDPLUM_CLIENT_SECRET).toBe(client.secret);
+    expect((await stat(join(cwd, 'prov-api/.env'))).mode & 0o777).toBe(0o600);
+
+    const record = JSON.parse(await readFile(join(cwd, 'prov-api/medplum-auth.json'), 'utf8'));
+    expect(record.provisioned).toMatchObject({ clientApplication: client.id, accessPolicy: expect.any(String) });
+    const membership = medplum.resources('ProjectMembership').find((m) => (m.user as { reference: string }).reference === `ClientApplication/${client.id}`);
+    expect(membership?.accessPolicy).toEqual({ reference: `AccessPolicy/${record.provisioned.accessPolicy}` });
+    expect(record.provisioned.membership).toBe(membership?.id);
+
+    // The summary says what was made, by name and id, and lists only what is left to do.
+    const summary = JSON.parse(result.stdout);
+    const policy = medplum.resources('AccessPolicy').find((p) => p.id === record.provisioned.accessPolicy);
+    expect(summary.provisioned).toEqual([
+      `ClientApplication "prov-api" (ClientApplication/${client.id}) in project ${record.provisioned.projectId}`,
+      `AccessPolicy "${policy?.name}" (AccessPolicy/${policy?.id}), on the client's ProjectMembership/${membership?.id}`,
+      'MEDPLUM_CLIENT_ID and MEDPLUM_CLIENT_SECRET in .env',
+    ]);
+    expect(summary.inMedplum).toEqual([]);
+
+    // The provisioned credentials sign in, and the policy applies: search Patient yes, create no.
+    const sdk = new MedplumClient({ baseUrl: medplum.baseUrl });
+    await sdk.startClientLogin(client.id, client.secret);
+    await expect(sdk.search('Patient')).resolves.toMatchObject({ resourceType: 'Bundle' });
+    await expect(sdk.createResource({ resourceType: 'Patient' })).rejects.toThrow(/Forbidden/);
+
+    // check agrees.
+    const checked = await runCli(['check', join(cwd, 'prov-api'), '--json', '--strict'], { cwd, env: {} });
+    expect(checked.code, checked.stdout).toBe(0);
+  });
+
+  it('admin credentials as flags, and the installed starter serves /patients with the provisioned client', { timeout: 120_000 }, async () => {
+    const cwd = await tempDir();
+    const { freePort: port, start, waitForHttp, BIN } = await import('../project.js');
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    // The real bin, with the npm install, as a user would run it.
+    await promisify(execFile)(
+      process.execPath,
+      [BIN, 'live-api', '-m', 'client-credentials', '--provision', '--admin-client-id', admin.id, '--admin-client-secret', admin.secret, '--base-url', medplum.baseUrl, '--no-git', '--json'],
+      { cwd, env: { ...process.env, CI: 'true', MEDPLUM_ADMIN_CLIENT_ID: '', MEDPLUM_ADMIN_CLIENT_SECRET: '' } },
+    );
+    const dir = join(cwd, 'live-api');
+    const free = await port();
+    const api = start(process.execPath, ['--env-file-if-exists=.env', 'src/main.ts'], dir, { PORT: String(free) });
+    try {
+      await waitForHttp(`http://127.0.0.1:${free}/health`, api);
+      const res = await fetch(`http://127.0.0.1:${free}/patients`);
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { resourceType: string }).resourceType).toBe('Bundle');
+    } finally {
+      await api.stop();
+    }
+  });
+
+  it('a re-run finds the client and policy it made, and creates nothing new', async () => {
+    const cwd = await tempDir();
+    expect((await provisionRun(cwd, 'again', ['-m', 'basic-auth'])).code).toBe(0);
+    const envOf = async () => parseEnv(await readFile(join(cwd, 'again/.env'), 'utf8'));
+    const recordOf = async () => JSON.parse(await readFile(join(cwd, 'again/medplum-auth.json'), 'utf8')).provisioned;
+    const [firstEnv, firstRecord] = [await envOf(), await recordOf()];
+    const counts = () => [medplum.resources('ClientApplication').length, medplum.resources('AccessPolicy').length];
+    const before = counts();
+    const second = await provisionRun(cwd, 'again', ['-m', 'basic-auth', '--force']);
+    expect(second.code, second.stderr).toBe(0);
+    expect(counts()).toEqual(before);
+    // The same client and policy, not merely as many: .env still names that client, with its secret.
+    const [env, record] = [await envOf(), await recordOf()];
+    expect(env.MEDPLUM_CLIENT_ID).toBe(firstEnv.MEDPLUM_CLIENT_ID);
+    expect(env.MEDPLUM_CLIENT_SECRET).toBe(medplum.client(firstEnv.MEDPLUM_CLIENT_ID as string).secret);
+    expect(record).toEqual(firstRecord);
+  });
+
+  it.each([
+    ['the AccessPolicy', { method: 'POST', path: '/fhir/R4/AccessPolicy', status: 400 }, /create the AccessPolicy.*Nothing had been created/],
+    ['the ClientApplication', { method: 'POST', path: /^\/admin\/projects\/[^/]+\/client$/, status: 400 }, /create the ClientApplication.*Undone: deleted AccessPolicy\//],
+  ])('a failure creating %s leaves nothing behind and says what was undone', async (_what, failure, message) => {
+    const cwd = await tempDir();
+    const before = [medplum.resources('ClientApplication').length, medplum.resources('AccessPolicy').length];
+    medplum.failNext(failure);
+    const result = await provisionRun(cwd, `fail-${before.join('-')}`, ['-m', 'client-credentials']);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(message);
+    expect([medplum.resources('ClientApplication').length, medplum.resources('AccessPolicy').length]).toEqual(before);
+  });
+
+  it('a failed write of the project undoes the provisioning', async () => {
+    const cwd = await tempDir();
+    const before = [medplum.resources('ClientApplication').length, medplum.resources('AccessPolicy').length];
+    // --force into a directory where a file named src stands: the write fails after provisioning.
+    const fs = await import('node:fs/promises');
+    await fs.mkdir(join(cwd, 'taken'));
+    await fs.writeFile(join(cwd, 'taken/src'), 'x');
+    const result = await provisionRun(cwd, 'taken', ['-m', 'client-credentials', '--force']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/Nothing was written\. Undone: deleted AccessPolicy\/[\w-]+ and ClientApplication\/[\w-]+\.$/m);
+    expect([medplum.resources('ClientApplication').length, medplum.resources('AccessPolicy').length]).toEqual(before);
+    expect(medplum.resources('ProjectMembership').some((m) => !medplum.resources('ClientApplication').some((c) => `ClientApplication/${c.id}` === (m.user as { reference: string }).reference) && String((m.user as { reference: string }).reference).startsWith('ClientApplication/'))).toBe(false);
+  });
+
+  it('device-credentials: the secret is handed over once in --secret-out, never in the project', async () => {
+    const cwd = await tempDir();
+    const out = join(cwd, 'device-secret');
+    const result = await provisionRun(cwd, 'thermo', ['-m', 'device-credentials', '--allow-ip', '10.20.0.0/16', '--secret-out', out]);
+    expect(result.code, result.stderr).toBe(0);
+    expectNoSecret(result);
+    const env = parseEnv(await readFile(join(cwd, 'thermo/.env'), 'utf8'));
+    const secret = (await readFile(out, 'utf8')).trim();
+    expect(secret).toBe(medplum.client(env.MEDPLUM_CLIENT_ID as string).secret);
+    expect((await stat(out)).mode & 0o777).toBe(0o600);
+    const { filesContaining } = await import('../project.js');
+    expect(await filesContaining(join(cwd, 'thermo'), secret)).toEqual([]);
+  });
+
+  it('device-credentials needs a way to hand the secret over; --reveal-secret prints it once', async () => {
+    const cwd = await tempDir();
+    const refused = await provisionRun(cwd, 'dev1', ['-m', 'device-credentials']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/pass --secret-out <file> \(mode 600\) or --reveal-secret/);
+    const shown = await runCli(['dev2', '-m', 'device-credentials', '--provision', '--reveal-secret', '--base-url', medplum.baseUrl, '--no-install', '--no-git'], {
+      cwd,
+      env: adminEnv(),
+    });
+    expect(shown.code, shown.stderr).toBe(0);
+    const env = parseEnv(await readFile(join(cwd, 'dev2/.env'), 'utf8'));
+    expect(shown.stdout.split('\n').filter((l) => l.includes(medplum.client(env.MEDPLUM_CLIENT_ID as string).secret))).toEqual([
+      `MEDPLUM_CLIENT_SECRET=${medplum.client(env.MEDPLUM_CLIENT_ID as string).secret}`,
+    ]);
+  });
+
+  it('web methods get the dev and preview redirect URIs', async () => {
+    const cwd = await tempDir();
+    const result = await provisionRun(cwd, 'portal', ['-m', 'oauth-auth-code']);
+    expect(result.code, result.stderr).toBe(0);
+    expectNoSecret(result);
+    const env = parseEnv(await readFile(join(cwd, 'portal/.env'), 'utf8'));
+    const client = medplum.resources('ClientApplication').find((c) => c.id === env.VITE_MEDPLUM_CLIENT_ID);
+    expect(client?.redirectUris).toEqual(['http://localhost:5173/', 'http://localhost:4173/']);
+    expect(Object.keys(env).some((k) => k.includes('SECRET'))).toBe(false);
+
+    // The Expo starter: its scheme and Expo's web dev server, and nothing left to do about them.
+    const mobile = await provisionRun(cwd, 'phone_app', ['-m', 'oauth-auth-code', '--platform', 'mobile']);
+    expect(mobile.code, mobile.stderr).toBe(0);
+    const mobileEnv = parseEnv(await readFile(join(cwd, 'phone_app/.env'), 'utf8'));
+    const mobileClient = medplum.resources('ClientApplication').find((c) => c.id === mobileEnv.EXPO_PUBLIC_MEDPLUM_CLIENT_ID);
+    expect(mobileClient?.redirectUris).toEqual(['phone-app://', 'http://localhost:8081']);
+    expect(JSON.parse(mobile.stdout).inMedplum.join('\n')).not.toMatch(/Redirect URIs/);
+  });
+
+  it.each([
+    ['not a project admin', () => ({ MEDPLUM_ADMIN_CLIENT_ID: member.id, MEDPLUM_ADMIN_CLIENT_SECRET: member.secret }), 1, /Forbidden: the admin credentials are not a project admin/],
+    ['a wrong admin secret', () => ({ MEDPLUM_ADMIN_CLIENT_ID: admin.id, MEDPLUM_ADMIN_CLIENT_SECRET: 'wrong-admin-secret' }), 1, /Admin sign-in to .* failed \(MEDPLUM_ADMIN_CLIENT_ID\): Invalid secret/],
+    ['no admin credentials', () => ({}), 2, /needs a project admin: set MEDPLUM_ADMIN_CLIENT_ID and MEDPLUM_ADMIN_CLIENT_SECRET/],
+  ])('%s: one clear line, nothing written', async (_name, env, code, message) => {
+    const cwd = await tempDir();
+    const result = await provisionRun(cwd, 'refused', ['-m', 'client-credentials'], env());
+    expect(result.code).toBe(code);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toContain('wrong-admin-secret');
+    expect((await import('node:fs')).existsSync(join(cwd, 'refused'))).toBe(false);
+  });
+
+  it('a wrong --project-id is one clear line, and nothing is created', async () => {
+    const cwd = await tempDir();
+    const before = medplum.resources('ClientApplication').length;
+    const result = await provisionRun(cwd, 'wrong-project', ['-m', 'client-credentials', '--project-id', '0d7b4c3e-5f61-4a8e-9c2d-3b1f6e8a9c01']);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/Provisioning failed at "open project 0d7b4c3e-5f61-4a8e-9c2d-3b1f6e8a9c01": .*Nothing had been created/);
+    expect(medplum.resources('ClientApplication').length).toBe(before);
+    const right = await provisionRun(cwd, 'right-project', ['-m', 'client-credentials', '--project-id', medplum.project.id]);
+    expect(right.code, right.stderr).toBe(0);
+  });
+
+  it('a base URL that is not a Medplum server is one clear line', async () => {
+    const cwd = await tempDir();
+    const { createServer } = await import('node:http');
+    const server = createServer((_req, res) => {
+      res.statusCode = 404;
+      res.setHeader('content-type', 'text/html');
+      res.end('<h1>Not Found</h1>');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+      const result = await runCli(['x', '-m', 'client-credentials', '--provision', '--base-url', url, '--no-install', '--no-git'], { cwd, env: adminEnv() });
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toMatch(/does not answer like a Medplum server .*Check the base URL: it is the API server/);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('an unreachable server is one clear line', async () => {
+    const cwd = await tempDir();
+    const port = await freePort();
+    const result = await runCli(['x', '-m', 'client-credentials', '--provision', '--base-url', `http://127.0.0.1:${port}/`, '--no-install', '--no-git'], {
+      cwd,
+      env: adminEnv(),
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`cannot reach http://127\\.0\\.0\\.1:${port}/ \\(ECONNREFUSED\\)`));
+  });
+});
+
+describe('--provision, method by method: what the server gets, then check against what was made', () => {
+  // token-exchange, external-idp and domain-idp, whose identityProvider rules differ by server release: provision-idp.test.ts.
+  it.each([
+    ['basic-auth', [] as string[]],
+    ['google-auth', ['--google-client-id', '42-x.apps.googleusercontent.com']],
+  ])('%s', async (method, extra) => {
+    const cwd = await tempDir();
+    const result = await provisionRun(cwd, `m-${method}`, ['-m', method, ...extra]);
+    expect(result.code, result.stderr).toBe(0);
+    expectNoSecret(result);
+    const record = JSON.parse(await readFile(join(cwd, `m-${method}/medplum-auth.json`), 'utf8'));
+    const client = medplum.resources('ClientApplication').find((c) => c.id === record.provisioned.clientApplication);
+    if (method === 'google-auth') {
+      expect(client?.redirectUris).toEqual(['http://localhost:5173/', 'http://localhost:4173/']);
+    }
+    // What --provision did is listed as done, in the summary and the README, and not asked of the user again.
+    const summary = JSON.parse(result.stdout);
+    expect(summary.provisioned[0]).toContain(`(ClientApplication/${client?.id})`);
+    expect(summary.inMedplum.join('\n')).not.toMatch(/Create a ClientApplication|Redirect URIs|Put its ID/);
+    const readme = await readFile(join(cwd, `m-${method}/README.md`), 'utf8');
+    expect(readme).toContain(`ClientApplication/${client?.id}`);
+    expect(readme).not.toContain('Create a ClientApplication');
+    const checked = await runCli(['check', join(cwd, `m-${method}`), '--json'], { cwd, env: adminEnv() });
+    expect(checked.code, checked.stdout).toBe(0);
+    expectNoSecret(checked);
+    // basic-auth signs in with the new credentials; a web app has no sign-in to try, so its ClientApplication is read.
+    const levels = Object.fromEntries((JSON.parse(checked.stdout).findings as { id: string; level: string }[]).map((f) => [f.id, f.level]));
+    expect(levels).toMatchObject(method === 'basic-auth' ? { 'sign-in': 'ok', 'access-policy': 'ok' } : { 'sign-in': 'skipped', 'pkce-optional': 'ok', 'redirect-uris': 'ok' });
+  });
+
+  it('jwt-assertion: the client gets --jwks-uri, and the generated key signs in', async () => {
+    const cwd = await tempDir();
+    let jwks: JwkSet = { keys: [] };
+    const jwksUri = medplum.hostJwks(() => jwks);
+    const result = await provisionRun(cwd, 'm-jwt', ['-m', 'jwt-assertion', '--jwks-uri', jwksUri]);
+    expect(result.code, result.stderr).toBe(0);
+    jwks = JSON.parse(await readFile(join(cwd, 'm-jwt/jwks.json'), 'utf8'));
+    const record = JSON.parse(await readFile(join(cwd, 'm-jwt/medplum-auth.json'), 'utf8'));
+    expect(medplum.resources('ClientApplication').find((c) => c.id === record.provisioned.clientApplication)?.jwksUri).toBe(jwksUri);
+    const checked = await runCli(['check', join(cwd, 'm-jwt'), '--json'], { cwd, env: {} });
+    const findings = JSON.parse(checked.stdout).findings as { id: string; level: string }[];
+    expect(findings.find((f) => f.id === 'sign-in')?.level).toBe('ok');
+    expect(findings.find((f) => f.id === 'access-policy')?.level).toBe('ok');
+  });
+
+  it('a failure attaching the policy to an existing client undoes the new policy', async () => {
+    const cwd = await tempDir();
+    // A client of that name exists already, without a policy (made by hand, say).
+    const { MedplumClient: Client } = await import('@medplum/core');
+    const sdk = new Client({ baseUrl: medplum.baseUrl });
+    await sdk.startClientLogin(admin.id, admin.secret);
+    await sdk.post(`admin/projects/${medplum.project.id}/client`, { name: 'attach-fail' });
+    const before = medplum.resources('AccessPolicy').length;
+    medplum.failNext({ method: 'POST', path: /^\/admin\/projects\/[^/]+\/members\//, status: 400 });
+    const result = await provisionRun(cwd, 'attach-fail', ['-m', 'client-credentials']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/Provisioning failed at "attach the AccessPolicy": .*Undone: deleted AccessPolicy\//);
+    expect(medplum.resources('AccessPolicy').length).toBe(before);
+  });
+});
+
+describe('secret hygiene', () => {
+  it('--debug logs every request, and neither it, stdout, stderr nor --json ever holds a secret', async () => {
+    const cwd = await tempDir();
+    const outputs: RunResult[] = [];
+    outputs.push(await provisionRun(cwd, 'hyg', ['-m', 'client-credentials', '--debug']));
+    outputs.push(await runCli(['check', join(cwd, 'hyg'), '--debug', '--json'], { cwd, env: {} }));
+    outputs.push(await runCli(['check', join(cwd, 'hyg'), '--debug'], { cwd, env: {} }));
+    outputs.push(await runCli(['rotate-secret', join(cwd, 'hyg'), '--debug'], { cwd, env: adminEnv() }));
+    outputs.push(await runCli(['rotate-secret', join(cwd, 'hyg'), '--debug', '--json'], { cwd, env: adminEnv() }));
+    for (const o of outputs) {
+      expect(o.code, o.stderr).toBe(0);
+    }
+    const debugLines = outputs.flatMap((o) => o.stderr.split('\n')).filter((l) => l.startsWith('debug '));
+    expect(debugLines).toEqual(expect.arrayContaining([expect.stringMatching(/^debug POST \/oauth2\/token -> 200 \(\d+ ms\)$/)]));
+    expect(debugLines).toEqual(expect.arrayContaining([expect.stringMatching(/^debug POST \/admin\/projects\/[\w-]+\/client -> 201/)]));
+    expect(debugLines).toEqual(expect.arrayContaining([expect.stringMatching(/^debug POST \/fhir\/R4\/ClientApplication\/[\w-]+\/\$rotate-secret -> 200/)]));
+    expect(debugLines.every((l) => /^debug [A-Z]+ \/[^?\s]* -> (\d{3}|failed)/.test(l))).toBe(true);
+    // Every secret the server ever held for these clients, the admin's included.
+    expectNoSecret(...outputs);
+    const text = outputs.map((o) => o.stdout + o.stderr).join('\n');
+    expect(text).not.toContain(admin.secret);
+  });
+});
+
+describe('rotate-secret', () => {
+  it('rotates into .env, the old secret retires on --retire, and nothing is printed', async () => {
+    const cwd = await tempDir();
+    expect((await provisionRun(cwd, 'rot', ['-m', 'client-credentials'])).code).toBe(0);
+    const dir = join(cwd, 'rot');
+    const before = parseEnv(await readFile(join(dir, '.env'), 'utf8'));
+    const rotated = await runCli(['rotate-secret', dir], { cwd, env: adminEnv() });
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(rotated.stdout).toMatch(/keeps working at the token endpoint .* as retiringSecret until you run: create-medplum-auth rotate-secret --retire/);
+    const after = parseEnv(await readFile(join(dir, '.env'), 'utf8'));
+    const client = medplum.client(after.MEDPLUM_CLIENT_ID as string);
+    expect(after.MEDPLUM_CLIENT_SECRET).toBe(client.secret);
+    expect(client.retiringSecret).toBe(before.MEDPLUM_CLIENT_SECRET);
+    expect((await stat(join(dir, '.env'))).mode & 0o777).toBe(0o600);
+    expect(after.MEDPLUM_BASE_URL).toBe(before.MEDPLUM_BASE_URL);
+    expectNoSecret(rotated);
+
+    const retired = await runCli(['rotate-secret', dir, '--retire'], { cwd, env: adminEnv() });
+    expect(retired.code, retired.stderr).toBe(0);
+    expect(medplum.client(after.MEDPLUM_CLIENT_ID as string).retiringSecret).toBeUndefined();
+  });
+
+  it('says so when the server does not support it', async () => {
+    const cwd = await tempDir();
+    expect((await provisionRun(cwd, 'rot2', ['-m', 'basic-auth'])).code).toBe(0);
+    medplum.setOperationSupported('rotate-secret', false);
+    try {
+      const result = await runCli(['rotate-secret', join(cwd, 'rot2')], { cwd, env: adminEnv() });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/does not support \$rotate-secret/);
+    } finally {
+      medplum.setOperationSupported('rotate-secret', true);
+    }
+  });
+});

@@ -1,0 +1,203 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseEnv } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { chooseMethod, answersFor } from '../../src/guide/guide.js';
+import { hasUi, METHOD_IDS, METHODS, type MethodId } from '../../src/guide/methods.js';
+import { NO_IDP } from '../../src/guide/idp.js';
+import { resolvePolicy } from '../../src/guide/needs.js';
+import { commandsFor } from '../../src/scaffold/pm.js';
+import { renderProject, TEMPLATES_DIR, type RenderInput } from '../../src/scaffold/render.js';
+import { VERSIONS } from '../../src/scaffold/versions.js';
+import { HOSTILE, tempDir } from '../helpers.js';
+
+function input(method: MethodId, overrides: Partial<RenderInput> = {}): RenderInput {
+  return {
+    method,
+    projectName: 'my-app',
+    reasons: chooseMethod(answersFor(method) ?? {}).reasons,
+    baseUrl: 'https://api.medplum.com/',
+    clientId: '6a4b5c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d',
+    clientSecret: METHODS[method].secret === 'env-file' ? 'the-secret' : undefined,
+    projectId: '',
+    googleClientId: '',
+    idp: NO_IDP,
+    jwt: { keyId: '', privateKeyPath: '' },
+    deviceId: '',
+    pm: commandsFor('npm'),
+    accessPolicy: resolvePolicy({ allow: [], allowIp: [] } as never, METHODS[method], 'my-app'),
+    created: [],
+    ...overrides,
+  };
+}
+
+const text = (files: Awaited<ReturnType<typeof renderProject>>, path: string): string => {
+  const file = files.get(path);
+  if (!file) {
+    throw new Error(`${path} was not rendered; got ${[...files.keys()].join(', ')}`);
+  }
+  return file.content.toString('utf8');
+};
+
+/** The files each starter must have, beyond the shared ones (the web starters in their default UI, medplum). */
+const WEB_FILES = ['index.html', 'vite.config.ts', 'src/main.tsx', 'src/App.tsx', 'src/SignInPage.tsx', 'src/App.test.tsx'];
+/** The plain UI's: its own sign-in steps (MFA, the profile chooser) where the method signs in at Medplum. */
+const PLAIN_FILES = ['src/main.tsx', 'src/SignIn.tsx', 'src/redirect.ts', 'src/redirect.test.ts'];
+const PLAIN_SIGN_IN_STEPS = ['src/login.ts', 'src/login.test.ts', 'src/components/LoginFlow.tsx'];
+const PLAIN_KEY_FILES: Record<string, string[]> = {
+  'oauth-auth-code': [...PLAIN_FILES, ...PLAIN_SIGN_IN_STEPS],
+  'google-auth': [...PLAIN_FILES, ...PLAIN_SIGN_IN_STEPS, 'src/components/GoogleButton.tsx'],
+  'external-idp': [...PLAIN_FILES, 'src/external.ts', 'src/external.test.ts'],
+  'domain-idp': [...PLAIN_FILES, ...PLAIN_SIGN_IN_STEPS],
+};
+const KEY_FILES: Record<MethodId, string[]> = {
+  'oauth-auth-code': WEB_FILES,
+  'google-auth': WEB_FILES,
+  'external-idp': WEB_FILES,
+  'domain-idp': WEB_FILES,
+  'client-credentials': ['src/main.ts', 'access-policy.json'],
+  'basic-auth': ['src/main.ts', 'access-policy.json'],
+  'token-exchange': ['src/main.ts', 'access-policy.json'],
+  'device-credentials': ['src/main.ts', 'access-policy.json'],
+  'jwt-assertion': ['src/main.ts', 'access-policy.json'],
+};
+
+describe.each(METHOD_IDS.filter((id) => hasUi(METHODS[id])))('the %s starter, in each UI', (method) => {
+  it("medplum (the default): Medplum's React components on Mantine, with the build files of the plain UI", async () => {
+    const files = await renderProject(input(method));
+    const pkg = JSON.parse(text(files, 'package.json'));
+    expect(pkg.dependencies).toMatchObject({ '@medplum/react': VERSIONS['@medplum/react'], '@mantine/core': VERSIONS['@mantine/core'] });
+    expect(text(files, 'src/SignInPage.tsx')).toMatch(method === 'external-idp' ? /signInWithExternalAuth/ : /<SignInForm/);
+    for (const shared of ['vite.config.ts', 'tsconfig.json', 'index.html']) {
+      expect(text(files, shared)).toBe(await readFile(join(TEMPLATES_DIR, 'web', shared), 'utf8'));
+    }
+  });
+
+  it('plain: no Mantine, and none of the medplum UI; its own sign-in steps', async () => {
+    const files = await renderProject(input(method, { ui: 'plain' }));
+    expect(JSON.parse(text(files, 'package.json')).dependencies).not.toHaveProperty('@mantine/core');
+    expect(files.has('src/redeemReturnCode.ts')).toBe(false);
+    expect([...files.keys()]).toEqual(expect.arrayContaining(PLAIN_KEY_FILES[method] as string[]));
+  });
+});
+
+describe.each(METHOD_IDS)('the %s starter', (method) => {
+  it('has the shared files, its own files, and nothing left as a template', async () => {
+    const files = await renderProject(input(method));
+    const paths = [...files.keys()];
+    expect(paths).toEqual(
+      expect.arrayContaining(['.env', '.env.example', '.gitignore', 'README.md', 'package.json', 'tsconfig.json', ...KEY_FILES[method]]),
+    );
+    expect(paths.some((p) => p.endsWith('.hbs') || p.startsWith('_') || p.includes('/_'))).toBe(false);
+    expect(paths.some((p) => /\.test\.tsx?$/.test(p))).toBe(true);
+    expect(files.get('.env')?.mode).toBe(0o600);
+  });
+
+  it('has a package.json with the project name, the pinned SDK and the scripts', async () => {
+    const pkg = JSON.parse(text(await renderProject(input(method)), 'package.json'));
+    expect(pkg.name).toBe('my-app');
+    expect(pkg.dependencies['@medplum/core']).toBe(VERSIONS['@medplum/core']);
+    expect(Object.keys(pkg.scripts)).toEqual(expect.arrayContaining([METHODS[method].runScript, 'test', 'typecheck']));
+    expect(pkg.engines.node).toBe('>=22.18');
+    const { version } = JSON.parse(await import('node:fs/promises').then((fs) => fs.readFile(new URL('../../package.json', import.meta.url), 'utf8')));
+    expect(pkg.scripts['check-auth']).toBe(`npx --no create-medplum-auth@${version} check .`);
+  });
+
+  it('has a README with the choice, the reasons, every env var, the setup and the docs link', async () => {
+    const readme = text(await renderProject(input(method)), 'README.md');
+    expect(readme).toContain(METHODS[method].docsUrl);
+    for (const reason of chooseMethod(answersFor(method) ?? {}).reasons) {
+      expect(readme).toContain(reason.slice(0, 30));
+    }
+    for (const v of METHODS[method].env) {
+      expect(readme).toContain(v.name);
+    }
+    expect(readme).toMatch(/ClientApplication/);
+  });
+
+  it('ignores every .env file but the example', async () => {
+    const gitignore = text(await renderProject(input(method)), '.gitignore').split('\n');
+    expect(gitignore).toContain('.env*');
+    expect(gitignore).toContain('!.env.example');
+  });
+
+  it('puts the given values in .env and only placeholders in .env.example', async () => {
+    const files = await renderProject(input(method));
+    const env = parseEnv(text(files, '.env'));
+    const example = parseEnv(text(files, '.env.example'));
+    const names = METHODS[method].env.filter((v) => (v.envFile ?? 'value') === 'value').map((v) => v.name).sort();
+    expect(Object.keys(env).sort()).toEqual(names);
+    expect(Object.keys(example).sort()).toEqual(names);
+    const exampleText = text(files, '.env.example');
+    expect(exampleText).not.toContain('6a4b5c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d');
+    expect(exampleText).not.toContain('the-secret');
+    expect(Object.values(env)).toContain('6a4b5c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d');
+  });
+});
+
+describe('secrets in the starters', () => {
+  it('client-credentials and basic-auth keep the secret in .env, and nowhere else', async () => {
+    for (const method of ['client-credentials', 'basic-auth'] as const) {
+      const files = await renderProject(input(method, { clientSecret: 'only-in-dotenv' }));
+      expect(parseEnv(text(files, '.env')).MEDPLUM_CLIENT_SECRET).toBe('only-in-dotenv');
+      const elsewhere = [...files.values()].filter((f) => f.path !== '.env' && f.content.includes('only-in-dotenv'));
+      expect(elsewhere.map((f) => f.path)).toEqual([]);
+    }
+  });
+
+  it('device-credentials never writes its secret, even when given one', async () => {
+    const files = await renderProject(input('device-credentials', { clientSecret: 'must-not-appear' }));
+    expect([...files.values()].filter((f) => f.content.includes('must-not-appear'))).toEqual([]);
+    expect(parseEnv(text(files, '.env')).MEDPLUM_CLIENT_SECRET).toBeUndefined();
+  });
+
+  it('the web starter has no secret variable and no non-VITE variable', async () => {
+    const env = parseEnv(text(await renderProject(input('oauth-auth-code')), '.env'));
+    expect(Object.keys(env).every((k) => k.startsWith('VITE_MEDPLUM_'))).toBe(true);
+    expect(Object.keys(env).some((k) => /SECRET/.test(k))).toBe(false);
+  });
+});
+
+describe('hostile values', () => {
+  it.each(['client-credentials', 'basic-auth'] as const)('%s: client ID and secret round-trip through .env exactly', async (method) => {
+    const files = await renderProject(input(method, { clientId: HOSTILE.clientId, clientSecret: HOSTILE.clientSecret }));
+    const env = parseEnv(text(files, '.env'));
+    expect(env.MEDPLUM_CLIENT_ID).toBe(HOSTILE.clientId);
+    expect(env.MEDPLUM_CLIENT_SECRET).toBe(HOSTILE.clientSecret);
+    expect(Object.keys(env).sort()).toEqual(['MEDPLUM_BASE_URL', 'MEDPLUM_CLIENT_ID', 'MEDPLUM_CLIENT_SECRET', ...(method === 'client-credentials' ? ['API_KEY', 'HOST', 'PORT'] : [])].sort());
+  });
+
+  it('cannot break the README out of its Markdown', async () => {
+    const readme = text(await renderProject(input('basic-auth', { reasons: ['# Injected heading\n<script>alert(1)</script> [x](javascript:1)'] })), 'README.md');
+    expect(readme).not.toMatch(/^# Injected heading/m);
+    expect(readme).not.toContain('<script>');
+    expect(readme).toContain('\\# Injected heading \\<script\\>');
+  });
+});
+
+describe('strict templates', () => {
+  it('a template that names a missing variable is an error, not an empty string', async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, '_shared'), { recursive: true });
+    await mkdir(join(dir, 'node'), { recursive: true });
+    await mkdir(join(dir, 'basic-auth'), { recursive: true });
+    await writeFile(join(dir, 'basic-auth', 'README.md.hbs'), 'Hello {{projectNmae}}');
+    await expect(renderProject(input('basic-auth'), dir)).rejects.toThrow(/basic-auth\/README\.md\.hbs: "projectNmae" not defined/);
+  });
+
+  it('so does a partial', async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, '_partials'), { recursive: true });
+    await mkdir(join(dir, 'basic-auth'), { recursive: true });
+    await writeFile(join(dir, '_partials', 'p.hbs'), '{{nope}}');
+    await writeFile(join(dir, 'basic-auth', 'README.md.hbs'), '{{> p}}');
+    await expect(renderProject(input('basic-auth'), dir)).rejects.toThrow(/"nope" not defined/);
+  });
+
+  it('an unknown package in {{version}} is an error', async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, 'basic-auth'), { recursive: true });
+    await writeFile(join(dir, 'basic-auth', 'package.json.hbs'), '{ "x": {{version "left-pad"}} }');
+    await expect(renderProject(input('basic-auth'), dir)).rejects.toThrow(/"left-pad" is not in src\/scaffold\/versions\.ts/);
+  });
+});

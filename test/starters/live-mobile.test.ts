@@ -1,0 +1,197 @@
+/**
+ * The Expo starter (--platform mobile), installed once: it typechecks and passes its own tests, its
+ * pins are the ones `npx expo install` picks, and its web target, exported by `expo export` and
+ * served statically, signs in against the Medplum test double in Chromium the way a phone does:
+ * email, password, MFA code, project chooser, signed in, reload, sign-out. No device build runs here.
+ */
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXPO_VERSIONS } from '../../src/scaffold/versions.js';
+import { startMedplumDouble, type DoubleClient, type MedplumDouble } from '../double/medplum-double.js';
+import { totp } from '../double/totp.js';
+import { HOSTILE, tempDir } from '../helpers.js';
+import { BIN, expectOk, freePort, scaffold, sh } from '../project.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const MFA_SECRET = 'JBSWY3DPEHPK3PXP';
+const PATIENT = { resourceType: 'Patient', id: '5d0c3b7e-2a9f-4c1d-8e6b-0f4a7c2e9b13', name: [{ given: ['Grace'], family: 'Hopper' }] };
+const ADA = {
+  email: 'ada@example.com',
+  password: 'correct horse battery staple',
+  profile: { resourceType: 'Practitioner' as const, name: [{ given: ['Ada'], family: 'Lovelace' }] },
+  mfaSecret: MFA_SECRET,
+};
+const MARY = { email: 'mary@example.com', password: 'another long password', profile: { resourceType: 'Practitioner' as const, name: [{ given: ['Mary'], family: 'Jackson' }] } };
+/** Expo CLI must not reach its servers: only the npm registry is reachable here, and a pipeline may have less. */
+const EXPO_ENV = { EXPO_OFFLINE: '1', EXPO_NO_TELEMETRY: '1' };
+
+let medplum: MedplumDouble;
+let client: DoubleClient;
+let dir: string;
+
+beforeAll(async () => {
+  medplum = await startMedplumDouble({ resources: [PATIENT] });
+  // Two memberships in the client's project: Medplum asks which one (a client fixes the project).
+  medplum.addUser({ ...ADA, projects: [medplum.project.id, medplum.project.id] });
+  medplum.addUser(MARY);
+  client = medplum.addClient({ name: 'phone' });
+  const cwd = await mkdtemp(join(tmpdir(), 'cma-mobile-'));
+  const started = Date.now();
+  dir = await scaffold(cwd, ['-m', 'oauth-auth-code', '--platform', 'mobile', '--base-url', medplum.baseUrl, '--client-id', client.id]);
+  console.info(`mobile starter: scaffold + npm install ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return () => rm(cwd, { recursive: true, force: true });
+}, 400_000);
+afterAll(() => medplum?.close());
+
+describe('the Expo starter (oauth-auth-code --platform mobile)', () => {
+  it('typechecks and passes its own tests', { timeout: 120_000 }, async () => {
+    expectOk(await sh('npm', ['run', 'typecheck'], dir), 'npm run typecheck');
+    const tests = await sh('npm', ['test'], dir);
+    expectOk(tests, 'npm test');
+    expect(tests.stdout).toMatch(/# pass [1-9]/);
+    expect(tests.stdout).toMatch(/# fail 0/);
+    // One @medplum/core: the override makes @medplum/expo-polyfills use the app's version 5.
+    const tree = await sh('npm', ['ls', '@medplum/core', '--all', '--parseable'], dir);
+    expect(new Set(tree.stdout.trim().split('\n').filter((line) => line.endsWith('@medplum/core')))).toEqual(new Set([join(dir, 'node_modules/@medplum/core')]));
+  });
+
+  it("pins what `npx expo install` picks, from the installed expo's bundledNativeModules.json", async () => {
+    const bundled = JSON.parse(await readFile(join(dir, 'node_modules/expo/bundledNativeModules.json'), 'utf8')) as Record<string, string>;
+    const differing = Object.entries(EXPO_VERSIONS)
+      .filter(([name, pin]) => name in bundled && bundled[name] !== pin)
+      .map(([name]) => name);
+    // The registry serves no SDK 58 build of these yet (see EXPO_VERSIONS); every other pin matches.
+    expect(differing.sort()).toEqual(['expo-auth-session', 'expo-crypto', 'expo-secure-store', 'expo-web-browser']);
+  });
+
+  it('@medplum/expo-polyfills runs @medplum/core 5 as on a phone: PKCE on expo-crypto, the session in the secure store, restored', async () => {
+    // The starter's own polyfills and src/auth.ts, in Node, with stand-ins for the native modules (test/mobile/).
+    await cp(new URL('../mobile/', import.meta.url), join(dir, 'native-test'), { recursive: true });
+    const run = await sh(process.execPath, ['--import', './native-test/native-hooks.mjs', './native-test/native-session.mjs', medplum.baseUrl, client.id, MARY.email, MARY.password], dir);
+    expectOk(run, 'native-session.mjs');
+    const mary = medplum.user(MARY.email).memberships[0]?.profile.reference;
+    expect(JSON.parse(run.stdout)).toEqual({
+      step: 'signed-in',
+      digests: 1, // the S256 challenge, hashed by expo-crypto's digest
+      keychainKeys: expect.arrayContaining(['___keys___', 'activeLogin']),
+      signedInAs: mary,
+      restored: mary, // a new client on a new ExpoClientStorage resumed the session from the secure store
+    });
+  });
+
+  it("writes .env values that Expo's own reader (@expo/env) gets back exactly", async ({ onTestFinished }) => {
+    const cwd = await tempDir(onTestFinished);
+    const args = ['hostile', '-m', 'oauth-auth-code', '--platform', 'mobile', '--base-url', HOSTILE.baseUrl, '--client-id', HOSTILE.clientId, '--no-install', '--no-git'];
+    expectOk(await sh(process.execPath, [BIN, ...args], cwd), 'create-medplum-auth');
+    // With the installed project's @expo/env, the reader `expo start` and `expo export` use.
+    const read = `console.log(JSON.stringify(require('@expo/env').parseProjectEnv(process.argv[1], { silent: true, systemEnv: {} }).env))`;
+    const parsed = await sh(process.execPath, ['-e', read, join(cwd, 'hostile')], dir);
+    expectOk(parsed, '@expo/env');
+    expect(JSON.parse(parsed.stdout)).toEqual({
+      EXPO_PUBLIC_MEDPLUM_BASE_URL: `${new URL(HOSTILE.baseUrl).href}/`,
+      EXPO_PUBLIC_MEDPLUM_CLIENT_ID: HOSTILE.clientId,
+    });
+  });
+
+  // Skipped on a machine without Chromium, except in CI, where its absence fails the test.
+  it.runIf(existsSync(CHROMIUM) || Boolean(process.env.CI))(
+    "its web export signs in with email, password, MFA and the project chooser; a reload keeps the session; sign-out ends it; then Medplum's own page signs in",
+    { timeout: 400_000 },
+    async ({ onTestFinished }) => {
+      const started = Date.now();
+      expectOk(await sh('npm', ['run', 'build'], dir, EXPO_ENV), 'npm run build (expo export --platform web)');
+      console.info(`mobile starter: expo export --platform web ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      const port = await freePort();
+      const server = await serveStatic(join(dir, 'dist'), port);
+      onTestFinished(() => void server.close());
+
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      });
+      onTestFinished(() => browser.close());
+      const page = await browser.newPage();
+      const logins: unknown[] = [];
+      page.on('request', (request) => {
+        if (request.url().endsWith('/auth/login')) {
+          logins.push(request.postDataJSON());
+        }
+      });
+      const since = medplum.log.length;
+
+      await page.goto(`http://localhost:${port}/`);
+      await page.getByLabel('Email').fill(ADA.email);
+      await page.getByLabel('Password').fill(ADA.password);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await page.getByLabel('Code from your authenticator app').fill(totp(MFA_SECRET));
+      await page.getByRole('button', { name: 'Verify' }).click();
+      const memberships = medplum.user(ADA.email).memberships;
+      const choices = page.getByRole('button', { name: 'Test Project · Ada Lovelace' });
+      await expect.poll(() => choices.count(), { timeout: 15_000 }).toBe(memberships.length);
+      await choices.nth(1).click();
+      const signedIn = page.getByText('Signed in as Ada Lovelace');
+      await signedIn.waitFor({ timeout: 15_000 });
+      await page.getByText('Grace Hopper').waitFor();
+
+      expect(logins).toEqual([expect.objectContaining({ email: ADA.email, clientId: client.id, codeChallengeMethod: 'S256' })]);
+      const steps = medplum.log.slice(since).filter((e) => e.path.startsWith('/auth/') || e.path.startsWith('/oauth2/'));
+      expect(steps.map((e) => `${e.method} ${e.path} ${e.status}`).slice(0, 4)).toEqual([
+        'POST /auth/login 200',
+        'POST /auth/mfa/verify 200',
+        'POST /auth/profile 200',
+        'POST /oauth2/token 200', // the double checks the verifier against the S256 challenge
+      ]);
+
+      // A reload keeps the session (on the web the secure store's stand-in is localStorage).
+      await page.reload();
+      await signedIn.waitFor({ timeout: 15_000 });
+
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('button', { name: 'Open Medplum sign-in' }).waitFor();
+      expect(medplum.log.slice(since).some((e) => e.path === '/oauth2/logout' && e.status === 200)).toBe(true);
+      await page.reload();
+      await page.getByLabel('Email').waitFor();
+      expect(await signedIn.count()).toBe(0);
+
+      // "Open Medplum sign-in": expo-auth-session opens /oauth2/authorize in a popup on the web, which
+      // sends it on to the Medplum app's /oauth page (the double's stand-in), query unchanged; signed in
+      // there, it comes back to the app's redirect URI (on the web, its origin) with a code.
+      const redirectUri = `http://localhost:${port}`;
+      medplum.updateClient(client.id, { redirectUris: [redirectUri] });
+      const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: 'Open Medplum sign-in' }).click()]);
+      await popup.waitForURL((url) => url.pathname === '/app/oauth');
+      const authorize = new URL(popup.url());
+      expect(Object.fromEntries(['client_id', 'redirect_uri', 'code_challenge_method'].map((k) => [k, authorize.searchParams.get(k)]))).toEqual({
+        client_id: client.id,
+        redirect_uri: redirectUri,
+        code_challenge_method: 'S256',
+      });
+      await popup.getByLabel('Email').fill(MARY.email);
+      await popup.getByLabel('Password').fill(MARY.password);
+      await popup.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('Signed in as Mary Jackson').waitFor({ timeout: 15_000 });
+    },
+  );
+});
+
+const TYPES: Readonly<Record<string, string>> = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'application/json', '.css': 'text/css' };
+
+/** `dist/` as a static host serves a single-page app: its files, and index.html for any other path. */
+async function serveStatic(root: string, port: number): Promise<Server> {
+  const server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    const file = join(root, path);
+    const target = file.startsWith(root) && extname(file) && existsSync(file) ? file : join(root, 'index.html');
+    readFile(target).then(
+      (body) => res.writeHead(200, { 'content-type': TYPES[extname(target)] ?? 'application/octet-stream' }).end(body),
+      () => res.writeHead(500).end(),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return server;
+}
