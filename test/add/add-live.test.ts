@@ -110,7 +110,7 @@ describe.concurrent('add on real projects, against the Medplum test double', () 
     const cc = medplum.addClient({ name: 'patients-api' });
     await add(dir, ['-m', 'client-credentials', '--client-id', cc.id, '--install'], { MEDPLUM_CLIENT_SECRET: cc.secret });
     expect(existsSync(join(dir, 'node_modules/@medplum/core/package.json'))).toBe(true); // --install
-    await edit(join(dir, 'src/medplum/server.ts'), expressRoute);
+    await edit(join(dir, 'src/server.ts'), expressRoute);
     expectOk(await sh('npm', ['run', 'typecheck'], dir), 'typecheck');
     expectOk(await sh('npm', ['run', 'build'], dir), 'build');
     const viaCc = await patientsFrom(dir, ['dist/server.js'], cc.id);
@@ -122,7 +122,7 @@ describe.concurrent('add on real projects, against the Medplum test double', () 
     const basic = medplum.addClient({ name: 'patients-fn' });
     const second = await sibling(join(FIXTURES, 'express-ts-esm'), 'express-basic', dir);
     await add(second, ['-m', 'basic-auth', '--client-id', basic.id], { MEDPLUM_CLIENT_SECRET: basic.secret });
-    await edit(join(second, 'src/medplum/server.ts'), expressRoute);
+    await edit(join(second, 'src/server.ts'), expressRoute);
     expectOk(await sh('npm', ['run', 'build'], second), 'build');
     const viaBasic = await patientsFrom(second, ['dist/server.js'], basic.id);
     expect(JSON.parse(viaBasic.body)).toEqual([PATIENT.id]);
