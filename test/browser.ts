@@ -13,3 +13,27 @@ export function launchChromium(): Promise<Browser> {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 }
+
+/** Where Google Identity Services comes from: the tests answer it with FAKE_GIS (page.route). */
+export const GIS_SCRIPT = 'https://accounts.google.com/gsi/client';
+
+/**
+ * A stand-in for Google Identity Services with the two calls Medplum's GoogleButton makes: its button
+ * hands the registered callback `window.fakeGoogle.credential`, which the test sets.
+ */
+export const FAKE_GIS = `
+window.fakeGoogle = { credential: '' };
+window.google = { accounts: { id: (() => {
+  let callback;
+  return {
+    initialize(options) { callback = options.callback; },
+    renderButton(parent) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.textContent = 'Sign in with Google';
+      button.onclick = () => callback({ credential: window.fakeGoogle.credential, select_by: 'btn' });
+      parent.append(button);
+    },
+  };
+})() } };
+`;

@@ -1,32 +1,54 @@
 /**
  * `add` on real projects, each made by its own scaffolder from the npm registry or kept as a fixture
  * in test/fixtures/add/: after `add`, the project is installed, typechecked and built with its own
- * tools, and its entry point signs in against the Medplum test double: Chromium for the Vite and
- * Next.js apps (oauth-auth-code through Medplum's SignInForm), an HTTP request to the Node services
- * (client-credentials and basic-auth each). The other web methods are typechecked in the installed
- * Vite app; every Node method signs in in add-node.test.ts. Heavy installs are bounded: one per
- * project; a second method in the same kind of project borrows the first one's node_modules.
+ * tools, and its entry point signs in against the Medplum test double: Chromium for the Vite app and
+ * the Next.js apps (App Router and Pages Router), with every user-facing method (oauth-auth-code,
+ * google-auth, external-idp, domain-idp, driven as the starters' live tests drive them), and an HTTP
+ * request to the Node services (client-credentials and basic-auth each); every Node method signs in
+ * in add-node.test.ts. Heavy installs are bounded: one per kind of project; another method, or the
+ * Pages Router, works in a fresh copy of the scaffolder's output that borrows those node_modules.
  */
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, it, type TestContext } from 'vitest';
+import { FAKE_GIS, GIS_SCRIPT, hasChromium, launchChromium } from '../browser.js';
 import { startMedplumDouble, type LogEntry, type MedplumDouble } from '../double/medplum-double.js';
 import { BIN, expectOk, freePort, sh, start, waitForHttp, type Running } from '../project.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const FIXTURES = join(REPO, 'test/fixtures/add');
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM) || Boolean(process.env.CI);
 const PATIENT = { resourceType: 'Patient', id: '2e4f6a8c-0b1d-4e3f-9a5b-7c9d1e3f5a7b', name: [{ family: 'Lamarr' }] };
 const ADA = {
   email: 'ada@example.com',
   password: 'correct horse battery staple',
   profile: { resourceType: 'Practitioner' as const, name: [{ given: ['Ada'], family: 'Lovelace' }] },
 };
+const GOOGLE_CLIENT_ID = '314159265358-addlivetest.apps.googleusercontent.com';
+const GRACE = {
+  email: 'grace@example.com',
+  password: 'unused by google sign-in',
+  profile: { resourceType: 'Practitioner' as const, name: [{ given: ['Grace'], family: 'Hopper' }] },
+};
+const SSO_DOMAIN = 'corp.example';
+const ALAN = {
+  email: `alan@${SSO_DOMAIN}`,
+  password: 'never typed: the IdP signs Alan in',
+  profile: { resourceType: 'Practitioner' as const, name: [{ given: ['Alan'], family: 'Turing' }] },
+};
+
+/** create-next-app's flags besides the router: TypeScript, its default pages, no install, no questions. */
+const CREATE_NEXT_APP = ['--ts', '--no-tailwind', '--no-eslint', '--no-src-dir', '--import-alias', '@/*', '--use-npm', '--skip-install', '--disable-git', '--no-agents-md', '--no-agent-feedback', '--no-react-compiler', '--yes'];
+/**
+ * Its default pages load Geist through next/font/google, which `next build` fetches from Google Fonts:
+ * Next.js's own test hook answers from test/fixtures/next-font-google.cjs instead (no internet here).
+ */
+const NEXT_ENV = { NEXT_TELEMETRY_DISABLED: '1', NEXT_FONT_GOOGLE_MOCKED_RESPONSES: join(REPO, 'test/fixtures/next-font-google.cjs') };
+/** On create-next-app's default page, App Router and Pages Router alike. */
+const NEXT_TEXT = 'To get started, edit the';
 
 let medplum: MedplumDouble;
 let root: string;
@@ -34,13 +56,16 @@ let browser: Browser | undefined;
 const running: Running[] = [];
 
 beforeAll(async () => {
-  medplum = await startMedplumDouble({ users: [ADA], resources: [PATIENT] });
+  medplum = await startMedplumDouble({
+    users: [ADA, GRACE, ALAN],
+    resources: [PATIENT],
+    google: { clientIds: [GOOGLE_CLIENT_ID] },
+    externalIdp: { users: [{ email: ALAN.email, name: 'Alan Turing' }] },
+    domains: [{ domain: SSO_DOMAIN, identityProvider: {} }],
+  });
   root = await mkdtemp(join(tmpdir(), 'cma-add-'));
   if (hasChromium) {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }
 }, 60_000);
 
@@ -58,11 +83,14 @@ async function add(dir: string, args: readonly string[], env: NodeJS.ProcessEnv 
 
 const install = async (dir: string) => expectOk(await sh('npm', ['install', '--no-audit', '--no-fund'], dir), 'npm install');
 
-/** A copy of `from` (without its node_modules and build) that borrows the node_modules of `installed`. */
+/**
+ * A copy of `from` (without its node_modules and build) that borrows the node_modules of `installed`,
+ * hard-linked: Turbopack refuses a node_modules that is a symlink out of the project's root.
+ */
 async function sibling(from: string, name: string, installed = from): Promise<string> {
   const dir = join(root, name);
   await cp(from, dir, { recursive: true, filter: (src) => !src.startsWith(join(from, 'node_modules')) && !src.startsWith(join(from, 'dist')) });
-  await symlink(join(installed, 'node_modules'), join(dir, 'node_modules'));
+  expectOk(await sh('cp', ['-al', join(installed, 'node_modules'), join(dir, 'node_modules')], root), `node_modules for ${name}`);
   return dir;
 }
 
@@ -153,84 +181,189 @@ describe.concurrent('add on real projects, against the Medplum test double', () 
     expect(viaCc.fhir).toEqual(['Bearer 200']);
   });
 
-  it.runIf(hasChromium)('create-vite react-ts + oauth-auth-code: installed, built, signed in in Chromium; the other web methods typecheck', { timeout: 600_000 }, async (context) => {
-    const { expect } = context;
-    expectOk(await sh(process.execPath, [join(REPO, 'node_modules/create-vite/index.js'), 'vite-app', '--template', 'react-ts', '--no-interactive'], root), 'create-vite');
-    const dir = join(root, 'vite-app');
-    const port = await freePort();
-    const appUrl = `http://localhost:${port}/`;
-    const client = medplum.addClient({ name: 'vite-app', redirectUris: [appUrl] });
-    await add(dir, ['-m', 'oauth-auth-code', '--client-id', client.id]);
-    await install(dir);
-    expectOk(await sh('npm', ['run', 'build'], dir), 'npm run build (tsc -b && vite build)');
-    const preview = start(join(dir, 'node_modules/.bin/vite'), ['preview', '--port', String(port), '--strictPort'], dir);
-    running.push(preview);
-    await waitForHttp(appUrl, preview);
-    await signIn(appUrl, client.id, 'Get started', context);
-
-    // The other user-facing methods: their MedplumAuth.tsx replaces this one (--force), and the app typechecks.
-    const others = [
-      ['-m', 'google-auth', '--google-client-id', '123-abc.apps.googleusercontent.com'],
-      ['-m', 'external-idp', '--idp', 'okta', '--idp-domain', 'example.okta.com', '--idp-client-id', '0oa1'],
-      ['-m', 'domain-idp'],
-    ];
-    for (const args of others) {
-      const copy = await sibling(dir, `vite-${args[1]}`);
-      await add(copy, [...args, '--client-id', client.id, '--force']);
-      expect(await readFile(join(copy, 'src/MedplumAuth.tsx'), 'utf8')).toContain(`(${args[1]})`);
-      expectOk(await sh(join(copy, 'node_modules/.bin/tsc'), ['-b'], copy), `tsc -b with ${args[1]}`);
+  it.runIf(hasChromium)('create-vite react-ts: each web method added, built, served by vite preview and signed in in Chromium; one install', { timeout: 900_000 }, async (context) => {
+    const made = await mkdtemp(join(root, 'made-'));
+    expectOk(await sh(process.execPath, [join(REPO, 'node_modules/create-vite/index.js'), 'vite-app', '--template', 'react-ts', '--no-interactive'], made), 'create-vite');
+    const pristine = join(made, 'vite-app');
+    const installed = join(root, 'vite-app');
+    await cp(pristine, installed, { recursive: true });
+    for (const method of WEB_METHODS) {
+      const dir = method === 'oauth-auth-code' ? installed : await sibling(pristine, `vite-${method}`, installed);
+      const app = await addWeb(dir, method);
+      if (dir === installed) {
+        await install(dir); // once: the other methods borrow its node_modules
+      }
+      expectOk(await sh('npm', ['run', 'build'], dir, buildEnv(method, 'VITE_')), `npm run build (tsc -b && vite build) with ${method}`);
+      const preview = start(join(dir, 'node_modules/.bin/vite'), ['preview', '--port', String(app.port), '--strictPort'], dir);
+      running.push(preview);
+      await waitForHttp(app.url, preview);
+      await signIn(app, method, 'Get started', context);
+      await preview.stop();
     }
   });
 
-  it.runIf(hasChromium)('create-next-app (TypeScript, App Router) + oauth-auth-code: installed, typechecked, next build, next start, signed in in Chromium', { timeout: 600_000 }, async (context) => {
+  it.runIf(hasChromium)('create-next-app, App Router and Pages Router: each web method added, next build, next start, signed in in Chromium; one install', { timeout: 1_200_000 }, async (context) => {
     const { expect } = context;
-    // --empty: the default page loads next/font/google, which fetches from Google at build time (no internet here).
-    const flags = ['--ts', '--app', '--no-tailwind', '--no-eslint', '--no-src-dir', '--import-alias', '@/*', '--use-npm', '--skip-install', '--disable-git', '--empty', '--no-agents-md', '--no-agent-feedback', '--no-react-compiler', '--yes'];
-    const env = { NEXT_TELEMETRY_DISABLED: '1', HOME: root };
-    expectOk(await sh(process.execPath, [join(REPO, 'node_modules/create-next-app/dist/index.js'), 'next-app', ...flags], root, env), 'create-next-app');
-    const dir = join(root, 'next-app');
-    const port = await freePort();
-    const appUrl = `http://localhost:${port}/`;
-    const client = medplum.addClient({ name: 'next-app', redirectUris: [appUrl] });
-    await add(dir, ['-m', 'oauth-auth-code', '--client-id', client.id]);
-    expect(await readFile(join(dir, 'medplum/MedplumAuth.tsx'), 'utf8')).toMatch(/^'use client';/);
-    await install(dir);
-    // next build typechecks too, and generates the types (LayoutProps) that a bare tsc needs.
-    // Vitest sets NODE_ENV=test, in which Next.js skips .env.local; a real build runs in production.
-    const production = { ...env, NODE_ENV: 'production' };
-    expectOk(await sh(join(dir, 'node_modules/.bin/next'), ['build'], dir, production), 'next build');
-    expectOk(await sh(join(dir, 'node_modules/.bin/tsc'), ['--noEmit'], dir), 'tsc --noEmit');
-    const server = start(join(dir, 'node_modules/.bin/next'), ['start', '-p', String(port)], dir, production);
-    running.push(server);
-    await waitForHttp(appUrl, server);
-    await signIn(appUrl, client.id, 'Hello world!', context);
+    const made = await mkdtemp(join(root, 'made-'));
+    for (const [name, router] of [['next-app', '--app'], ['next-pages', '--no-app']] as const) {
+      expectOk(await sh(process.execPath, [join(REPO, 'node_modules/create-next-app/dist/index.js'), name, router, ...CREATE_NEXT_APP], made, NEXT_ENV), `create-next-app ${router}`);
+    }
+    const installed = join(root, 'next-app');
+    await cp(join(made, 'next-app'), installed, { recursive: true });
+    const first = await addWeb(installed, 'oauth-auth-code');
+    expect(await readFile(join(installed, 'medplum/MedplumAuth.tsx'), 'utf8')).toMatch(/^'use client';/);
+    await install(installed);
+    const server = await serveNext(installed, first, 'oauth-auth-code');
+    // next build generated the types (LayoutProps) that a bare tsc needs.
+    expectOk(await sh(join(installed, 'node_modules/.bin/tsc'), ['--noEmit'], installed), 'tsc --noEmit');
+    await signIn(first, 'oauth-auth-code', NEXT_TEXT, context);
+    await server.stop();
+
+    // The other methods in the App Router, then the Pages Router, each in a copy that borrows its node_modules.
+    const others = [...WEB_METHODS.filter((m) => m !== 'oauth-auth-code').map((m) => ['next-app', m] as const), ['next-pages', 'oauth-auth-code'] as const];
+    for (const [scaffolded, method] of others) {
+      const dir = await sibling(join(made, scaffolded), `${scaffolded}-${method}`, installed);
+      const app = await addWeb(dir, method);
+      if (scaffolded === 'next-pages') {
+        expect(await readFile(join(dir, 'pages/_app.tsx'), 'utf8')).toContain('<MedplumAuth><Component {...pageProps} /></MedplumAuth>');
+      }
+      const next = await serveNext(dir, app, method);
+      await signIn(app, method, NEXT_TEXT, context);
+      await next.stop();
+    }
   });
 });
 
+/** The web methods `add` puts into a Vite or Next.js app; the first is the one whose project is installed. */
+const WEB_METHODS = ['oauth-auth-code', 'google-auth', 'external-idp', 'domain-idp'] as const;
+type WebMethod = (typeof WEB_METHODS)[number];
+
+/** How each method is added and signed in, from its sign-in page to the app, as the starters' live tests drive it. */
+interface BrowserPath {
+  /** `add`'s flags for the method, beside --base-url and --client-id. */
+  readonly args: () => string[];
+  /** The ClientApplication's own settings. */
+  readonly client?: { identityProvider: object };
+  /** The control that shows the sign-in page is there. */
+  readonly first: (page: Page) => Locator;
+  /** From the sign-in page to the app. */
+  readonly signIn: (page: Page) => Promise<void>;
+  /** The client's sign-in requests to Medplum on the way (auth/me aside), besides the code at oauth2/token. */
+  readonly requests: readonly string[];
+}
+
+const atIdp = async (page: Page, email: string) => {
+  await page.waitForURL((url) => url.href.startsWith(medplum.idp.authorizeUrl));
+  await page.getByLabel('Email').fill(email);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+};
+
+const PATHS: Readonly<Record<WebMethod, BrowserPath>> = {
+  // Medplum's SignInForm: email, Continue, password, Sign In (auth/login with PKCE).
+  'oauth-auth-code': {
+    args: () => ['-m', 'oauth-auth-code'],
+    first: (page) => page.getByLabel('Email'),
+    signIn: async (page) => {
+      await page.getByLabel('Email').fill(ADA.email);
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.getByTestId('auth.password').fill(ADA.password);
+      await page.getByRole('button', { name: 'Sign In' }).click();
+    },
+    requests: [], // auth/login names no client: the code redeemed for this client is what proves it
+  },
+  // SignInForm's Google button, with Google's script stubbed: it hands the page a credential signed with the double's test Google key.
+  'google-auth': {
+    args: () => ['-m', 'google-auth', '--google-client-id', GOOGLE_CLIENT_ID],
+    first: (page) => page.getByRole('button', { name: 'Sign in with Google' }),
+    signIn: async (page) => {
+      const credential = medplum.google.signCredential({ googleClientId: GOOGLE_CLIENT_ID, email: GRACE.email, name: 'Grace Hopper' });
+      await page.evaluate((c) => void ((globalThis as unknown as { fakeGoogle: { credential: string } }).fakeGoogle.credential = c), credential);
+      await page.getByRole('button', { name: 'Sign in with Google' }).click();
+    },
+    requests: ['POST /auth/google 200'],
+  },
+  // The app's SSO button, to the IdP (the double's), back through Medplum's auth/external.
+  'external-idp': {
+    args: () => ['-m', 'external-idp', '--idp', 'oidc', '--idp-client-id', medplum.idp.clientId],
+    client: { identityProvider: {} },
+    first: (page) => page.getByRole('button', { name: 'Sign in with SSO' }),
+    signIn: async (page) => {
+      await page.getByRole('button', { name: 'Sign in with SSO' }).click();
+      await atIdp(page, ALAN.email);
+    },
+    requests: ['GET /auth/external 302'],
+  },
+  // SignInForm with an SSO domain's email: auth/method sends the browser to the domain's IdP.
+  'domain-idp': {
+    args: () => ['-m', 'domain-idp'],
+    first: (page) => page.getByLabel('Email'),
+    signIn: async (page) => {
+      await page.getByLabel('Email').fill(ALAN.email);
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await atIdp(page, ALAN.email);
+    },
+    requests: ['GET /auth/external 302'],
+  },
+};
+
 /**
- * Medplum's SignInForm in Chromium: the app's own content is hidden until the user has signed in
- * (email, Continue, password, Sign In: auth/login with PKCE, then the code at oauth2/token).
+ * What the build reads from the environment: without --idp-issuer, `add` leaves external-idp's authorize
+ * URL empty in the env file for the user to fill in; the environment wins over the file (Vite and Next.js).
  */
-async function signIn(appUrl: string, clientId: string, appText: string, { expect, onTestFailed }: TestContext): Promise<void> {
+const buildEnv = (method: WebMethod, prefix: 'VITE_' | 'NEXT_PUBLIC_'): NodeJS.ProcessEnv =>
+  method === 'external-idp' ? { [`${prefix}IDP_AUTHORIZE_URL`]: medplum.idp.authorizeUrl } : {};
+
+interface WebApp {
+  readonly port: number;
+  readonly url: string;
+  readonly clientId: string;
+}
+
+/** `add` of a web method, with its own ClientApplication whose Redirect URI is the app's URL on a free port. */
+async function addWeb(dir: string, method: WebMethod): Promise<WebApp> {
+  const port = await freePort();
+  const url = `http://localhost:${port}/`;
+  const client = medplum.addClient({ name: basename(dir), redirectUris: [url], ...PATHS[method].client });
+  await add(dir, [...PATHS[method].args(), '--client-id', client.id]);
+  return { port, url, clientId: client.id };
+}
+
+/** `next build` and `next start`. Vitest sets NODE_ENV=test, in which Next.js skips .env.local; a real build runs in production. */
+async function serveNext(dir: string, app: WebApp, method: WebMethod): Promise<Running> {
+  const env = { ...NEXT_ENV, NODE_ENV: 'production' };
+  expectOk(await sh(join(dir, 'node_modules/.bin/next'), ['build'], dir, { ...env, ...buildEnv(method, 'NEXT_PUBLIC_') }), `next build with ${method}`);
+  const server = start(join(dir, 'node_modules/.bin/next'), ['start', '-p', String(app.port)], dir, env);
+  running.push(server);
+  await waitForHttp(app.url, server);
+  return server;
+}
+
+/**
+ * The method's sign-in in Chromium: the app's own content is hidden until the user has signed in,
+ * a reload keeps the session, and the double saw the method's own requests and one code redeemed.
+ */
+async function signIn(app: WebApp, method: WebMethod, appText: string, { expect, onTestFailed }: TestContext): Promise<void> {
+  const path = PATHS[method];
   const page = await (browser as Browser).newPage();
   const problems: string[] = [];
   page.on('pageerror', (err) => problems.push(err.message));
   page.on('console', (msg) => msg.type() === 'error' && problems.push(msg.text()));
   // What the page said, for a failure far from the browser.
   onTestFailed(async () => {
-    console.error(`${appUrl}: ${problems.join('\n')}\n${await page.locator('body').innerText().catch(String)}`);
+    console.error(`${method} at ${app.url}: ${problems.join('\n')}\n${await page.locator('body').innerText().catch(String)}`);
   });
+  await page.route(GIS_SCRIPT, (route) => route.fulfill({ contentType: 'text/javascript', body: FAKE_GIS }));
   const since = medplum.log.length;
-  await page.goto(appUrl);
-  await page.getByLabel('Email').fill(ADA.email);
-  await expect.poll(() => page.getByText(appText).count()).toBe(0);
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByTestId('auth.password').fill(ADA.password);
-  await page.getByRole('button', { name: 'Sign In' }).click();
+  await page.goto(app.url);
+  await path.first(page).waitFor();
+  expect(await page.getByText(appText).count()).toBe(0);
+  await path.signIn(page);
   await expect.poll(() => page.getByText(appText).count(), { timeout: 20_000 }).toBeGreaterThan(0);
-  await page.reload(); // the session is kept
+  await page.reload();
   await expect.poll(() => page.getByText(appText).count(), { timeout: 20_000 }).toBeGreaterThan(0);
-  const grants = ofClient(clientId, since).filter((e) => e.path === '/oauth2/token');
-  expect(grants.map((e) => `${e.grantType} ${e.status}`)).toEqual(['authorization_code 200']);
+  const requests = ofClient(app.clientId, since)
+    .filter((e) => (e.path.startsWith('/auth/') && e.path !== '/auth/me') || e.path.startsWith('/oauth2/'))
+    .map((e) => [e.method, e.path, e.grantType, e.status].filter(Boolean).join(' '));
+  expect(requests).toEqual([...path.requests, 'POST /oauth2/token authorization_code 200']);
   await page.close();
 }

@@ -11,12 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, it, type ExpectStatic } from 'vitest';
+import { FAKE_GIS, GIS_SCRIPT } from '../browser.js';
 import { startMedplumDouble, totp, type MedplumDouble } from '../double/medplum-double.js';
 import { expectOk, freePort, scaffold, sh, start, waitForHttp, type Running } from '../project.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM) || Boolean(process.env.CI);
-const GIS_SCRIPT = 'https://accounts.google.com/gsi/client';
 const GOOGLE_CLIENT_ID = '271828182845-medplumui.apps.googleusercontent.com';
 const SSO_DOMAIN = 'corp.example';
 const SECOND = { id: '5d0a2c4e-8f61-4b3a-9d7e-2c1b0a9f8e7d', name: 'Second Clinic' };
@@ -54,23 +54,6 @@ const PATIENT = {
   meta: { project: SECOND.id },
 };
 
-/** A stand-in for Google Identity Services: its button hands the page `window.fakeGoogle.credential`. */
-const FAKE_GIS = `
-window.fakeGoogle = { credential: '' };
-window.google = { accounts: { id: (() => {
-  let callback;
-  return {
-    initialize(options) { callback = options.callback; },
-    renderButton(parent) {
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.textContent = 'Sign in with Google';
-      button.onclick = () => callback({ credential: window.fakeGoogle.credential, select_by: 'btn' });
-      parent.append(button);
-    },
-  };
-})() } };
-`;
 
 let medplum: MedplumDouble;
 let root: string;
