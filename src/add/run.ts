@@ -33,6 +33,9 @@ Examples:
   # A Next.js app (App or Pages Router): a client component around the root layout, NEXT_PUBLIC_* in .env.local
   $ npx ${NAME} add my-site -m oauth-auth-code --dry-run
 
+  # The plain UI (TypeScript): the sign-in in plain React on @medplum/react-hooks, without Mantine, in src/medplum/
+  $ npx ${NAME} add . -m oauth-auth-code --ui plain --client-id <id>
+
   # A Node service (TypeScript or JavaScript, ESM or CommonJS): src/medplum.ts with a signed-in client
   $ MEDPLUM_CLIENT_SECRET=... npx ${NAME} add api -m client-credentials --client-id <id> --install
 
@@ -82,6 +85,7 @@ export async function runAdd(argv: readonly string[], io: Io): Promise<number> {
   const add = await planAdd({
     project,
     method: plan.method,
+    ui: plan.ui,
     values: plan.values,
     accessPolicy: plan.accessPolicy,
     extraFiles: [...plan.extraFiles, recordFile],
@@ -123,11 +127,11 @@ export async function runAdd(argv: readonly string[], io: Io): Promise<number> {
  * device one (backend unless asked). A method or app that does not fit is refused before any question.
  */
 function fitFlags(flags: Flags, project: Project): Flags {
-  if (flags.ui === 'plain') {
-    throw new UsageError(`add wires the medplum UI (Medplum's React components); --ui plain is for new projects, e.g. ${NAME} my-app --ui plain.`);
+  // The plain UI's files are TypeScript: a JavaScript app gets Medplum's components without a question.
+  if (flags.ui === 'plain' && project.kind.id !== 'node' && !project.typescript) {
+    throw new UsageError(`--ui plain adds TypeScript files and ${project.description} is JavaScript: use --ui medplum (the default).`);
   }
-  // A web kind gets the medplum UI without a question; a Node service has no UI.
-  const ui = project.kind.id === 'node' ? flags.ui : 'medplum';
+  const ui = project.kind.id === 'node' || project.typescript ? flags.ui : 'medplum';
   const packageManager = flags.packageManager ?? project.packageManager;
   if (flags.method) {
     checkFits(METHODS[flags.method], project);
