@@ -364,6 +364,14 @@ describe('add: the UI', () => {
     expect((await add(dir, ['-m', 'oauth-auth-code'])).code).toBe(0);
     expect(JSON.parse(await readFile(join(dir, 'medplum-auth.json'), 'utf8')).ui).toBe('medplum');
   });
+
+  it('--platform mobile is refused in one line: add wires the web app that is there', async () => {
+    const dir = await project({ 'package.json': vitePackage, 'src/main.tsx': VITE_MAIN });
+    const result = await add(dir, ['-m', 'oauth-auth-code', '--platform', 'mobile']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain('--platform mobile is for a new Expo app');
+  });
 });
 
 describe('add --ui plain: the new-project starters\' sign-in on @medplum/react-hooks, no Mantine', () => {
