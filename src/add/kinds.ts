@@ -3,8 +3,7 @@
  * which dialect, what to install. A new kind is an entry here, a case in detect.ts and its wiring in
  * wiring.ts (see ARCHITECTURE.md).
  */
-import type { App } from '../guide/methods.js';
-import { METHOD_IDS, METHODS, type EnvVar, type Method } from '../guide/methods.js';
+import { DEFAULT_WEB_UI, METHOD_IDS, METHODS, VITE_ENV, type App, type EnvVar, type Method, type WebEnv, type WebUi } from '../guide/methods.js';
 import type { PackageName } from '../scaffold/versions.js';
 
 export type KindId = 'vite-react' | 'next' | 'node';
@@ -15,18 +14,26 @@ export interface Kind {
   readonly apps: readonly App[];
   /** Where the values go: appended, never overwritten. */
   readonly envFile: '.env' | '.env.local';
-  /** The dependencies the wiring imports, at the versions of src/scaffold/versions.ts. */
-  readonly dependencies: readonly PackageName[];
-  /** What its build needs (Mantine's PostCSS setup). */
-  readonly devDependencies: readonly PackageName[];
+  /** What the wiring installs; a web kind's depends on the UI (--ui). */
+  readonly packages: (ui: WebUi | undefined) => Packages;
+  /** A web kind's public settings: their prefix and env file, and the bundler that inlines them. */
+  readonly webEnv?: WebEnv;
   /** The method's env var, in the framework's dialect; undefined when the wiring does not read it. */
   readonly envName: (v: EnvVar) => string | undefined;
   /** A step of the method's Medplum checklist (written for the new-project starters), for this kind. */
   readonly checklistStep?: (step: string) => string;
 }
 
+/** At the versions of src/scaffold/versions.ts. */
+export interface Packages {
+  /** What the wiring imports. */
+  readonly dependencies: readonly PackageName[];
+  /** What only its build and types need. */
+  readonly devDependencies: readonly PackageName[];
+}
+
 /** What Medplum's React components import (the peers @medplum/react declares). */
-const WEB_DEPENDENCIES: readonly PackageName[] = [
+const MEDPLUM_UI_DEPENDENCIES: readonly PackageName[] = [
   '@medplum/core',
   '@medplum/react',
   '@medplum/react-hooks',
@@ -42,8 +49,13 @@ const WEB_DEPENDENCIES: readonly PackageName[] = [
   'react-dom',
 ];
 
-/** Mantine's PostCSS preset: @medplum/react's styles use its mixins and breakpoint variables. */
-const WEB_DEV_DEPENDENCIES: readonly PackageName[] = ['postcss', 'postcss-preset-mantine', 'postcss-simple-vars'];
+const WEB_PACKAGES: Readonly<Record<WebUi, Packages>> = {
+  // Mantine's PostCSS preset: @medplum/react's styles use its mixins and breakpoint variables.
+  medplum: { dependencies: MEDPLUM_UI_DEPENDENCIES, devDependencies: ['postcss', 'postcss-preset-mantine', 'postcss-simple-vars'] },
+  // The plain starters' own: React and Medplum's hooks, and the FHIR types their sign-in names.
+  plain: { dependencies: ['@medplum/core', '@medplum/react-hooks', 'react', 'react-dom'], devDependencies: ['@medplum/fhirtypes'] },
+};
+const webPackages = (ui: WebUi | undefined): Packages => WEB_PACKAGES[ui ?? DEFAULT_WEB_UI];
 
 export const KINDS: Readonly<Record<KindId, Kind>> = {
   'vite-react': {
@@ -51,8 +63,8 @@ export const KINDS: Readonly<Record<KindId, Kind>> = {
     label: 'Vite + React app',
     apps: ['user-facing'],
     envFile: '.env',
-    dependencies: WEB_DEPENDENCIES,
-    devDependencies: WEB_DEV_DEPENDENCIES,
+    packages: webPackages,
+    webEnv: VITE_ENV,
     envName: (v) => v.name,
   },
   next: {
@@ -60,8 +72,8 @@ export const KINDS: Readonly<Record<KindId, Kind>> = {
     label: 'Next.js app',
     apps: ['user-facing'],
     envFile: '.env.local',
-    dependencies: WEB_DEPENDENCIES,
-    devDependencies: WEB_DEV_DEPENDENCIES,
+    packages: webPackages,
+    webEnv: { bundler: 'Next.js', prefix: 'NEXT_PUBLIC_', file: '.env.local' },
     // Next.js inlines NEXT_PUBLIC_* into the browser bundle, as Vite does VITE_*.
     envName: (v) => v.name.replace(/^VITE_/, 'NEXT_PUBLIC_'),
     // The starters' steps name Vite's dev and preview servers and .env; Next.js serves on 3000 and reads .env.local.
@@ -75,8 +87,7 @@ export const KINDS: Readonly<Record<KindId, Kind>> = {
     label: 'Node service',
     apps: ['backend', 'device'],
     envFile: '.env',
-    dependencies: ['@medplum/core'],
-    devDependencies: [],
+    packages: () => ({ dependencies: ['@medplum/core'], devDependencies: [] }),
     // The module reads the sign-in settings only; PORT, intervals and device ids are the starters' own.
     envName: (v) => (v.optional ? undefined : v.name),
   },

@@ -8,7 +8,7 @@ import { dirname, isAbsolute, join, normalize, relative, sep } from 'node:path';
 import { CliError } from '../errors.js';
 import { envValue } from '../scaffold/escape.js';
 import { PRIVATE_KEY_FILE } from '../guide/keys.js';
-import type { EnvInput, Method } from '../guide/methods.js';
+import type { EnvInput, Method, WebUi } from '../guide/methods.js';
 import type { AccessPolicy } from '../guide/policy.js';
 import type { GeneratedFile } from '../scaffold/render.js';
 import { renderTemplateFile } from '../scaffold/render.js';
@@ -42,6 +42,8 @@ export interface AddPlan {
 export interface AddInput {
   readonly project: Project;
   readonly method: Method;
+  /** The web kinds' UI (--ui). */
+  readonly ui: WebUi | undefined;
   readonly values: EnvInput;
   readonly accessPolicy: AccessPolicy | null;
   /** Files made by the CLI (a key pair) and the record. */
@@ -51,7 +53,7 @@ export interface AddInput {
 
 const PRIVATE = 0o600;
 
-export async function planAdd({ project, method, values, accessPolicy, extraFiles, force }: AddInput): Promise<AddPlan> {
+export async function planAdd({ project, method, ui, values, accessPolicy, extraFiles, force }: AddInput): Promise<AddPlan> {
   const read = (path: string) => readText(project.dir, path);
   const header = `Added by create-medplum-auth (${method.id})`;
   const changes: Change[] = [];
@@ -63,7 +65,7 @@ export async function planAdd({ project, method, values, accessPolicy, extraFile
     changes.push({ path, action, before, after, mode: kept, shown: shown ?? { before, after } });
   };
 
-  const wiring = await wireProject(project, method, read);
+  const wiring = await wireProject(project, method, ui, read);
   const newFiles = new Map(wiring.files);
   if (accessPolicy) {
     newFiles.set('access-policy.json', await renderTemplateFile('_policy/access-policy.json.hbs', { accessPolicy }, 'add/_partials'));
@@ -93,8 +95,9 @@ export async function planAdd({ project, method, values, accessPolicy, extraFile
 
   const pkgBefore = (await read('package.json')) as string;
   const versions = (names: readonly PackageName[]) => Object.fromEntries(names.map((name) => [name, VERSIONS[name]]));
-  const deps = mergeDependencies(pkgBefore, versions(project.kind.dependencies), force);
-  const devDeps = mergeDependencies(deps.text ?? pkgBefore, versions(project.kind.devDependencies), force, 'devDependencies');
+  const { dependencies, devDependencies } = project.kind.packages(ui);
+  const deps = mergeDependencies(pkgBefore, versions(dependencies), force);
+  const devDeps = mergeDependencies(deps.text ?? pkgBefore, versions(devDependencies), force, 'devDependencies');
   const pkgAfter = devDeps.text ?? deps.text;
   if (pkgAfter !== undefined) {
     await change('package.json', pkgBefore, pkgAfter);

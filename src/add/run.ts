@@ -26,7 +26,7 @@ import { writeProject } from '../scaffold/write.js';
 import { detectProject, type Project } from './detect.js';
 import { unifiedDiff } from './diff.js';
 import { methodsFor } from './kinds.js';
-import { planAdd, type AddPlan } from './plan.js';
+import { planAdd, type AddPlan, type Change } from './plan.js';
 
 const EXAMPLES = `
 Examples:
@@ -35,6 +35,9 @@ Examples:
 
   # A Next.js app (App or Pages Router): a client component around the root layout, NEXT_PUBLIC_* in .env.local
   $ npx ${NAME} add my-site -m oauth-auth-code --dry-run
+
+  # The plain UI (TypeScript): the sign-in in plain React on @medplum/react-hooks, without Mantine, in src/medplum/
+  $ npx ${NAME} add . -m oauth-auth-code --ui plain --client-id <id>
 
   # A Node service (TypeScript or JavaScript, ESM or CommonJS): src/medplum.ts with a signed-in client
   $ MEDPLUM_CLIENT_SECRET=... npx ${NAME} add api -m client-credentials --client-id <id> --install
@@ -67,15 +70,18 @@ export async function runAdd(argv: readonly string[], io: Io): Promise<number> {
   const project = await detectProject(target, displayDir);
   // A second jwt-assertion add signs with the key pair the first one made (a new one would clash).
   const keptKey = given.method === 'jwt-assertion' && given.privateKeyPath === undefined && existsSync(join(target, PRIVATE_KEY_FILE));
-  const flags = fitFlags(keptKey ? { ...given, privateKeyPath: relative(io.cwd, join(target, PRIVATE_KEY_FILE)) } : given, project);
+  const interactive = !given.yes && !given.json && !isCI(io.env) && io.stdinIsTTY && io.stdout.isTTY === true;
+  const flags = fitFlags(keptKey ? { ...given, privateKeyPath: relative(io.cwd, join(target, PRIVATE_KEY_FILE)) } : given, project, interactive);
 
-  const interactive = !flags.yes && !flags.json && !isCI(io.env) && io.stdinIsTTY && io.stdout.isTTY === true;
   const prompt = interactive ? await (io.loadPrompter ?? loadPrompter)() : undefined;
+  if (prompt) {
+    ui.info(`Adding Medplum auth to ${displayDir}, a ${project.description}.`);
+  }
   const projectName = toValidPackageName(project.name || basename(target));
-  const planned = await resolvePlan(flags, io, ui, prompt, { target, displayDir, projectName });
+  // At a terminal the guide may choose any app: one that does not fit is refused before the other questions.
+  const planned = await resolvePlan(flags, io, ui, prompt, { target, displayDir, projectName, checkMethod: (method) => checkFits(method, project) });
   // .env keeps the path relative to the project, as the first add wrote it.
   const resolved = keptKey ? { ...planned, values: { ...planned.values, jwt: { ...planned.values.jwt, privateKeyPath: `./${PRIVATE_KEY_FILE}` } } } : planned;
-  checkFits(resolved.method, project); // the guide's prompts may have chosen any app
   const { plan, provisioned, undoProvision } = flags.provision
     ? await (await import('../medplum/provisioning.js')).provisionPlan(resolved, flags, io, ui, prompt)
     : { plan: resolved, provisioned: undefined, undoProvision: async () => '' };
@@ -85,6 +91,7 @@ export async function runAdd(argv: readonly string[], io: Io): Promise<number> {
   const add = await planAdd({
     project,
     method: plan.method,
+    ui: plan.ui,
     values: plan.values,
     accessPolicy: plan.accessPolicy,
     extraFiles: [...plan.extraFiles, recordFile],
@@ -107,6 +114,15 @@ export async function runAdd(argv: readonly string[], io: Io): Promise<number> {
     created: provisioned?.created ?? [],
     todo: checklistFor({ ...plan.values, method: plan.method.id }, provisioned !== undefined).map(adapt),
   };
+  // At a terminal, the changes are shown first and written once the user agrees.
+  const confirmed = prompt !== undefined && !flags.dryRun && add.changes.length > 0;
+  if (confirmed) {
+    ui.info(`Adding ${plan.method.id} will change ${add.changes.length} files in ${displayDir}:`);
+    listChanges(ui, add.changes);
+    if (!(await prompt.confirm({ message: 'Write these changes?', default: true }))) {
+      await stop('Nothing was written: the changes were declined');
+    }
+  }
   if (!flags.dryRun && add.changes.length > 0) {
     const files = new Map(add.changes.map((c) => [c.path, { path: c.path, content: Buffer.from(c.after), mode: c.mode }]));
     try {
@@ -118,29 +134,40 @@ export async function runAdd(argv: readonly string[], io: Io): Promise<number> {
     await provisioned?.handOver(ui);
   }
   const installed = !flags.dryRun && flags.install && add.changes.length > 0 && (await install(plan, flags.json, ui, io.interrupt));
-  return report({ project, plan, add, medplumSide, installed, flags, ui, io });
+  return report({ project, plan, add, medplumSide, installed, listed: confirmed, flags, ui, io });
 }
 
 /**
  * The kind decides the app: a web project takes a user-facing method, a Node service a backend or
  * device one (backend unless asked). A method or app that does not fit is refused before any question.
+ * At a terminal the guide asks from its first question, so a user sees it all, and one whose answer
+ * does not fit learns which method does. A web app gets the web starter's wiring, never Expo's.
  */
-function fitFlags(flags: Flags, project: Project): Flags {
-  if (flags.ui === 'plain') {
-    throw new UsageError(`add wires the medplum UI (Medplum's React components); --ui plain is for new projects, e.g. ${NAME} my-app --ui plain.`);
+function fitFlags(flags: Flags, project: Project, interactive: boolean): Flags {
+  // The plain UI's files are TypeScript: a JavaScript app gets Medplum's components without a question.
+  if (flags.ui === 'plain' && project.kind.id !== 'node' && !project.typescript) {
+    throw new UsageError(`--ui plain adds TypeScript files and ${project.description} is JavaScript: use --ui medplum (the default).`);
   }
-  // A web kind gets the medplum UI without a question; a Node service has no UI.
-  const ui = project.kind.id === 'node' ? flags.ui : 'medplum';
-  const packageManager = flags.packageManager ?? project.packageManager;
+  if (flags.platform === 'mobile') {
+    throw new UsageError(`add wires web apps and Node services; --platform mobile is for a new Expo app, e.g. ${NAME} my-app --platform mobile.`);
+  }
+  const web = project.kind.id !== 'node';
+  const fitted = {
+    ...flags,
+    ui: !web || project.typescript ? flags.ui : 'medplum',
+    platform: web ? 'web' : flags.platform,
+    packageManager: flags.packageManager ?? project.packageManager,
+  } as const;
   if (flags.method) {
     checkFits(METHODS[flags.method], project);
-    return { ...flags, ui, packageManager };
+    return fitted;
   }
   if (flags.app && !project.kind.apps.includes(flags.app)) {
     throw new UsageError(`--app ${flags.app} does not fit ${project.description}: ${fitting(project)}.`);
   }
-  const app: App | undefined = flags.app ?? (project.kind.apps.length === 1 || flags.yes || flags.json ? project.kind.apps[0] : undefined);
-  return { ...flags, app, ui, packageManager };
+  const decided = project.kind.apps.length === 1 || flags.yes || flags.json;
+  const app: App | undefined = flags.app ?? (decided && !interactive ? project.kind.apps[0] : undefined);
+  return { ...fitted, app };
 }
 
 function checkFits(method: Method, project: Project): void {
@@ -162,12 +189,14 @@ interface ReportInput {
   readonly add: AddPlan;
   readonly medplumSide: MedplumSide;
   readonly installed: boolean;
+  /** The changed files were listed before they were written. */
+  readonly listed: boolean;
   readonly flags: Flags;
   readonly ui: Ui;
   readonly io: Io;
 }
 
-function report({ project, plan, add, medplumSide, installed, flags, ui, io }: ReportInput): number {
+function report({ project, plan, add, medplumSide, installed, listed, flags, ui, io }: ReportInput): number {
   const { method } = plan;
   const already = add.changes.length === 0;
   const envFile = project.kind.envFile;
@@ -211,10 +240,9 @@ function report({ project, plan, add, medplumSide, installed, flags, ui, io }: R
     ui.info(`${c.bold('Dry run:')} adding ${c.cyan(method.id)} to ${plan.displayDir} (${project.description}) would change ${files.length} files. Nothing was written.`);
     io.stdout.write(diff);
   } else {
-    ui.info(`${c.green('✔')} Added ${c.cyan(method.id)} (${method.title}) to ${c.bold(plan.displayDir)}, a ${project.description}:`);
-    for (const file of add.changes) {
-      const sign = file.action === 'create' ? c.green('+') : c.yellow('~');
-      ui.info(`  ${sign} ${file.path}${file.mode === 0o600 ? c.dim(' (mode 600)') : ''}`);
+    ui.info(`${c.green('✔')} Added ${c.cyan(method.id)} (${method.title}) to ${c.bold(plan.displayDir)}, a ${project.description}${listed ? '.' : ':'}`);
+    if (!listed) {
+      listChanges(ui, add.changes);
     }
   }
   for (const name of add.kept) {
@@ -223,4 +251,13 @@ function report({ project, plan, add, medplumSide, installed, flags, ui, io }: R
   printMedplumSide(ui, medplumSide, plan.values.baseUrl);
   printNextSteps(ui, nextSteps, method.docsUrl);
   return 0;
+}
+
+/** One line a file: + created, ~ changed. */
+function listChanges(ui: Ui, changes: readonly Change[]): void {
+  const c = ui.color;
+  for (const file of changes) {
+    const sign = file.action === 'create' ? c.green('+') : c.yellow('~');
+    ui.info(`  ${sign} ${file.path}${file.mode === 0o600 ? c.dim(' (mode 600)') : ''}`);
+  }
 }

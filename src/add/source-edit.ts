@@ -40,8 +40,17 @@ function addImport(source: string, importLine: string): string {
   return `${source.slice(0, end)}\n${styled}${source.slice(end)}`;
 }
 
-/** How a module imports another: with the extension when the file already imports its siblings that way (Vite's allowImportingTsExtensions). */
+/** Whether a module imports its siblings with their extension (Vite's allowImportingTsExtensions). */
+export function usesExtensions(source: string): boolean {
+  return /from\s+['"]\.{1,2}\/[^'"]+\.(tsx?|jsx?)['"]/.test(source);
+}
+
+/** How a module imports another: with the extension when the file already imports its siblings that way. */
 export function importSpecifier(source: string, relativePath: string): string {
-  const withExtension = /from\s+['"]\.{1,2}\/[^'"]+\.(tsx?|jsx?)['"]/.test(source);
-  return withExtension ? relativePath : relativePath.replace(/\.(tsx?|jsx?)$/, '');
+  return usesExtensions(source) ? relativePath : relativePath.replace(/\.(tsx?|jsx?)$/, '');
+}
+
+/** `source` with the .ts and .tsx extensions of its relative imports dropped, which every bundler resolves. */
+export function withoutExtensions(source: string): string {
+  return source.replace(/(from\s+['"]\.{1,2}\/[^'"]+)\.tsx?(['"])/g, '$1$2');
 }

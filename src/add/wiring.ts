@@ -4,10 +4,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import type { Method } from '../guide/methods.js';
-import { renderTemplateFile, TEMPLATES_DIR } from '../scaffold/render.js';
+import { DEFAULT_WEB_UI, layersFor, type Method, type WebEnv, type WebUi } from '../guide/methods.js';
+import { renderLayerFiles, renderTemplateFile, TEMPLATES_DIR } from '../scaffold/render.js';
 import type { Project } from './detect.js';
-import { importSpecifier, wrapElement } from './source-edit.js';
+import { importSpecifier, usesExtensions, withoutExtensions, wrapElement } from './source-edit.js';
 
 export interface Wiring {
   /** New files: path -> content. */
@@ -35,8 +35,8 @@ const ENTRY_ELEMENT = { vite: '<App />', app: '{children}', pages: '<Component {
 type Read = (path: string) => Promise<string | undefined>;
 
 /** `read` gives an existing file's text (undefined when there is none). */
-export async function wireProject(project: Project, method: Method, read: Read): Promise<Wiring> {
-  return project.kind.id === 'node' ? wireNode(project, method) : wireWeb(project, method, read);
+export async function wireProject(project: Project, method: Method, ui: WebUi | undefined, read: Read): Promise<Wiring> {
+  return project.kind.id === 'node' ? wireNode(project, method) : wireWeb(project, method, ui ?? DEFAULT_WEB_UI, read);
 }
 
 /** What every wiring template reads. */
@@ -61,25 +61,16 @@ async function wireNode(project: Project, method: Method): Promise<Wiring> {
   };
 }
 
-/** MedplumAuth (provider, Mantine, sign-in) around the app's root, and Mantine's PostCSS setup. */
-async function wireWeb(project: Project, method: Method, read: Read): Promise<Wiring> {
-  const next = project.kind.id === 'next';
+/** MedplumAuth (the provider and the sign-in, in the UI asked for) around the app's root. */
+async function wireWeb(project: Project, method: Method, ui: WebUi, read: Read): Promise<Wiring> {
   const entry = project.entry as NonNullable<Project['entry']>;
-  const ext = project.typescript ? 'tsx' : 'jsx';
-  const authPath = next ? posix.join(project.sourceDir, `medplum/MedplumAuth.${ext}`) : `src/MedplumAuth.${ext}`;
-  const prefix = next ? 'NEXT_PUBLIC_' : 'VITE_';
-  const names = Object.fromEntries(Object.entries(WEB_SETTINGS).map(([key, name]) => [key, prefix + name]));
-  const env = {
-    ...Object.fromEntries(Object.entries(names).map(([key, name]) => [key, next ? `process.env.${name}` : `import.meta.env.${name}`])),
-    names,
-  };
-  const auth = await renderTemplateFile('add/web/MedplumAuth.hbs', { ...templateBase(project, method), next, env, prefix, bundler: next ? 'Next.js' : 'Vite' }, 'add/_partials');
-  const files = new Map([[authPath, auth]]);
-  const edits = new Map<string, string>();
-  const manual: string[] = [];
-
   const source = await read(entry.path);
-  const relative = posix.relative(posix.dirname(entry.path), authPath);
+  const auth = ui === 'plain' ? await plainUi(project, method, usesExtensions(source ?? '')) : await medplumUi(project, method, read);
+  const files = new Map(auth.files);
+  const edits = new Map<string, string>();
+  const manual = [...auth.manual];
+
+  const relative = posix.relative(posix.dirname(entry.path), auth.path);
   const specifier = importSpecifier(source ?? '', relative.startsWith('.') ? relative : `./${relative}`);
   const importLine = `import { MedplumAuth } from '${specifier}';`;
   if (source === undefined && entry.router === 'pages') {
@@ -93,6 +84,31 @@ async function wireWeb(project: Project, method: Method, read: Read): Promise<Wi
       edits.set(entry.path, edited);
     }
   }
+  return { files, edits, manual, usage: [auth.usage] };
+}
+
+/** A UI's files: MedplumAuth at `path`, what it imports, and any setup the project's build needs. */
+interface UiFiles {
+  readonly path: string;
+  readonly files: ReadonlyMap<string, string>;
+  readonly manual: readonly string[];
+  readonly usage: string;
+}
+
+/** Medplum's React components on Mantine: MedplumAuth, and Mantine's PostCSS setup. */
+async function medplumUi(project: Project, method: Method, read: Read): Promise<UiFiles> {
+  const next = project.kind.id === 'next';
+  const ext = project.typescript ? 'tsx' : 'jsx';
+  const path = next ? posix.join(project.sourceDir, `medplum/MedplumAuth.${ext}`) : `src/MedplumAuth.${ext}`;
+  const { prefix, bundler } = project.kind.webEnv as WebEnv;
+  const names = Object.fromEntries(Object.entries(WEB_SETTINGS).map(([key, name]) => [key, prefix + name]));
+  const env = {
+    ...Object.fromEntries(Object.entries(names).map(([key, name]) => [key, next ? `process.env.${name}` : `import.meta.env.${name}`])),
+    names,
+  };
+  const auth = await renderTemplateFile('add/web/MedplumAuth.hbs', { ...templateBase(project, method), next, env, prefix, bundler }, 'add/_partials');
+  const files = new Map([[path, auth]]);
+  const manual: string[] = [];
   const postcss = await findPostcssConfig(read);
   if (postcss === undefined) {
     // The new-project starters' own config (the medplum UI), byte for byte.
@@ -101,10 +117,31 @@ async function wireWeb(project: Project, method: Method, read: Read): Promise<Wi
     manual.push(`In ${postcss.path}, add Mantine's PostCSS plugins as in https://mantine.dev/styles/postcss-preset/: 'postcss-preset-mantine' and 'postcss-simple-vars' with the mantine-breakpoint-* variables (@medplum/react's styles use them).`);
   }
   return {
+    path,
     files,
-    edits,
     manual,
-    usage: ["In your components, useMedplum() and useMedplumProfile() from '@medplum/react' give the signed-in client and profile."],
+    usage: "In your components, useMedplum() and useMedplumProfile() from '@medplum/react' give the signed-in client and profile.",
+  };
+}
+
+/** The plain starters' sign-in: their own files, without their page (main.tsx, SignedIn), look (App.css) and tests. */
+const isPlainSignIn = (path: string) => path.startsWith('src/') && !/^src\/(main\.tsx|App\.css|components\/SignedIn\.tsx|testing\/.*|.*\.test\.ts)$/.test(path);
+
+/** Plain React on @medplum/react-hooks (TypeScript): the starters' sign-in and MedplumAuth, together in a medplum/ folder. */
+async function plainUi(project: Project, method: Method, withExtensions: boolean): Promise<UiFiles> {
+  const next = project.kind.id === 'next';
+  const dir = posix.join(project.sourceDir, 'medplum');
+  const signIn = await renderLayerFiles(layersFor(method, 'plain'), isPlainSignIn, { webEnv: project.kind.webEnv });
+  const envNames = method.env.flatMap((v) => project.kind.envName(v) ?? []);
+  const auth = await renderTemplateFile('add/web/MedplumAuth-plain.hbs', { ...templateBase(project, method), next, envNames }, 'add/_partials');
+  const path = posix.join(dir, 'MedplumAuth.tsx');
+  const files = new Map([...[...signIn].map(([file, text]) => [posix.join(dir, file.slice('src/'.length)), text] as const), [path, auth]]);
+  return {
+    path,
+    // The starters import their siblings with the extension (allowImportingTsExtensions); a project that does not gets none.
+    files: withExtensions ? files : new Map([...files].map(([file, text]) => [file, withoutExtensions(text)])),
+    manual: [],
+    usage: "In your components, useMedplum() and useMedplumProfile() from '@medplum/react-hooks' give the signed-in client and profile; medplum.signOut() signs out.",
   };
 }
 

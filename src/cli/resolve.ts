@@ -25,10 +25,11 @@ export async function resolvePlan(
   io: Io,
   ui: Ui,
   prompt: Prompter | undefined,
-  into?: Pick<Plan, 'target' | 'displayDir' | 'projectName'>,
+  into?: Pick<Plan, 'target' | 'displayDir' | 'projectName'> & { readonly checkMethod?: (method: Method) => void },
 ): Promise<Plan> {
   const { target, displayDir, projectName, existing } = into ? { ...into, existing: [] } : await resolveTarget(flags, io, prompt);
   const decision = await resolveGuide(flags, prompt);
+  into?.checkMethod?.(METHODS[decision.method]); // add: a method that does not fit is refused before any other question
   const platform = await resolvePlatform(flags, METHODS[decision.method], prompt);
   const method = forPlatform(METHODS[decision.method], platform);
   // Loaded here, not at start-up: --help and --version need none of this (nor node:crypto).

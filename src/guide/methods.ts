@@ -34,6 +34,15 @@ export const WEB_UIS = ['medplum', 'plain'] as const;
 export type WebUi = (typeof WEB_UIS)[number];
 export const DEFAULT_WEB_UI: WebUi = 'medplum';
 
+/** How a web app gets its public settings: the bundler that inlines them, their names' prefix, the env file. */
+export interface WebEnv {
+  readonly bundler: string;
+  readonly prefix: string;
+  readonly file: string;
+}
+/** The web starters are Vite apps; `add` also writes the plain UI's files for Next.js (src/add/kinds.ts). */
+export const VITE_ENV: WebEnv = { bundler: 'Vite', prefix: 'VITE_', file: '.env' };
+
 /** The values a user gives, as they reach env files, READMEs and the checklist. */
 export interface EnvInput {
   /** Absent or `web`: the web starter. */

@@ -15,7 +15,7 @@ import type Handlebars from 'handlebars';
 // loaded only for a template without a matching precompiled spec (running from source, or edited).
 import Runtime from 'handlebars/runtime';
 import { envValue, jsString, jsonValue, markdownCode, markdownTableCode, markdownText, type EnvDialect } from './escape.js';
-import { forPlatform, hasUi, layersFor, METHODS, type EnvInput, type EnvVar, type Method, type MethodId, type Step, type Text, type WebUi } from '../guide/methods.js';
+import { forPlatform, hasUi, layersFor, METHODS, type EnvInput, type EnvVar, type Method, type MethodId, type Step, type Text, type WebUi, VITE_ENV } from '../guide/methods.js';
 import type { AccessPolicy } from '../guide/policy.js';
 import type { PackageManagerCommands } from './pm.js';
 import { VERSION } from '../cli/version.js';
@@ -80,20 +80,10 @@ export async function renderProject(input: RenderInput, templatesDir = TEMPLATES
   const context = templateContext(input);
 
   const layers = ['_shared', ...(input.accessPolicy ? ['_policy'] : []), ...layersFor(method, input.ui)];
-  // Read every layer at once; a later layer's file replaces an earlier one, so only the files that
-  // end up in the project are rendered.
-  const found = await Promise.all(layers.map((layer) => layerFiles(templatesDir, layer)));
-  const winners = new Map<string, { layer: string; source: string; rel: string }>();
-  for (const entry of found.flat()) {
-    winners.set(outputPath(entry.rel.replace(/\.hbs$/, '')), entry);
-  }
   const files = new Map<string, GeneratedFile>();
   const rendered = await Promise.all(
-    [...winners].map(async ([path, { layer, source, rel }]) => {
-      const raw = await readFile(source);
-      const content = rel.endsWith('.hbs')
-        ? Buffer.from(await renderTemplate(hbs, raw.toString('utf8'), context, `${layer}/${rel}`, precompiled))
-        : raw;
+    [...(await overlay(templatesDir, layers))].map(async ([path, entry]) => {
+      const content = await renderEntry(hbs, entry, context, precompiled);
       return { path, content, mode: SECRET_FILES.has(path) ? 0o600 : 0o644 };
     }),
   );
@@ -104,6 +94,48 @@ export async function renderProject(input: RenderInput, templatesDir = TEMPLATES
     files.set(file.path, file);
   }
   return new Map([...files.entries()].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/**
+ * The files of `layers` that `keep` selects, overlaid and rendered as for a new project but with
+ * `context` only: how `add` reuses a starter's own files in an existing project. Path -> text.
+ */
+export async function renderLayerFiles(
+  layers: readonly string[],
+  keep: (path: string) => boolean,
+  context: object,
+  templatesDir = TEMPLATES_DIR,
+): Promise<Map<string, string>> {
+  const hbs = createHandlebars();
+  const precompiled = await loadPrecompiled();
+  const kept = [...(await overlay(templatesDir, layers))].filter(([path]) => keep(path));
+  const rendered = await Promise.all(kept.map(async ([path, entry]) => [path, (await renderEntry(hbs, entry, context, precompiled)).toString('utf8')] as const));
+  return new Map(rendered);
+}
+
+interface LayerFile {
+  readonly layer: string;
+  readonly source: string;
+  readonly rel: string;
+}
+
+/**
+ * Every layer read at once; a later layer's file replaces an earlier one, so only the files that end
+ * up in the project are rendered. Output path -> its source.
+ */
+async function overlay(templatesDir: string, layers: readonly string[]): Promise<Map<string, LayerFile>> {
+  const found = await Promise.all(layers.map((layer) => layerFiles(templatesDir, layer)));
+  const winners = new Map<string, LayerFile>();
+  for (const entry of found.flat()) {
+    winners.set(outputPath(entry.rel.replace(/\.hbs$/, '')), entry);
+  }
+  return winners;
+}
+
+/** A `.hbs` file rendered, any other copied byte for byte. */
+async function renderEntry(hbs: typeof Handlebars, { layer, source, rel }: LayerFile, context: object, precompiled: Precompiled): Promise<Buffer> {
+  const raw = await readFile(source);
+  return rel.endsWith('.hbs') ? Buffer.from(await renderTemplate(hbs, raw.toString('utf8'), context, `${layer}/${rel}`, precompiled)) : raw;
 }
 
 /** The variables every template may use. With `strict`, each must be defined, even if empty. */
@@ -128,6 +160,7 @@ export function templateContext(input: RenderInput) {
     ipAccessRules: input.accessPolicy?.ipAccessRule ?? [],
     pm: input.pm,
     ui: input.ui ?? '',
+    webEnv: VITE_ENV,
     appScheme: input.appScheme ?? '',
     // Vite and Expo both expand $VAR in .env; Node does not.
     envDialect: hasUi(method) || input.platform === 'mobile' ? 'vite' : 'node',
@@ -236,7 +269,7 @@ async function registerPartials(hbs: typeof Handlebars, dir: string, precompiled
 }
 
 /** A layer's files with their paths in the project: a directory's files, or one file of a directory. */
-async function layerFiles(templatesDir: string, layer: string): Promise<{ layer: string; source: string; rel: string }[]> {
+async function layerFiles(templatesDir: string, layer: string): Promise<LayerFile[]> {
   const path = join(templatesDir, layer);
   const isFile = await stat(path).then((s) => s.isFile(), () => false);
   const root = isFile ? dirname(path) : path;

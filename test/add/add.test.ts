@@ -52,6 +52,12 @@ createRoot(document.getElementById('root')!).render(
   </StrictMode>,
 )
 `;
+/** VITE_MAIN as add edits it: MedplumAuth imported from `specifier`, around <App />. */
+const viteMainWrapped = (specifier: string) =>
+  VITE_MAIN.replace("import App from './App.tsx'\n", `import App from './App.tsx'\nimport { MedplumAuth } from '${specifier}'\n`).replace(
+    '    <App />\n',
+    '    <MedplumAuth>\n      <App />\n    </MedplumAuth>\n',
+  );
 const vitePackage = { name: 'portal', private: true, type: 'module', dependencies: { react: '^19.1.0', 'react-dom': '^19.1.0' }, devDependencies: { vite: '^7.0.0' } };
 
 describe('add: detection and refusals', () => {
@@ -170,12 +176,7 @@ describe('add: what it writes', () => {
     const dir = await project({ 'package.json': vitePackage, 'src/main.tsx': VITE_MAIN, '.gitignore': 'node_modules\n*.local\n' });
     const result = await add(dir, ['-m', 'google-auth', '--google-client-id', '123-abc.apps.googleusercontent.com']);
     expect(result.code, result.stderr).toBe(0);
-    expect(await readFile(join(dir, 'src/main.tsx'), 'utf8')).toBe(
-      VITE_MAIN.replace("import App from './App.tsx'\n", "import App from './App.tsx'\nimport { MedplumAuth } from './MedplumAuth.tsx'\n").replace(
-        '    <App />\n',
-        '    <MedplumAuth>\n      <App />\n    </MedplumAuth>\n',
-      ),
-    );
+    expect(await readFile(join(dir, 'src/main.tsx'), 'utf8')).toBe(viteMainWrapped('./MedplumAuth.tsx'));
     const auth = await readFile(join(dir, 'src/MedplumAuth.tsx'), 'utf8');
     expect(auth).toContain('googleClientId: import.meta.env.VITE_GOOGLE_CLIENT_ID || undefined');
     expect(auth).toContain('<SignInForm');
@@ -358,17 +359,93 @@ describe('add: nothing outside the project', () => {
 });
 
 describe('add: the UI', () => {
-  it('--ui plain is refused in one line: add wires the medplum UI', async () => {
-    const dir = await project({ 'package.json': vitePackage, 'src/main.tsx': VITE_MAIN });
-    const result = await add(dir, ['-m', 'oauth-auth-code', '--ui', 'plain']);
-    expect(result.code).toBe(2);
-    expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toContain('add wires the medplum UI');
-  });
-
   it('the record says which UI was added', async () => {
     const dir = await project({ 'package.json': vitePackage, 'src/main.tsx': VITE_MAIN });
     expect((await add(dir, ['-m', 'oauth-auth-code'])).code).toBe(0);
     expect(JSON.parse(await readFile(join(dir, 'medplum-auth.json'), 'utf8')).ui).toBe('medplum');
+  });
+
+  it('--platform mobile is refused in one line: add wires the web app that is there', async () => {
+    const dir = await project({ 'package.json': vitePackage, 'src/main.tsx': VITE_MAIN });
+    const result = await add(dir, ['-m', 'oauth-auth-code', '--platform', 'mobile']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain('--platform mobile is for a new Expo app');
+  });
+});
+
+describe('add --ui plain: the new-project starters\' sign-in on @medplum/react-hooks, no Mantine', () => {
+  const TEMPLATES = fileURLToPath(new URL('../../templates/', import.meta.url));
+  const SIGN_IN = ['SignIn.tsx', 'components/LoginFlow.tsx', 'env.ts', 'login.ts', 'redirect.ts', 'useAction.ts', 'variables.ts'];
+  /** Every file below `dir`, relative. */
+  const filesIn = async (dir: string) =>
+    (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1)).sort();
+
+  it('a Vite app: src/medplum/ with the starter\'s files, <App /> wrapped, VITE_ values, @medplum/react-hooks; a re-run is "already added"', async () => {
+    const dir = await project({ 'package.json': vitePackage, 'src/main.tsx': VITE_MAIN });
+    const result = await add(dir, ['-m', 'oauth-auth-code', '--ui', 'plain', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(await filesIn(join(dir, 'src/medplum'))).toEqual(['MedplumAuth.tsx', ...SIGN_IN].sort());
+    // The starter's own files, byte for byte: one copy of each in templates/.
+    expect(await readFile(join(dir, 'src/medplum/components/LoginFlow.tsx'), 'utf8')).toBe(await readFile(join(TEMPLATES, 'web-projects/src/components/LoginFlow.tsx'), 'utf8'));
+    expect(await readFile(join(dir, 'src/medplum/SignIn.tsx'), 'utf8')).toBe(await readFile(join(TEMPLATES, 'oauth-auth-code/src/SignIn.tsx'), 'utf8'));
+    expect(await readFile(join(dir, 'src/medplum/env.ts'), 'utf8')).toContain("name: 'VITE_MEDPLUM_CLIENT_ID'");
+    expect(await readFile(join(dir, 'src/main.tsx'), 'utf8')).toBe(viteMainWrapped('./medplum/MedplumAuth.tsx'));
+    const auth = await readFile(join(dir, 'src/medplum/MedplumAuth.tsx'), 'utf8');
+    expect(auth).toContain('const env = readEnv(import.meta.env, VARIABLES);');
+    expect(auth).toContain("import { SignIn } from './SignIn.tsx';");
+    expect(auth).not.toContain("'use client'");
+    const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
+    expect(Object.keys(pkg.dependencies)).toEqual(['@medplum/core', '@medplum/react-hooks', 'react', 'react-dom']);
+    expect(Object.keys(pkg.devDependencies)).toEqual(['@medplum/fhirtypes', 'vite']);
+    const out = JSON.parse(result.stdout);
+    expect(out.files.map((f: { path: string }) => f.path)).not.toContain('postcss.config.mjs');
+    expect(out.nextSteps.join('\n')).toContain("from '@medplum/react-hooks' give the signed-in client and profile");
+    expect(parseEnv(await readFile(join(dir, '.env'), 'utf8'))).toMatchObject({ VITE_MEDPLUM_BASE_URL: 'http://localhost:8103/', VITE_MEDPLUM_CLIENT_ID: CLIENT_ID });
+    expect(JSON.parse(await readFile(join(dir, 'medplum-auth.json'), 'utf8')).ui).toBe('plain');
+
+    const before = await snapshot(dir);
+    const again = await add(dir, ['-m', 'oauth-auth-code', '--ui', 'plain']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('Already added: oauth-auth-code is wired into');
+    expect(await snapshot(dir)).toEqual(before);
+  });
+
+  it('Next.js (App Router): a client component, imports without extensions, NEXT_PUBLIC_ names read one by one, nothing of Vite', async () => {
+    const layout = 'import type { Metadata } from "next";\nimport "./globals.css";\n\nexport default function RootLayout({ children }: { children: React.ReactNode }) {\n  return (\n    <html lang="en">\n      <body>{children}</body>\n    </html>\n  );\n}\n';
+    const dir = await project({ 'package.json': { dependencies: { next: '16.0.0', react: '19.0.0', 'react-dom': '19.0.0' } }, 'tsconfig.json': '{}', 'app/layout.tsx': layout });
+    const result = await add(dir, ['-m', 'google-auth', '--ui', 'plain', '--google-client-id', '123-abc.apps.googleusercontent.com']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(await filesIn(join(dir, 'medplum'))).toEqual(['MedplumAuth.tsx', 'components/GoogleButton.tsx', ...SIGN_IN].sort());
+    expect(await readFile(join(dir, 'app/layout.tsx'), 'utf8')).toContain('import { MedplumAuth } from "../medplum/MedplumAuth";\n');
+    const auth = await readFile(join(dir, 'medplum/MedplumAuth.tsx'), 'utf8');
+    expect(auth.startsWith("'use client';\n")).toBe(true);
+    expect(auth).toContain('    NEXT_PUBLIC_GOOGLE_CLIENT_ID: process.env.NEXT_PUBLIC_GOOGLE_CLIENT_ID,\n');
+    expect(await readFile(join(dir, 'medplum/components/LoginFlow.tsx'), 'utf8')).toContain("import { nextStep, sendMfaCode, type Answer, type Step } from '../login';");
+    expect(await readFile(join(dir, 'medplum/env.ts'), 'utf8')).toContain('fix it in .env.local, then restart');
+    for (const file of await filesIn(join(dir, 'medplum'))) {
+      const text = await readFile(join(dir, 'medplum', file), 'utf8');
+      expect(text, file).not.toMatch(/vite|import\.meta|from '\.{1,2}\/[^']+\.tsx?'/i);
+    }
+    expect(parseEnv(await readFile(join(dir, '.env.local'), 'utf8'))).toMatchObject({ NEXT_PUBLIC_GOOGLE_CLIENT_ID: '123-abc.apps.googleusercontent.com' });
+  });
+
+  it('Next.js (Pages Router) without _app: one, around every page; external-idp\'s own sign-in', async () => {
+    const dir = await project({ 'package.json': { dependencies: { next: '16.0.0', react: '19.0.0' } }, 'tsconfig.json': '{}', 'src/pages/index.tsx': 'x' });
+    const result = await add(dir, ['-m', 'external-idp', '--ui', 'plain', '--idp', 'okta', '--idp-domain', 'example.okta.com', '--idp-client-id', '0oa1']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(await readFile(join(dir, 'src/pages/_app.tsx'), 'utf8')).toContain("import { MedplumAuth } from '../medplum/MedplumAuth';");
+    expect(await filesIn(join(dir, 'src/medplum'))).toEqual(['MedplumAuth.tsx', 'SignIn.tsx', 'env.ts', 'external.ts', 'providerName.ts', 'redirect.ts', 'useAction.ts', 'variables.ts']);
+    expect(await readFile(join(dir, 'src/medplum/variables.ts'), 'utf8')).toContain("name: 'NEXT_PUBLIC_IDP_AUTHORIZE_URL'");
+  });
+
+  it('a JavaScript app is refused in one line: the plain UI is TypeScript', async () => {
+    const dir = await project({ 'package.json': vitePackage, 'src/main.jsx': VITE_MAIN.replace('App.tsx', 'App.jsx') });
+    const before = await snapshot(dir);
+    const result = await add(dir, ['-m', 'oauth-auth-code', '--ui', 'plain']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain('--ui plain adds TypeScript files and Vite + React app (JavaScript) is JavaScript: use --ui medplum');
+    expect(await snapshot(dir)).toEqual(before);
   });
 });

@@ -5,8 +5,9 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseEnv } from 'node:util';
 import { describe, it, type onTestFinished } from 'vitest';
 import { tempDir } from '../helpers.js';
 import { BIN } from '../project.js';
@@ -84,8 +85,10 @@ class Terminal {
   }
 }
 
-async function openTerminal(name: string, args: readonly string[], onFinished: typeof onTestFinished) {
+/** `prepare` fills the working directory before the CLI starts (e.g. a project for add). */
+async function openTerminal(name: string, args: readonly string[], onFinished: typeof onTestFinished, prepare?: (cwd: string) => Promise<void>) {
   const cwd = await tempDir(onFinished);
+  await prepare?.(cwd);
   const terminal = new Terminal(name, join(cwd, '.exit-code'));
   onFinished(() => terminal.close());
   terminal.open(cwd, args);
@@ -161,6 +164,82 @@ describe.runIf(TMUX || process.env.CI).concurrent('the questionnaire in a real t
     expect(await terminal.exitCode()).toBe(1);
     expect(terminal.screen()).toMatch(/Cancelled\. Nothing was written\./);
     expect((await readdir(cwd)).filter((name) => name !== '.exit-code')).toEqual([]);
+  });
+});
+
+/** A Vite + React app as create-vite writes it (what add reads: package.json and the entry point). */
+async function viteApp(dir: string): Promise<void> {
+  const pkg = { name: 'portal', private: true, type: 'module', dependencies: { react: '^19.3.1', 'react-dom': '^19.3.1' }, devDependencies: { typescript: '~7.0.2', vite: '^8.3.4' } };
+  await writeFile(join(dir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
+  await mkdir(join(dir, 'src'));
+  await writeFile(join(dir, 'src/main.tsx'), "import { createRoot } from 'react-dom/client'\nimport './index.css'\nimport App from './App.tsx'\n\ncreateRoot(document.getElementById('root')!).render(<App />)\n");
+}
+
+const CLIENT_ID = '6a4b5c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d';
+
+describe.runIf(TMUX || process.env.CI).concurrent('add in a real terminal', () => {
+  it('a Vite app: the guide (user-facing > Medplum), the plain UI, base URL, client ID; the changes shown, written once agreed', async ({ expect, onTestFinished }) => {
+    const { cwd, terminal } = await openTerminal('add', ['add'], onTestFinished, viteApp);
+    await terminal.waitFor(/Adding Medplum auth to \., a Vite \+ React app \(TypeScript\)\.\n[^]*What are you building\?/);
+    terminal.keys('Enter'); // user-facing, the recommendation
+    await terminal.waitFor(/Which identity provider signs your users in\?/);
+    terminal.keys('Enter'); // Medplum
+    await terminal.waitFor(/Which UI\?/);
+    terminal.keys('Down', 'Enter'); // plain React
+    await terminal.waitFor(/Medplum base URL/);
+    terminal.keys('C-u', 'http://localhost:8103', 'Enter');
+    await terminal.waitFor(/ClientApplication ID/);
+    terminal.keys(CLIENT_ID, 'Enter');
+
+    const shown = await terminal.waitFor(/Write these changes\?/);
+    expect(shown).toMatch(/Adding oauth-auth-code will change 14 files in \.:\n  \+ src\/medplum\/env\.ts\n/);
+    expect(shown).toMatch(/^  \+ src\/medplum\/MedplumAuth\.tsx$/m);
+    expect(shown).toMatch(/^  ~ src\/main\.tsx$/m);
+    expect(shown).toMatch(/^  \+ \.env \(mode 600\)$/m);
+    expect(existsSync(join(cwd, 'src/medplum'))).toBe(false); // nothing written before the answer
+    terminal.keys('Enter');
+    expect(await terminal.exitCode()).toBe(0);
+
+    const screen = terminal.screen();
+    expect(screen).toMatch(/✔ Added oauth-auth-code \(OAuth authorization code \(Medplum as identity provider\)\) to \., a Vite \+ React app \(TypeScript\)\./);
+    expect(screen.match(/\+ src\/medplum\/MedplumAuth\.tsx/g)).toHaveLength(1); // listed once, before the question
+    expect(screen).toMatch(/Next steps\n\s+npm install/);
+    expect(await readFile(join(cwd, 'src/main.tsx'), 'utf8')).toContain("import { MedplumAuth } from './medplum/MedplumAuth.tsx'\n");
+    expect(await readFile(join(cwd, 'src/main.tsx'), 'utf8')).toContain('render(<MedplumAuth><App /></MedplumAuth>)');
+    expect((await readdir(join(cwd, 'src/medplum'))).sort()).toEqual(['MedplumAuth.tsx', 'SignIn.tsx', 'components', 'env.ts', 'login.ts', 'redirect.ts', 'useAction.ts', 'variables.ts']);
+    expect(parseEnv(await readFile(join(cwd, '.env'), 'utf8'))).toEqual({ VITE_MEDPLUM_BASE_URL: 'http://localhost:8103/', VITE_MEDPLUM_CLIENT_ID: CLIENT_ID, VITE_MEDPLUM_PROJECT_ID: '' });
+    expect(JSON.parse(await readFile(join(cwd, 'medplum-auth.json'), 'utf8'))).toMatchObject({ method: 'oauth-auth-code', ui: 'plain' });
+  });
+
+  it('a backend answer in a Vite app: one line that names the methods that fit, before the base URL or a secret; nothing written', async ({ expect, onTestFinished }) => {
+    const { cwd, terminal } = await openTerminal('add-backend', ['add'], onTestFinished, viteApp);
+    await terminal.waitFor(/What are you building\?/);
+    terminal.keys('Down', 'Enter'); // backend
+    await terminal.waitFor(/receive users' tokens/);
+    terminal.keys('Enter'); // it acts as itself
+    await terminal.waitFor(/How does your backend run\?/);
+    terminal.keys('Enter'); // long-running: client-credentials
+    expect(await terminal.exitCode()).toBe(2);
+
+    const screen = terminal.screen();
+    expect(screen.match(/^error /gm)).toHaveLength(1);
+    // The pane wraps the line at 120 columns.
+    expect(screen.replace(/\s+/g, '')).toContain(
+      'error client-credentials is a backend method and does not fit Vite + React app (TypeScript): use oauth-auth-code, google-auth, external-idp, domain-idp (oauth-auth-code to start); client-credentials and other server methods belong in a Node service.'.replace(/\s+/g, ''),
+    );
+    expect(screen).not.toMatch(/Medplum base URL|secret/);
+    expect((await readdir(cwd)).sort()).toEqual(['.exit-code', 'package.json', 'src']);
+    expect(await readdir(join(cwd, 'src'))).toEqual(['main.tsx']);
+  });
+
+  it('the changes declined: one line, exit 1, nothing written', async ({ expect, onTestFinished }) => {
+    const { cwd, terminal } = await openTerminal('add-no', ['add', '-m', 'oauth-auth-code', '--ui', 'plain', '--base-url', 'http://localhost:8103/', '--client-id', CLIENT_ID], onTestFinished, viteApp);
+    await terminal.waitFor(/Write these changes\?/);
+    terminal.keys('n', 'Enter');
+    expect(await terminal.exitCode()).toBe(1);
+    expect(terminal.screen()).toMatch(/^error Nothing was written: the changes were declined$/m);
+    expect((await readdir(cwd)).sort()).toEqual(['.exit-code', 'package.json', 'src']);
+    expect(await readdir(join(cwd, 'src'))).toEqual(['main.tsx']);
   });
 });
 

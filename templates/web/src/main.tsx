@@ -5,7 +5,7 @@ import { createRoot } from 'react-dom/client';
 import './App.css';
 import { SignedIn } from './components/SignedIn.tsx';
 import { readEnv } from './env.ts';
-import { finishRedirect } from './redirect.ts';
+import { restoreSession } from './redirect.ts';
 import { SignIn } from './SignIn.tsx';
 import { useAction } from './useAction.ts';
 import { VARIABLES, type Config } from './variables.ts';
@@ -13,19 +13,8 @@ import { VARIABLES, type Config } from './variables.ts';
 const env = readEnv(import.meta.env, VARIABLES);
 // The app's one client. It keeps the session in localStorage, so a reload stays signed in.
 const medplum = 'config' in env ? new MedplumClient({ baseUrl: env.config.baseUrl, clientId: env.config.clientId }) : undefined;
-// Once per page load, outside React: StrictMode runs effects twice in development, and a code
-// redeemed twice is refused *and* revokes the session the first redemption created.
-const restored = medplum && restore(medplum);
-
-/** Redeems a code the URL brought back, then loads the stored session, if any; resolves to an error to show. */
-async function restore(medplum: MedplumClient): Promise<string | undefined> {
-  const { cleanUrl, error } = await finishRedirect(medplum, window.location.href);
-  if (cleanUrl) {
-    window.history.replaceState(window.history.state, '', cleanUrl);
-  }
-  await medplum.getProfileAsync().catch(() => undefined); // an expired session is cleared: the sign-in shows
-  return error;
-}
+// Outside React, so once per page load: StrictMode runs effects twice in development.
+const restored = medplum && restoreSession(medplum);
 
 function Session({ config, restored }: { readonly config: Config; readonly restored: Promise<string | undefined> }) {
   const action = useAction(use(restored));

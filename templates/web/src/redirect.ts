@@ -23,3 +23,13 @@ export async function finishRedirect(medplum: MedplumClient, href: string): Prom
     return { cleanUrl, error: normalizeErrorString(err) };
   }
 }
+
+/** finishRedirect, then the stored session, if any; resolves to an error to show. Once per page load: a code redeemed twice is refused *and* revokes its session. */
+export async function restoreSession(medplum: MedplumClient): Promise<string | undefined> {
+  const { cleanUrl, error } = await finishRedirect(medplum, window.location.href);
+  if (cleanUrl) {
+    window.history.replaceState(window.history.state, '', cleanUrl);
+  }
+  await medplum.getProfileAsync().catch(() => undefined); // an expired session is cleared: the sign-in shows
+  return error;
+}
