@@ -272,6 +272,15 @@ describe('writeProject: all or nothing', () => {
     expect(await tree(join(cwd, 'app'))).toEqual({ ...written, 'notes.txt': 'file 644 mine', 'src/mine.ts': 'file 644 mine' });
   });
 
+  it('with --force, replaces a file named like a part of the lock (new, replaced) as any other', async () => {
+    const cwd = await tempDir();
+    await mkdir(join(cwd, 'app'));
+    await writeFile(join(cwd, 'app/new'), 'old new');
+    await writeFile(join(cwd, 'app/replaced'), 'old replaced');
+    await writeProject(new Map([file('new', 'new new'), file('replaced', 'new replaced')]), join(cwd, 'app'), { force: true });
+    expect(await tree(join(cwd, 'app'))).toEqual({ new: 'file 644 new new', replaced: 'file 644 new replaced' });
+  });
+
   it('refuses, naming the lock, a directory another run is writing into; leaves that run\'s lock and files alone', async () => {
     const cwd = await tempDir();
     await mkdir(join(cwd, 'app', LOCK, 'new'), { recursive: true });
