@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answersFor, chooseMethod, GUIDE, InvalidAnswer, MissingAnswer, SHORTCUT_IDS, SHORTCUTS } from '../../src/guide/guide.js';
+import { answersFor, chooseMethod, GUIDE, InvalidAnswer, MissingAnswer, SHORTCUT_IDS, SHORTCUTS, type Question } from '../../src/guide/guide.js';
 import { METHOD_IDS, METHODS } from '../../src/guide/methods.js';
 
 describe('chooseMethod', () => {
@@ -21,23 +21,52 @@ describe('chooseMethod', () => {
   });
 
   it.each([
-    [{ app: 'user-facing' }, 'identityProvider'],
-    [{ app: 'backend' }, 'userTokens'],
-    [{ app: 'backend', userTokens: 'no' }, 'runtime'],
-    [{ app: 'device' }, 'credential'],
-    [{}, 'app'],
-  ])('%o still needs an answer to %s', (answers, question) => {
+    [{ app: 'user-facing' }, 'identityProvider', 'No answer to "Which identity provider signs your users in?" (--method)'],
+    [{ app: 'backend' }, 'userTokens', 'No answer to "Does the service receive users\' tokens from an identity provider you already have?" (--method)'],
+    [{ app: 'backend', userTokens: 'no' }, 'runtime', 'No answer to "How does your backend run?" (--method)'],
+    [{ app: 'device' }, 'credential', 'No answer to "Can the device hold a private key, and can you host a JWKS at an HTTPS URL?" (--method)'],
+    [{}, 'app', 'No answer to "What are you building?" (--app)'],
+  ])('%o still needs an answer to %s, and says which flag gives it', (answers, question, message) => {
     try {
       chooseMethod(answers);
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(MissingAnswer);
       expect((err as MissingAnswer).question.id).toBe(question);
+      expect((err as MissingAnswer).message).toBe(message);
     }
   });
 
-  it('rejects an answer that is not a choice', () => {
-    expect(() => chooseMethod({ app: 'mainframe' })).toThrow(InvalidAnswer);
+  it('takes the only choice of a question without asking', () => {
+    const guide: Question = {
+      id: 'kind',
+      message: 'Which kind?',
+      flag: '--kind',
+      recommended: 'one',
+      choices: [{ value: 'one', label: 'One', hint: 'the only one', reason: 'There is only one.', next: 'basic-auth' }],
+    };
+    expect(chooseMethod({}, guide)).toEqual({ method: 'basic-auth', reasons: ['There is only one.'], answers: { kind: 'one' } });
+  });
+
+  it('--yes: the recommended answers lead to the guide\'s recommended method for each kind of app', () => {
+    const recommended = (answers: Record<string, string>) => {
+      for (;;) {
+        try {
+          return chooseMethod(answers).method;
+        } catch (err) {
+          const { question } = err as MissingAnswer;
+          answers[question.id] = question.recommended;
+        }
+      }
+    };
+    expect(recommended({})).toBe('oauth-auth-code');
+    expect(recommended({ app: 'backend' })).toBe('client-credentials');
+    expect(recommended({ app: 'device' })).toBe('device-credentials');
+  });
+
+  it('rejects an answer that is not a choice, quoting it', () => {
+    expect(() => chooseMethod({ app: 'mainframe' })).toThrow(new InvalidAnswer(GUIDE, 'mainframe'));
+    expect(() => chooseMethod({ app: 'mainframe' })).toThrow('"mainframe" is not an answer to "What are you building?"');
     expect(() => chooseMethod({ app: 'backend', userTokens: 'no', runtime: 'cron' })).toThrow(InvalidAnswer);
   });
 
@@ -97,5 +126,26 @@ describe('the guide table', () => {
   it('reaches every method', () => {
     const reached = METHOD_IDS.filter((m) => answersFor(m) !== undefined);
     expect(reached).toEqual([...METHOD_IDS]);
+  });
+});
+
+describe('the guide as the prompts show it', () => {
+  const questions = (q: Question): Question[] => [q, ...q.choices.flatMap((c) => (typeof c.next === 'string' ? [] : questions(c.next)))];
+
+  it.each(questions(GUIDE).map((q) => [q.id, q] as const))('%s: a question, and choices each with a distinct label, a hint and a reason', (_id, q) => {
+    expect(q.message).toMatch(/^[A-Z].*\?$/);
+    expect(q.flag).toMatch(/^--(app|method)$/);
+    for (const c of q.choices) {
+      expect(c.label.length, c.value).toBeGreaterThan(2);
+      expect(c.hint.length, c.value).toBeGreaterThan(2);
+      expect(c.reason, c.value).toMatch(/^[A-Z"'].*[a-z)]\.$/);
+    }
+    expect(new Set(q.choices.map((c) => c.label)).size).toBe(q.choices.length);
+    expect(new Set(q.choices.map((c) => c.value)).size).toBe(q.choices.length);
+  });
+
+  it.each(SHORTCUT_IDS)('--for %s: the guide\'s question, and a reason that quotes the guide', (id) => {
+    expect(SHORTCUTS[id].question.length).toBeGreaterThan(10);
+    expect(SHORTCUTS[id].reason).toMatch(/^The guide: /);
   });
 });

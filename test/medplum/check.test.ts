@@ -3,9 +3,14 @@
  * double. Projects are generated with --no-install: check reads them, it does not run them.
  */
 import { execFileSync } from 'node:child_process';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createPublicKey, verify, type webcrypto } from 'node:crypto';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseEnv } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { check, parseCheckArgs, type CheckOptions } from '../../src/medplum/check.js';
+import { Interrupted } from '../../src/errors.js';
 import { startMedplumDouble, type MedplumDouble } from '../double/medplum-double.js';
 import { runCli, tempDir } from '../helpers.js';
 
@@ -33,6 +38,34 @@ async function runCheck(dir: string, args: string[] = [], env: Record<string, st
   const level = (id: string) => out.findings.find((f) => f.id === id)?.level;
   return { ...result, out, level };
 }
+
+/**
+ * A stand-in for a Medplum server that answers what the double cannot be made to: `answer` gives the JSON
+ * for each request from its path and the form it posted. Closed when the test finishes.
+ */
+async function standIn(answer: (path: string, form: URLSearchParams) => unknown): Promise<string> {
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(answer(new URL(req.url ?? '/', 'http://x').pathname, new URLSearchParams(body))));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  onTestFinished(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  return `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+}
+
+/** A token response as the server sends it, for client `cid` (unsigned: the SDK only reads the claims). */
+const tokenFor = (cid: string, clientId = cid) => ({
+  access_token: `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ cid, client_id: clientId, sub: 'x', exp: Math.floor(Date.now() / 1000) + 3600 })).toString('base64url')}.`,
+  token_type: 'Bearer',
+  expires_in: 3600,
+});
 
 describe('check', () => {
   it('client-credentials with a policy: signs in, the token is for the client, nothing to report', async () => {
@@ -169,24 +202,14 @@ describe('check', () => {
   it('a token issued for another client than the configured one is an error', async () => {
     // A server that signs the client in, but hands out a token whose client_id is someone else's (the SDK checks
     // only `cid` when there is one, so this is check's own comparison at work).
-    const { createServer } = await import('node:http');
-    const claims = Buffer.from(JSON.stringify({ cid: 'the-configured-client', client_id: 'someone-else', sub: 'x', exp: Math.floor(Date.now() / 1000) + 3600 })).toString('base64url');
-    const token = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${claims}.`;
-    const server = createServer((req, res) => {
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify(req.url === '/oauth2/token' ? { access_token: token, token_type: 'Bearer', expires_in: 3600 } : { membership: {}, accessPolicy: { basedOn: [{}] } }));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
-      const dir = await project('client-credentials', 'the-configured-client', 'its-secret');
-      const found = await runCheck(dir, [], { MEDPLUM_BASE_URL: baseUrl });
-      expect(found.level('sign-in')).toBe('error');
-      expect(found.out.findings.find((f) => f.id === 'sign-in')?.message).toBe('the token is for client someone-else, not the configured the-configured-client');
-      expect(found.code).toBe(1);
-    } finally {
-      server.close();
-    }
+    const baseUrl = await standIn((path) =>
+      path === '/oauth2/token' ? tokenFor('the-configured-client', 'someone-else') : { membership: {}, accessPolicy: { basedOn: [{}] } },
+    );
+    const dir = await project('client-credentials', 'the-configured-client', 'its-secret');
+    const found = await runCheck(dir, [], { MEDPLUM_BASE_URL: baseUrl });
+    expect(found.level('sign-in')).toBe('error');
+    expect(found.out.findings.find((f) => f.id === 'sign-in')?.message).toBe('the token is for client someone-else, not the configured the-configured-client');
+    expect(found.code).toBe(1);
   });
 
   it('web methods: only the project is checked; a generated repository ignores .env', async () => {
@@ -312,5 +335,251 @@ describe('check', () => {
     const outside = await runCli(['check', await tempDir()], { cwd: dir });
     expect(outside.code).toBe(2);
     expect(outside.stderr).toMatch(/No medplum-auth\.json in .*: run check in a project made by create-medplum-auth/);
+  });
+});
+
+describe('check: the options, and each finding at its edges', () => {
+  it('--help says what check does and what each option is for', async () => {
+    const help = await runCli(['check', '--help'], { cwd: await tempDir() });
+    expect(help.code).toBe(0);
+    const flat = help.stdout.replace(/\s+/g, ' ');
+    for (const text of [
+      'Usage: create-medplum-auth check [options] [directory]',
+      "Audit a generated project's Medplum credentials: sign in by its method, then check for excess privilege.",
+      'directory the project (default: ".")',
+      '--env <file> an env file read after .env (its values win)',
+      '--env-file <file> the same as --env, the 0.1 spelling (Node itself also reads it, and exits if it is not a file)',
+      '--json print one JSON object on stdout',
+      '--strict exit non-zero on warnings too',
+      '--debug log each request to the Medplum server on stderr (never a secret)',
+      '--admin-profile <name> web methods, to read the ClientApplication: admin credentials',
+    ]) {
+      expect(flat).toContain(text);
+    }
+  });
+
+  it('checks the current directory when none is named', async () => {
+    const client = medplum.addClient({ accessPolicy: POLICY });
+    const dir = await project('client-credentials', client.id, client.secret);
+    const result = await runCli(['check', '--json'], { cwd: dir });
+    expect(JSON.parse(result.stdout).directory).toBe(dir);
+    expect(result.code).toBe(0);
+  });
+
+  it('--debug logs each request on stderr, never the secret; without it, nothing', async () => {
+    const client = medplum.addClient({ accessPolicy: POLICY });
+    const dir = await project('client-credentials', client.id, client.secret);
+    const debug = await runCheck(dir, ['--debug']);
+    expect(debug.stderr).toMatch(/^debug .*auth\/me/m);
+    expect(debug.stderr.split('\n').filter(Boolean).every((line) => line.startsWith('debug '))).toBe(true);
+    expect(debug.stderr).not.toContain(client.secret);
+    expect((await runCheck(dir)).stderr).toBe('');
+  });
+
+  it('without a base URL, no server is asked: the sign-in finding names what is missing', async () => {
+    const client = medplum.addClient({ accessPolicy: POLICY });
+    const dir = await project('client-credentials', client.id, client.secret);
+    const { out } = await runCheck(dir, [], { MEDPLUM_BASE_URL: '' });
+    expect(out.findings.map((f) => `${f.id} ${f.level}`)).toEqual([
+      'env-mode ok',
+      'env-gitignored skipped',
+      'public-secret ok',
+      'verbose-log ok',
+      'sign-in error',
+    ]);
+  });
+
+  it('without a .env (settings from the environment), the file checks are left out', async () => {
+    const client = medplum.addClient({ accessPolicy: POLICY });
+    const dir = await project('client-credentials', client.id, client.secret);
+    const env = parseEnv(await readFile(join(dir, '.env'), 'utf8')) as Record<string, string>;
+    await rm(join(dir, '.env'));
+    const { out, code } = await runCheck(dir, [], env);
+    expect(out.findings.map((f) => f.id)).not.toContain('env-mode');
+    expect(out.findings.map((f) => f.id)).not.toContain('env-gitignored');
+    expect(out.findings.find((f) => f.id === 'sign-in')?.level).toBe('ok');
+    expect(code).toBe(0);
+  });
+
+  it('an empty secret is no secret: an empty browser-visible variable does not match it', async () => {
+    const client = medplum.addClient({ accessPolicy: POLICY });
+    const dir = await project('client-credentials', client.id, client.secret);
+    await writeFile(join(dir, '.env.local'), "MEDPLUM_CLIENT_SECRET=''\nVITE_GREETING=''\n");
+    const { level } = await runCheck(dir, ['--env', join(dir, '.env.local')]);
+    expect(level('public-secret')).toBe('ok');
+  });
+
+  it("verbose logging: found in any source file under src/, however it is spaced; not in other files, node_modules, or outside src/", async () => {
+    const client = medplum.addClient({ accessPolicy: POLICY });
+    const dir = await project('client-credentials', client.id, client.secret);
+    const verbose = "export const options = { logLevel:'verbose' };\n";
+    const files: Record<string, string> = {
+      'src/deep/er/a.ts': verbose,
+      'src/b.tsx': 'const o = { logLevel :  "verbose" };\n',
+      'src/c.mjs': 'const o = { logLevel: `verbose` };\n',
+      'src/notes.md': verbose,
+      'src/old.ts.bak': verbose,
+      'src/node_modules/pkg/index.js': verbose,
+      'scripts/debug.ts': verbose,
+      'src/quiet.ts': "const o = { logLevel: 'basic' };\n",
+    };
+    for (const [path, text] of Object.entries(files)) {
+      await mkdir(join(dir, path, '..'), { recursive: true });
+      await writeFile(join(dir, path), text);
+    }
+    await mkdir(join(dir, 'src/folder.ts')); // a directory with a source file's name is not read
+    const message = (await runCheck(dir)).out.findings.find((f) => f.id === 'verbose-log')?.message ?? '';
+    const [, list] = /^logLevel 'verbose' in (.*): it can log tokens\. Use 'basic' or none\.$/.exec(message) ?? [];
+    expect(list?.split(', ').sort()).toEqual(['src/b.tsx', 'src/c.mjs', 'src/deep/er/a.ts']);
+  });
+
+  it('a project without src/ has no verbose logging to find', async () => {
+    const client = medplum.addClient({ accessPolicy: POLICY });
+    const dir = await project('client-credentials', client.id, client.secret);
+    await rm(join(dir, 'src'), { recursive: true });
+    expect((await runCheck(dir)).level('verbose-log')).toBe('ok');
+  });
+
+  it('auth/me that is not a profile (null, a string) is an error saying so; an empty profile is no admin and no policy', async () => {
+    let me: unknown = null;
+    const baseUrl = await standIn((path) => (path === '/oauth2/token' ? tokenFor('dev') : path === '/auth/me' ? me : {}));
+    const dir = await project('device-credentials', 'dev');
+    const run = () => runCheck(dir, [], { MEDPLUM_BASE_URL: baseUrl, MEDPLUM_CLIENT_SECRET: 'its-secret' });
+    const signIn = async () => (await run()).out.findings.find((f) => f.id === 'sign-in')?.message;
+    expect(await signIn()).toBe(`auth/me at ${baseUrl} answered null, not the client's profile: is it a Medplum server?`);
+    me = 'hello';
+    expect(await signIn()).toBe(`auth/me at ${baseUrl} answered a string, not the client's profile: is it a Medplum server?`);
+    me = {};
+    const { out } = await run();
+    expect(out.findings.filter((f) => f.id !== 'server').map((f) => `${f.id} ${f.level}`)).toEqual([
+      'env-mode ok',
+      'env-gitignored skipped',
+      'public-secret ok',
+      'verbose-log ok',
+      'sign-in ok',
+      'admin ok',
+      'access-policy error',
+      'ip-rules warning',
+    ]);
+  });
+
+  it('jwt-assertion: the client assertion is RFC 7523\'s, signed with the project\'s key', async () => {
+    let form = new URLSearchParams();
+    const baseUrl = await standIn((path, posted) => {
+      if (path === '/oauth2/token') {
+        form = posted;
+        return tokenFor('the-device');
+      }
+      return { membership: {}, accessPolicy: { basedOn: [{}] } };
+    });
+    const dir = await project('jwt-assertion', 'the-device');
+    const { level } = await runCheck(dir, [], { MEDPLUM_BASE_URL: baseUrl });
+    expect(level('sign-in')).toBe('ok');
+    expect(form.get('client_assertion_type')).toBe('urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
+    const [header, claims, signature] = (form.get('client_assertion') ?? '').split('.') as [string, string, string];
+    const decode = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toString());
+    const jwks = JSON.parse(await readFile(join(dir, 'jwks.json'), 'utf8')) as { keys: [webcrypto.JsonWebKey & { kid: string }] };
+    expect(decode(header)).toEqual({ alg: 'ES256', kid: jwks.keys[0].kid, typ: 'JWT' });
+    const { iat, exp, jti, ...rest } = decode(claims);
+    expect(rest).toEqual({ iss: 'the-device', sub: 'the-device', aud: `${baseUrl}oauth2/token` });
+    expect(Math.abs(iat - Date.now() / 1000)).toBeLessThan(60);
+    expect(exp - iat).toBe(300);
+    expect(jti).toMatch(/^[0-9a-f-]{36}$/);
+    const key = createPublicKey({ key: jwks.keys[0], format: 'jwk' });
+    expect(verify('sha256', Buffer.from(`${header}.${claims}`), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'))).toBe(true);
+  });
+
+  it('an interrupt while signing in stops the check: it is not reported as a failed sign-in', async () => {
+    const interrupt = new AbortController();
+    const baseUrl = await standIn((path) => {
+      if (path === '/oauth2/token') {
+        interrupt.abort(new Interrupted('SIGINT'));
+      }
+      return path === '/oauth2/token' ? tokenFor('c') : {};
+    });
+    const dir = await project('client-credentials', 'c', 'its-secret');
+    const options = parseCheckArgs([dir]) as CheckOptions;
+    await expect(check({ ...options, interrupt: interrupt.signal }, dir, { MEDPLUM_BASE_URL: baseUrl })).rejects.toThrow(new Interrupted('SIGINT'));
+  });
+
+  it('human output marks each level with its sign', async () => {
+    const loose = medplum.addClient();
+    const dir = await project('client-credentials', loose.id, loose.secret);
+    const human = await runCli(['check', dir], { cwd: dir });
+    expect(human.stdout).toMatch(/^  ✔ signed in/m);
+    expect(human.stdout).toMatch(/^  ⚠ no AccessPolicy/m);
+    expect(human.stdout).toMatch(/^  – not a git repository/m);
+    expect(human.stdout).toMatch(/^0 error\(s\), 1 warning\(s\)$/m);
+  });
+});
+
+describe('check: a web app\'s ClientApplication', () => {
+  const adminEnv = () => {
+    const admin = medplum.addClient({ name: 'check admin', admin: true });
+    return { MEDPLUM_ADMIN_CLIENT_ID: admin.id, MEDPLUM_ADMIN_CLIENT_SECRET: admin.secret };
+  };
+  const findings = async (dir: string, env: Record<string, string>) => (await runCheck(dir, [], env)).out.findings;
+
+  it('every web finding, word for word, for a sound client', async () => {
+    const good = medplum.addClient({ redirectUris: ['http://localhost:5173/'] });
+    const dir = await project('oauth-auth-code', good.id);
+    const found = await findings(dir, adminEnv());
+    expect(found.filter((f) => ['sign-in', 'pkce-optional', 'redirect-uris'].includes(f.id))).toEqual([
+      { id: 'sign-in', level: 'skipped', message: 'oauth-auth-code signs users in interactively: only the project itself was checked' },
+      { id: 'pkce-optional', level: 'ok', message: 'the ClientApplication requires PKCE' },
+      { id: 'redirect-uris', level: 'ok', message: 'its redirect URIs include the dev server, http://localhost:5173/' },
+    ]);
+  });
+
+  it('a client with pkceOptional and no redirect URI at all, word for word', async () => {
+    const bare = medplum.addClient({ pkceOptional: true });
+    const dir = await project('oauth-auth-code', bare.id);
+    const found = await findings(dir, adminEnv());
+    expect(found.filter((f) => ['pkce-optional', 'redirect-uris'].includes(f.id))).toEqual([
+      { id: 'pkce-optional', level: 'warning', message: 'the ClientApplication has pkceOptional: true. Turn it off: the app always sends PKCE.' },
+      {
+        id: 'redirect-uris',
+        level: 'error',
+        message: 'its redirect URIs (none) do not include the dev server, http://localhost:5173/: sign-in would be refused. Add it.',
+      },
+    ]);
+  });
+
+  it('the single redirectUri of an older ClientApplication counts too', async () => {
+    const older = medplum.addClient({ redirectUri: 'http://localhost:5173/' });
+    const dir = await project('oauth-auth-code', older.id);
+    expect((await findings(dir, adminEnv())).find((f) => f.id === 'redirect-uris')?.level).toBe('ok');
+  });
+
+  it('a ClientApplication the admin cannot read is an error naming it', async () => {
+    const dir = await project('oauth-auth-code', '00000000-0000-4000-8000-00000000dead');
+    const client = (await findings(dir, adminEnv())).find((f) => f.id === 'client');
+    expect(client?.level).toBe('error');
+    expect(client?.message).toMatch(/^could not read ClientApplication\/00000000-0000-4000-8000-00000000dead: ./);
+  });
+
+  it('an admin client ID without its secret is not enough: skipped, saying how to enable it', async () => {
+    const dir = await project('oauth-auth-code', medplum.addClient().id);
+    const client = (await findings(dir, { MEDPLUM_ADMIN_CLIENT_ID: 'someone' })).find((f) => f.id === 'client');
+    expect(client).toEqual({
+      id: 'client',
+      level: 'skipped',
+      message: 'PKCE and redirect URIs not checked: set MEDPLUM_ADMIN_CLIENT_ID/SECRET or pass --admin-profile to read the ClientApplication',
+    });
+  });
+
+  it('a missing client ID is named by the web app\'s own variable', async () => {
+    const dir = await project('oauth-auth-code', 'c');
+    const client = (await findings(dir, { VITE_MEDPLUM_CLIENT_ID: '' })).find((f) => f.id === 'client');
+    expect(client?.message).toBe('VITE_MEDPLUM_CLIENT_ID is not set (.env or the environment)');
+  });
+
+  it('a device with IP rules: the finding says so', async () => {
+    const fenced = medplum.addClient({
+      accessPolicy: { ...POLICY, ipAccessRule: [{ name: 'loopback', value: '127.0.0.1', action: 'allow' }] },
+    });
+    const dir = await project('device-credentials', fenced.id);
+    const rules = (await findings(dir, { MEDPLUM_CLIENT_SECRET: fenced.secret })).find((f) => f.id === 'ip-rules');
+    expect(rules).toEqual({ id: 'ip-rules', level: 'ok', message: 'IP rules restrict where the device may sign in from' });
   });
 });

@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { MedplumClient } from '@medplum/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CliError } from '../../src/errors.js';
+import type { AccessPolicy } from '../../src/guide/policy.js';
+import { provision, requestFor, undo } from '../../src/medplum/provision.js';
 import { startMedplumDouble, type JwkSet, type MedplumDouble } from '../double/medplum-double.js';
 import { runCli, tempDir, type RunResult } from '../helpers.js';
 import { freePort } from '../project.js';
@@ -372,5 +375,93 @@ describe('rotate-secret', () => {
     } finally {
       medplum.setOperationSupported('rotate-secret', true);
     }
+  });
+});
+
+describe('provision and undo, in process', () => {
+  const signedIn = async () => {
+    const sdk = new MedplumClient({ baseUrl: medplum.baseUrl });
+    await sdk.startClientLogin(admin.id, admin.secret);
+    return sdk;
+  };
+  const policy = (name: string) => ({ resourceType: 'AccessPolicy', name, resource: [{ resourceType: 'Patient', interaction: ['search'] }] }) as AccessPolicy;
+  const count = (type: string) => medplum.resources(type).length;
+
+  it('a client made by a plain FHIR create has no secret: refused by name', async () => {
+    const sdk = await signedIn();
+    const made = await sdk.createResource({ resourceType: 'ClientApplication', name: 'fhir-made' });
+    await expect(provision(sdk, { name: 'fhir-made', accessPolicy: null }, medplum.baseUrl)).rejects.toThrow(
+      new CliError(`ClientApplication/${made.id} has no secret: it was not created through the admin API. Delete it, then run again.`),
+    );
+  });
+
+  it('such a client has no membership to carry a policy: the step is named, and the new policy undone', async () => {
+    const sdk = await signedIn();
+    const made = await sdk.createResource({ resourceType: 'ClientApplication', name: 'fhir-made-2' });
+    const before = count('AccessPolicy');
+    const failure = await provision(sdk, { name: 'fhir-made-2', accessPolicy: policy('fhir-made-2 policy') }, medplum.baseUrl).catch((e: unknown) => e as Error);
+    expect(failure).toBeInstanceOf(CliError);
+    expect((failure as Error).message).toMatch(
+      new RegExp(`^Provisioning failed at "attach the AccessPolicy": ClientApplication/${made.id} has no ProjectMembership\\. Undone: deleted AccessPolicy/[\\w-]+\\.$`),
+    );
+    expect(count('AccessPolicy')).toBe(before);
+  });
+
+  it('a re-run whose client already carries the policy changes nothing, and creates nothing', async () => {
+    const sdk = await signedIn();
+    const request = { name: 'steady', accessPolicy: policy('steady policy') };
+    const first = await provision(sdk, request, medplum.baseUrl);
+    expect(first.created).toEqual([`AccessPolicy/${first.accessPolicyId}`, `ClientApplication/${first.clientId}`]);
+    expect(first.membershipId).toBeDefined();
+    medplum.clearLog();
+    const again = await provision(sdk, request, medplum.baseUrl);
+    expect(again).toEqual({ ...first, created: [] });
+    expect(medplum.log.filter((e) => e.path.includes('/members/')).map((e) => e.path)).toEqual([]);
+  });
+
+  it('a client without a policy is made without one, and has no membership to report', async () => {
+    const sdk = await signedIn();
+    const made = await provision(sdk, { name: 'unfenced', accessPolicy: null }, medplum.baseUrl);
+    expect(made.accessPolicyId).toBeUndefined();
+    expect(made.membershipId).toBeUndefined();
+    expect(made.created).toEqual([`ClientApplication/${made.clientId}`]);
+    expect(made.clientSecret).toBe(medplum.client(made.clientId).secret);
+  });
+
+  it('undo deletes newest first, a client with its membership, and says what it deleted', async () => {
+    const sdk = await signedIn();
+    const made = await provision(sdk, { name: 'to-undo', accessPolicy: policy('to-undo policy') }, medplum.baseUrl);
+    expect(await undo(sdk, made.created)).toBe(`. Undone: deleted ${made.created.join(' and ')}.`);
+    const refs = (type: string) => medplum.resources(type).map((r) => `${type}/${r.id}`);
+    expect(refs('AccessPolicy')).not.toContain(made.created[0]);
+    expect(refs('ClientApplication')).not.toContain(made.created[1]);
+    expect(medplum.resources('ProjectMembership').map((m) => (m.user as { reference: string }).reference)).not.toContain(made.created[1]);
+  });
+
+  it('undo names what it could not delete: "it" for one, "them" for several; nothing to undo says so', async () => {
+    const sdk = await signedIn();
+    const [a, b] = [await sdk.createResource(policy('keep-a')), await sdk.createResource(policy('keep-b'))];
+    medplum.failNext({ method: 'DELETE', path: /^\/fhir\/R4\/AccessPolicy\//, status: 400, times: 2 });
+    expect(await undo(sdk, [`AccessPolicy/${a.id}`, `AccessPolicy/${b.id}`])).toBe(
+      `. Could not delete AccessPolicy/${b.id}, AccessPolicy/${a.id}: delete them in the Medplum app.`,
+    );
+    medplum.failNext({ method: 'DELETE', path: /^\/fhir\/R4\/AccessPolicy\//, status: 400 });
+    expect(await undo(sdk, [`AccessPolicy/${a.id}`])).toBe(`. Could not delete AccessPolicy/${a.id}: delete it in the Medplum app.`);
+    expect(await undo(sdk, [])).toBe('. Nothing had been created.');
+  });
+
+  it('requestFor: a web app gets the dev and preview redirect URIs; a backend none; extras are added', () => {
+    expect(requestFor({ app: 'user-facing', id: 'oauth-auth-code' }, 'web', 'p', null, {})).toEqual({
+      name: 'web',
+      projectId: 'p',
+      accessPolicy: null,
+      redirectUris: ['http://localhost:5173/', 'http://localhost:4173/'],
+    });
+    expect(requestFor({ app: 'backend', id: 'client-credentials' }, 'api', undefined, null, { jwksUri: 'https://example.org/jwks.json' })).toEqual({
+      name: 'api',
+      projectId: undefined,
+      accessPolicy: null,
+      jwksUri: 'https://example.org/jwks.json',
+    });
   });
 });
