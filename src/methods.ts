@@ -103,7 +103,8 @@ export interface Method {
   /**
    * Template layers under templates/, applied in order: the kind (`web`, `node`), layers shared by
    * some methods (`web-projects`: the plain UI's sign-in steps, MFA and the profile chooser;
-   * `http-api`: listening safely, HOST and API_KEY; `agent`: the device's reading), then the
+   * `http-api`: listening safely, HOST and API_KEY; `agent`: the device's reading loop; `sign-in`: the
+   * one-line sign-in failure; `client-secret`: the client credentials grant), then the
    * method's own. A web method has one list per UI. A layer may also be one file of a directory
    * (`web/vite.config.ts`).
    */
@@ -165,7 +166,7 @@ const WEB_ENV: readonly EnvVar[] = [baseUrlVar('VITE_MEDPLUM_BASE_URL'), clientI
  * in `web-medplum`, then the method's own overlay, if it needs one.
  */
 const medplumLayers = (...overlay: string[]): readonly string[] => [
-  'web/index.html',
+  'web/index.html.hbs',
   'web/tsconfig.json',
   'web/vite.config.ts',
   'web-medplum',
@@ -400,7 +401,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     title: 'Client credentials (OAuth2, server to server)',
     summary: 'A Node HTTP API that signs in with its client ID and secret and renews its token by itself.',
     docsUrl: 'https://www.medplum.com/docs/auth/methods/client-credentials',
-    layers: ['node', 'http-api', 'client-credentials'],
+    layers: ['node', 'http-api', 'sign-in', 'client-secret', 'client-credentials'],
     secret: 'env-file',
     env: [baseUrlVar('MEDPLUM_BASE_URL'), clientIdVar('MEDPLUM_CLIENT_ID'), clientSecretVar, ...HTTP_API_ENV('Authorization: Bearer <API_KEY>')],
     runScript: 'start',
@@ -459,7 +460,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     title: 'Device credentials (client credentials, least privilege)',
     summary: 'A device agent that posts Observations with a restricted client whose secret is injected at run time.',
     docsUrl: 'https://www.medplum.com/docs/auth/methods/client-credentials',
-    layers: ['node', 'agent', 'device-credentials'],
+    layers: ['node', 'agent', 'sign-in', 'client-secret', 'device-credentials'],
     secret: 'runtime',
     needs: ['deviceId'],
     env: [
@@ -499,7 +500,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     title: 'Private-key JWT (client assertion, no shared secret)',
     summary: 'A device agent that signs a short-lived JWT with its own private key for each login; Medplum checks it against your JWKS.',
     docsUrl: 'https://www.medplum.com/docs/auth/methods/client-credentials',
-    layers: ['node', 'agent', 'jwt-assertion'],
+    layers: ['node', 'agent', 'sign-in', 'jwt-assertion'],
     secret: { refuse: 'signs in with a private key and has no client secret. Remove --client-secret.' },
     needs: ['keyPair', 'deviceId'],
     env: [
