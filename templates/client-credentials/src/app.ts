@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { getStatus, type MedplumClient, normalizeErrorString, OperationOutcomeError } from '@medplum/core';
+import { networkErrorCode } from './fetch.ts';
 import { bearerToken, isApiKey } from './listen.ts';
 import { searchPatients } from './patients.ts';
 
@@ -60,7 +61,7 @@ function errorReply(request: string, err: unknown): Reply {
     // which is a gateway problem, not something the caller can fix by authenticating.
     return { status: status === 401 ? 502 : status, body: err.outcome };
   }
-  if (err instanceof TypeError && err.cause) {
+  if (networkErrorCode(err)) {
     return { status: 502, body: outcome('transient', 'Could not reach Medplum') };
   }
   return { status: 500, body: outcome('exception', 'Internal server error') };

@@ -71,12 +71,3 @@ function readSecretFile(file: string): string {
   }
   return secret;
 }
-
-/** Between one second and one day: longer waits overflow Node's timers. */
-function readInterval(name: string, value: string): number {
-  const seconds = Number(value);
-  if (!value || !Number.isFinite(seconds) || seconds < 1 || seconds > 86_400) {
-    throw new ConfigError(`${name} must be a number of seconds from 1 to 86400 (got "${value}").`);
-  }
-  return seconds;
-}
