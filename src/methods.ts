@@ -103,10 +103,10 @@ export interface Method {
   /**
    * Template layers under templates/, applied in order: the kind (`web`, `node`), layers shared by
    * some methods (`web-projects`: the plain UI's sign-in steps, MFA and the profile chooser;
-   * `http-api`: listening safely, HOST and API_KEY; `agent`: the device's reading loop; `sign-in`: the
-   * one-line sign-in failure; `client-secret`: the client credentials grant), then the
-   * method's own. A web method has one list per UI. A layer may also be one file of a directory
-   * (`web/vite.config.ts`).
+   * `http-api`: listening safely, HOST and API_KEY; `agent`: the device's reading loop and its main.ts,
+   * which takes the method's config.ts and login.ts; `sign-in`: the one-line sign-in failure;
+   * `client-secret`: the client credentials grant), then the method's own. A web method has one list
+   * per UI. A layer may also be one file of a directory (`web/vite.config.ts`).
    */
   readonly layers: readonly string[] | Readonly<Record<WebUi, readonly string[]>>;
   readonly secret: SecretPolicy;
