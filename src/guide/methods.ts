@@ -115,9 +115,10 @@ export interface Method {
   /**
    * Template layers under templates/, applied in order: the kind (`web`, `node`), layers shared by
    * some methods (`web-projects`: the plain UI's sign-in steps, MFA and the profile chooser;
-   * `http-api`: listening safely, HOST and API_KEY; `agent`: the device's reading), then the
-   * method's own. A web method has one list per UI. A layer may also be one file of a directory
-   * (`web/vite.config.ts`).
+   * `http-api`: listening safely, HOST and API_KEY; `agent`: the device's reading loop and its main.ts,
+   * which takes the method's config.ts and login.ts; `sign-in`: the one-line sign-in failure;
+   * `client-secret`: the client credentials grant), then the method's own. A web method has one list
+   * per UI. A layer may also be one file of a directory (`web/vite.config.ts`).
    */
   readonly layers: readonly string[] | Readonly<Record<WebUi, readonly string[]>>;
   readonly secret: SecretPolicy;
@@ -161,13 +162,17 @@ const clientSecretVar: EnvVar = {
 
 const constant = (value: string) => () => value;
 
-const projectIdVar: EnvVar = {
-  name: 'VITE_MEDPLUM_PROJECT_ID',
-  where: 'optional: the project to sign in to, for users who belong to several (Project Admin > Details)',
-  optional: true,
-  value: (input) => input.projectId,
-  example: '',
-};
+/** An answer the starter does without: left empty in .env until the user has one. */
+const optionalVar = (name: string, where: string, value: EnvVar['value']): EnvVar => ({ name, where: `optional: ${where}`, optional: true, value, example: '' });
+
+const projectIdVar = optionalVar(
+  'VITE_MEDPLUM_PROJECT_ID',
+  'the project to sign in to, for users who belong to several (Project Admin > Details)',
+  (input) => input.projectId,
+);
+
+/** What every Node starter reads. */
+const SERVER_ENV: readonly EnvVar[] = [baseUrlVar('MEDPLUM_BASE_URL'), clientIdVar('MEDPLUM_CLIENT_ID')];
 
 /** What every web starter reads. */
 const WEB_ENV: readonly EnvVar[] = [baseUrlVar('VITE_MEDPLUM_BASE_URL'), clientIdVar('VITE_MEDPLUM_CLIENT_ID'), projectIdVar];
@@ -177,7 +182,7 @@ const WEB_ENV: readonly EnvVar[] = [baseUrlVar('VITE_MEDPLUM_BASE_URL'), clientI
  * in `web-medplum`, then the method's own overlay, if it needs one.
  */
 const medplumLayers = (...overlay: string[]): readonly string[] => [
-  'web/index.html',
+  'web/index.html.hbs',
   'web/tsconfig.json',
   'web/vite.config.ts',
   'web-medplum',
@@ -191,6 +196,9 @@ const BROWSER_SECRET = {
 const CREATE_CLIENT = provisioned(`Create a ClientApplication ${CLIENTS_PAGE}.`);
 const REDIRECT_URIS = provisioned('Add http://localhost:5173/ (dev) and http://localhost:4173/ (preview) to its Redirect URIs.');
 const ATTACH_POLICY = provisioned("Create the AccessPolicy in access-policy.json and attach it to the client's ProjectMembership.");
+
+/** The backend starters whose secret is in .env. */
+const SECRET_IN_ENV_STEPS: readonly Step[] = [CREATE_CLIENT, ATTACH_POLICY, provisioned('Put its ID and secret in .env as MEDPLUM_CLIENT_ID and MEDPLUM_CLIENT_SECRET.')];
 
 const WEB_CLIENT_STEPS: readonly Step[] = [CREATE_CLIENT, REDIRECT_URIS, provisioned('Put its ID in .env as VITE_MEDPLUM_CLIENT_ID.')];
 
@@ -291,13 +299,11 @@ const readingIntervalVar: EnvVar = {
   example: '60',
 };
 
-const deviceIdVar: EnvVar = {
-  name: 'MEDPLUM_DEVICE_ID',
-  where: "optional: the id of this device's Device resource, referenced by each Observation (--device-id also limits the AccessPolicy to it)",
-  optional: true,
-  value: (input) => input.deviceId,
-  example: '',
-};
+const deviceIdVar = optionalVar(
+  'MEDPLUM_DEVICE_ID',
+  "the id of this device's Device resource, referenced by each Observation (--device-id also limits the AccessPolicy to it)",
+  (input) => input.deviceId,
+);
 
 export const METHODS: Readonly<Record<MethodId, Method>> = {
   'oauth-auth-code': {
@@ -361,18 +367,8 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     needs: ['idp'],
     env: [
       ...WEB_ENV,
-      {
-        name: 'VITE_IDP_AUTHORIZE_URL',
-        where: "your identity provider's authorize endpoint (from its OpenID discovery document)",
-        value: (input) => input.idp.authorizeUrl,
-        example: 'https://your-idp.example.com/authorize',
-      },
-      {
-        name: 'VITE_IDP_CLIENT_ID',
-        where: "this app's client ID at your identity provider",
-        value: (input) => input.idp.clientId,
-        example: 'your-idp-client-id',
-      },
+      { name: 'VITE_IDP_AUTHORIZE_URL', where: "your identity provider's authorize endpoint (from its OpenID discovery document)", value: (input) => input.idp.authorizeUrl, example: 'https://your-idp.example.com/authorize' },
+      { name: 'VITE_IDP_CLIENT_ID', where: "this app's client ID at your identity provider", value: (input) => input.idp.clientId, example: 'your-idp-client-id' },
     ],
     runScript: 'dev',
     checklist: [
@@ -412,12 +408,12 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     title: 'Client credentials (OAuth2, server to server)',
     summary: 'A Node HTTP API that signs in with its client ID and secret and renews its token by itself.',
     docsUrl: 'https://www.medplum.com/docs/auth/methods/client-credentials',
-    layers: ['node', 'http-api', 'client-credentials'],
+    layers: ['node', 'http-api', 'sign-in', 'client-secret', 'client-credentials'],
     secret: 'env-file',
-    env: [baseUrlVar('MEDPLUM_BASE_URL'), clientIdVar('MEDPLUM_CLIENT_ID'), clientSecretVar, ...HTTP_API_ENV('Authorization: Bearer <API_KEY>')],
+    env: [...SERVER_ENV, clientSecretVar, ...HTTP_API_ENV('Authorization: Bearer <API_KEY>')],
     runScript: 'start',
     policy: { attachTo: 'client', resources: SEARCH_PATIENTS },
-    checklist: [CREATE_CLIENT, ATTACH_POLICY, provisioned('Put its ID and secret in .env as MEDPLUM_CLIENT_ID and MEDPLUM_CLIENT_SECRET.')],
+    checklist: SECRET_IN_ENV_STEPS,
   },
   'basic-auth': {
     id: 'basic-auth',
@@ -428,10 +424,10 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     docsUrl: 'https://www.medplum.com/docs/auth/methods/basic-auth',
     layers: ['node', 'basic-auth'],
     secret: 'env-file',
-    env: [baseUrlVar('MEDPLUM_BASE_URL'), clientIdVar('MEDPLUM_CLIENT_ID'), clientSecretVar],
+    env: [...SERVER_ENV, clientSecretVar],
     runScript: 'start',
     policy: { attachTo: 'client', resources: SEARCH_PATIENTS },
-    checklist: [CREATE_CLIENT, ATTACH_POLICY, provisioned('Put its ID and secret in .env as MEDPLUM_CLIENT_ID and MEDPLUM_CLIENT_SECRET.')],
+    checklist: SECRET_IN_ENV_STEPS,
   },
   'token-exchange': {
     id: 'token-exchange',
@@ -443,7 +439,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     layers: ['node', 'http-api', 'token-exchange'],
     secret: { refuse: 'exchanges the users\' own IdP tokens and has no client secret. Remove --client-secret.' },
     needs: ['idpOptional'],
-    env: [baseUrlVar('MEDPLUM_BASE_URL'), clientIdVar('MEDPLUM_CLIENT_ID'), ...HTTP_API_ENV('X-API-Key: <API_KEY>')],
+    env: [...SERVER_ENV, ...HTTP_API_ENV('X-API-Key: <API_KEY>')],
     runScript: 'start',
     policy: { attachTo: 'users', resources: SEARCH_PATIENTS },
     checklist: [
@@ -471,12 +467,11 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     title: 'Device credentials (client credentials, least privilege)',
     summary: 'A device agent that posts Observations with a restricted client whose secret is injected at run time.',
     docsUrl: 'https://www.medplum.com/docs/auth/methods/client-credentials',
-    layers: ['node', 'agent', 'device-credentials'],
+    layers: ['node', 'agent', 'sign-in', 'client-secret', 'device-credentials'],
     secret: 'runtime',
     needs: ['deviceId'],
     env: [
-      baseUrlVar('MEDPLUM_BASE_URL'),
-      clientIdVar('MEDPLUM_CLIENT_ID'),
+      ...SERVER_ENV,
       {
         ...clientSecretVar,
         where: 'injected at run time only, never stored in the project: set it in the environment',
@@ -511,24 +506,13 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     title: 'Private-key JWT (client assertion, no shared secret)',
     summary: 'A device agent that signs a short-lived JWT with its own private key for each login; Medplum checks it against your JWKS.',
     docsUrl: 'https://www.medplum.com/docs/auth/methods/client-credentials',
-    layers: ['node', 'agent', 'jwt-assertion'],
+    layers: ['node', 'agent', 'sign-in', 'jwt-assertion'],
     secret: { refuse: 'signs in with a private key and has no client secret. Remove --client-secret.' },
     needs: ['keyPair', 'deviceId'],
     env: [
-      baseUrlVar('MEDPLUM_BASE_URL'),
-      clientIdVar('MEDPLUM_CLIENT_ID'),
-      {
-        name: 'MEDPLUM_PRIVATE_KEY_PATH',
-        where: "the device's private key (PEM, mode 600, never committed); its public half is in jwks.json",
-        value: (input) => input.jwt.privateKeyPath,
-        example: './medplum-device-key.pem',
-      },
-      {
-        name: 'MEDPLUM_KEY_ID',
-        where: 'the kid of that key in jwks.json',
-        value: (input) => input.jwt.keyId,
-        example: 'your-key-id',
-      },
+      ...SERVER_ENV,
+      { name: 'MEDPLUM_PRIVATE_KEY_PATH', where: "the device's private key (PEM, mode 600, never committed); its public half is in jwks.json", value: (input) => input.jwt.privateKeyPath, example: './medplum-device-key.pem' },
+      { name: 'MEDPLUM_KEY_ID', where: 'the kid of that key in jwks.json', value: (input) => input.jwt.keyId, example: 'your-key-id' },
       readingIntervalVar,
       deviceIdVar,
     ],

@@ -68,9 +68,10 @@ describe.each(METHOD_IDS.filter((id) => hasUi(METHODS[id])))('the %s starter, in
     const pkg = JSON.parse(text(files, 'package.json'));
     expect(pkg.dependencies).toMatchObject({ '@medplum/react': VERSIONS['@medplum/react'], '@mantine/core': VERSIONS['@mantine/core'] });
     expect(text(files, 'src/SignInPage.tsx')).toMatch(method === 'external-idp' ? /signInWithExternalAuth/ : /<SignInForm/);
-    for (const shared of ['vite.config.ts', 'tsconfig.json', 'index.html']) {
+    for (const shared of ['vite.config.ts', 'tsconfig.json']) {
       expect(text(files, shared)).toBe(await readFile(join(TEMPLATES_DIR, 'web', shared), 'utf8'));
     }
+    expect(text(files, 'index.html')).toContain(`<title>Sign in with ${method === 'external-idp' ? 'SSO' : 'Medplum'}</title>`);
   });
 
   it('plain: no Mantine, and none of the medplum UI; its own sign-in steps', async () => {

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { getStatus, type MedplumClient, normalizeErrorString, OperationOutcomeError } from '@medplum/core';
 import type { Device, Reference } from '@medplum/fhirtypes';
-import { networkErrorCode, SignInError } from './medplum.ts';
+import { networkErrorCode } from './fetch.ts';
+import { SignInError } from './sign-in.ts';
 import { type Reading, toObservation } from './sensor.ts';
 
 /** Medplum answered 403: the client's AccessPolicy does not allow this. The message is one line. */

@@ -1,24 +1,13 @@
-import { type Env, readBaseUrl, requireEnv } from './env.ts';
+import { type Client, type Env, readClient, requireEnv } from './env.ts';
 
-export interface Config {
-  baseUrl: string;
-  clientId: string;
+export interface Config extends Client {
   clientSecret: string;
 }
 
 /** Reads the configuration from the environment (`.env` when started with `npm start`). */
 export function loadConfig(env: Env): Config {
   return {
-    baseUrl: readBaseUrl(env),
-    clientId: requireEnv(
-      env,
-      'MEDPLUM_CLIENT_ID',
-      'create a ClientApplication in the Medplum app (Project Admin > Clients) and put its ID in .env'
-    ),
-    clientSecret: requireEnv(
-      env,
-      'MEDPLUM_CLIENT_SECRET',
-      "copy the ClientApplication's secret (Project Admin > Clients) into .env"
-    ),
+    ...readClient(env),
+    clientSecret: requireEnv(env, 'MEDPLUM_CLIENT_SECRET', "copy the ClientApplication's secret (Project Admin > Clients) into .env"),
   };
 }

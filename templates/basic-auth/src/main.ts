@@ -1,6 +1,7 @@
 import { getStatus, normalizeErrorString, OperationOutcomeError } from '@medplum/core';
 import { type Config, loadConfig } from './config.ts';
 import { ConfigError } from './env.ts';
+import { networkErrorCode } from './fetch.ts';
 import { handle, type PatientSummary } from './handler.ts';
 import { createMedplum } from './medplum.ts';
 
@@ -38,9 +39,9 @@ function describeFailure(err: unknown, config: Config | undefined): string {
   if (status === 403) {
     return 'Medplum refused search Patient: the client\'s AccessPolicy does not allow it. Allow "search" on Patient in the policy attached to the client.';
   }
-  if (err instanceof TypeError && err.cause instanceof Error) {
-    const code = (err.cause as NodeJS.ErrnoException).code ?? err.cause.message;
-    return `Could not reach Medplum at ${config?.baseUrl} (${code}). Check MEDPLUM_BASE_URL and your network.`;
+  const networkError = networkErrorCode(err);
+  if (networkError) {
+    return `Could not reach Medplum at ${config?.baseUrl} (${networkError}). Check MEDPLUM_BASE_URL and your network.`;
   }
   return `Medplum request failed: ${normalizeErrorString(err)}`;
 }

@@ -1,12 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { getStatus, type MedplumClient, normalizeErrorString, OperationOutcomeError } from '@medplum/core';
+import { networkErrorCode } from './fetch.ts';
 import { bearerToken, isApiKey } from './listen.ts';
-
-/**
- * Patient search parameters a caller may pass through. Anything else (`_include`, `_revinclude`,
- * chained searches, ...) is dropped, so callers can only ask what this endpoint means to answer.
- */
-const PATIENT_SEARCH_PARAMS = ['name', 'family', 'given', 'birthdate', 'gender', 'identifier', '_count', '_offset'];
+import { searchPatients } from './patients.ts';
 
 interface Reply {
   status: number;
@@ -19,15 +15,7 @@ type Route = (medplum: MedplumClient, query: URLSearchParams) => Promise<Reply>;
 const routes: Record<string, Route> = {
   '/health': async () => ({ status: 200, body: { status: 'ok' } }),
 
-  '/patients': async (medplum, query) => {
-    const params = new URLSearchParams();
-    for (const [name, value] of query) {
-      if (PATIENT_SEARCH_PARAMS.includes(name)) {
-        params.append(name, value);
-      }
-    }
-    return { status: 200, body: await medplum.search('Patient', params) };
-  },
+  '/patients': async (medplum, query) => ({ status: 200, body: await searchPatients(medplum, query) }),
 };
 
 /**
@@ -73,7 +61,7 @@ function errorReply(request: string, err: unknown): Reply {
     // which is a gateway problem, not something the caller can fix by authenticating.
     return { status: status === 401 ? 502 : status, body: err.outcome };
   }
-  if (err instanceof TypeError && err.cause) {
+  if (networkErrorCode(err)) {
     return { status: 502, body: outcome('transient', 'Could not reach Medplum') };
   }
   return { status: 500, body: outcome('exception', 'Internal server error') };

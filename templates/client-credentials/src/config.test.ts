@@ -2,11 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadConfig } from './config.ts';
 
-const env = {
-  MEDPLUM_BASE_URL: 'https://api.medplum.com',
-  MEDPLUM_CLIENT_ID: 'my-client-id',
-  MEDPLUM_CLIENT_SECRET: 'my-client-secret',
-};
+const env = { MEDPLUM_BASE_URL: 'https://api.medplum.com', MEDPLUM_CLIENT_ID: 'my-client-id', MEDPLUM_CLIENT_SECRET: 'my-client-secret' };
 
 test('reads the client credentials, and listens on 127.0.0.1:3000 by default', () => {
   assert.deepEqual(loadConfig(env), {

@@ -3,7 +3,8 @@ import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { ConfigError } from './env.ts';
 import { serve } from './listen.ts';
-import { connect, SignInError } from './medplum.ts';
+import { connect } from './medplum.ts';
+import { SignInError } from './sign-in.ts';
 
 try {
   const config = loadConfig(process.env);

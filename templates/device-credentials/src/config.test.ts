@@ -62,33 +62,7 @@ test('an unreadable or empty secret file is one clear line', () => {
   assert.throws(() => loadConfig({ ...env, MEDPLUM_CLIENT_SECRET_FILE: secretFile('\n') }), /is empty/);
 });
 
-test('the interval: 60 s by default, READING_INTERVAL_SECONDS, and --interval over both', () => {
-  const base = { ...env, MEDPLUM_CLIENT_SECRET: 'x' };
-  assert.equal(loadConfig(base).intervalSeconds, 60);
-  assert.equal(loadConfig({ ...base, READING_INTERVAL_SECONDS: '15' }).intervalSeconds, 15);
-  assert.equal(loadConfig({ ...base, READING_INTERVAL_SECONDS: '15' }, ['--interval', '5']).intervalSeconds, 5);
-  assert.equal(loadConfig(base, ['--interval=2.5']).intervalSeconds, 2.5);
-});
-
-test('a bad interval or an unknown flag is one clear line', () => {
-  const base = { ...env, MEDPLUM_CLIENT_SECRET: 'x' };
-  assert.throws(() => loadConfig({ ...base, READING_INTERVAL_SECONDS: 'often' }), {
-    name: 'ConfigError',
-    message: 'READING_INTERVAL_SECONDS must be a number of seconds from 1 to 86400 (got "often").',
-  });
-  assert.throws(() => loadConfig(base, ['--interval', '0']), /--interval must be a number of seconds/);
-  assert.throws(() => loadConfig(base, ['--interval=']), /--interval must be a number of seconds/);
-  assert.throws(() => loadConfig(base, ['--interval', '100000']), /from 1 to 86400/);
-  assert.throws(() => loadConfig(base, ['--onse']), {
-    name: 'ConfigError',
-    message: "Unknown option '--onse'. Options: --once (send one reading and exit), --interval <seconds>.",
-  });
-});
-
-test('--once and MEDPLUM_DEVICE_ID', () => {
-  const base = { ...env, MEDPLUM_CLIENT_SECRET: 'x' };
-  assert.equal(loadConfig(base).once, false);
-  assert.equal(loadConfig(base, ['--once']).once, true);
-  assert.equal(loadConfig(base).deviceId, undefined);
-  assert.equal(loadConfig({ ...base, MEDPLUM_DEVICE_ID: 'thermo-1' }).deviceId, 'thermo-1');
+test('the agent settings come from the environment and the command line', () => {
+  const config = loadConfig({ ...env, MEDPLUM_CLIENT_SECRET: 'x', MEDPLUM_DEVICE_ID: 'thermo-1' }, ['--once', '--interval', '5']);
+  assert.deepEqual([config.deviceId, config.intervalSeconds, config.once], ['thermo-1', 5, true]);
 });

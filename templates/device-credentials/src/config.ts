@@ -1,60 +1,33 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { ConfigError, type Env, readBaseUrl, requireEnv } from './env.ts';
+import { type Client, ConfigError, type Env, readClient } from './env.ts';
+import { type AgentSettings, readAgentSettings } from './settings.ts';
 
-export interface Config {
-  baseUrl: string;
-  clientId: string;
+export interface Config extends Client, AgentSettings {
   clientSecret: string;
   /** Where the secret came from, for the start-up line. The secret itself is never printed. */
   secretSource: string;
   /** Set when both secret variables are present, to say which one is used. */
   warning: string | undefined;
-  deviceId: string | undefined;
-  intervalSeconds: number;
-  once: boolean;
 }
-
-const USAGE = 'Options: --once (send one reading and exit), --interval <seconds>.';
 
 /**
  * Reads the configuration from the environment and the command line (`--once`, `--interval <s>`).
  * The secret comes from the file named by MEDPLUM_CLIENT_SECRET_FILE, or from MEDPLUM_CLIENT_SECRET.
  */
 export function loadConfig(env: Env, argv: readonly string[] = []): Config {
-  const flags = parseFlags(argv);
-  const baseUrl = readBaseUrl(env);
-  const clientId = requireEnv(
+  const settings = readAgentSettings(env, argv);
+  const client = readClient(
     env,
-    'MEDPLUM_CLIENT_ID',
     'create a ClientApplication for this device in the Medplum app (Project Admin > Clients) and put its ID in .env'
   );
   const secret = readSecret(env);
   return {
-    baseUrl,
-    clientId,
+    ...client,
     clientSecret: secret.value,
     secretSource: secret.source,
     warning: secret.warning,
-    deviceId: env.MEDPLUM_DEVICE_ID?.trim() || undefined,
-    intervalSeconds:
-      flags.interval === undefined
-        ? readInterval('READING_INTERVAL_SECONDS', env.READING_INTERVAL_SECONDS?.trim() || '60')
-        : readInterval('--interval', flags.interval),
-    once: flags.once ?? false,
+    ...settings,
   };
-}
-
-function parseFlags(argv: readonly string[]): { once?: boolean; interval?: string } {
-  try {
-    return parseArgs({
-      args: [...argv],
-      options: { once: { type: 'boolean' }, interval: { type: 'string' } },
-    }).values;
-  } catch (err) {
-    // parseArgs explains the problem in its first sentence, e.g. "Unknown option '--onse'".
-    throw new ConfigError(`${(err as Error).message.split('. ')[0]}. ${USAGE}`);
-  }
 }
 
 /**
@@ -97,13 +70,4 @@ function readSecretFile(file: string): string {
     throw new ConfigError(`MEDPLUM_CLIENT_SECRET_FILE (${file}) is empty: put the ClientApplication's secret in it.`);
   }
   return secret;
-}
-
-/** Between one second and one day: longer waits overflow Node's timers. */
-function readInterval(name: string, value: string): number {
-  const seconds = Number(value);
-  if (!value || !Number.isFinite(seconds) || seconds < 1 || seconds > 86_400) {
-    throw new ConfigError(`${name} must be a number of seconds from 1 to 86400 (got "${value}").`);
-  }
-  return seconds;
 }

@@ -16,6 +16,23 @@ export function requireEnv(env: Env, name: string, where: string): string {
   return value;
 }
 
+/** The Medplum server, and the ClientApplication this starter is. */
+export interface Client {
+  baseUrl: string;
+  clientId: string;
+}
+
+/**
+ * Reads MEDPLUM_BASE_URL and MEDPLUM_CLIENT_ID. `createClient` says how to get the client ID, in the
+ * error when it is missing.
+ */
+export function readClient(
+  env: Env,
+  createClient = 'create a ClientApplication in the Medplum app (Project Admin > Clients) and put its ID in .env'
+): Client {
+  return { baseUrl: readBaseUrl(env), clientId: requireEnv(env, 'MEDPLUM_CLIENT_ID', createClient) };
+}
+
 /** MEDPLUM_BASE_URL as an http(s) URL with the trailing slash MedplumClient expects. */
 export function readBaseUrl(env: Env): string {
   const value = requireEnv(

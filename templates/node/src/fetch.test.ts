@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { medplumFetch } from './fetch.ts';
+import { medplumFetch, networkErrorCode } from './fetch.ts';
 
 /** A stand-in for fetch that answers from a list and records each request. */
 function serve(...answers: Response[]) {
@@ -53,4 +53,12 @@ test('a request that gets no answer times out like a network error', async () =>
     medplumFetch('https://medplum.test/', hang, 10)('https://medplum.test/fhir/R4/Patient'),
     (err: TypeError) => err.message === 'fetch failed' && (err.cause as { code: string }).code === 'ETIMEDOUT'
   );
+});
+
+test('networkErrorCode: the system error of a request that got no answer, and nothing for any other error', () => {
+  const refused = new TypeError('fetch failed', { cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }) });
+  assert.equal(networkErrorCode(refused), 'ECONNREFUSED');
+  assert.equal(networkErrorCode(new TypeError('fetch failed', { cause: new Error('other side closed') })), 'other side closed');
+  assert.equal(networkErrorCode(new TypeError('not a function')), undefined);
+  assert.equal(networkErrorCode(new Error('fetch failed', { cause: refused.cause })), undefined);
 });

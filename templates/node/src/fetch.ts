@@ -54,3 +54,11 @@ async function fetchOnce(next: FetchLike, url: string, init: RequestInit, timeou
     throw err;
   }
 }
+
+/** The system error of a request that never got an answer: Node's fetch rejects with `TypeError: fetch failed` and puts it in `cause`. */
+export function networkErrorCode(err: unknown): string | undefined {
+  if (err instanceof TypeError && err.cause instanceof Error) {
+    return (err.cause as NodeJS.ErrnoException).code ?? err.cause.message;
+  }
+  return undefined;
+}

@@ -1,14 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { getStatus, type MedplumClient, normalizeErrorString, OperationOutcomeError } from '@medplum/core';
 import { ConfigError } from './env.ts';
+import { networkErrorCode } from './fetch.ts';
 import { bearerToken, isApiKey } from './listen.ts';
+import { searchPatients } from './patients.ts';
 import { ExchangeRefusedError, InvalidTokenError, type Session, type Sessions, TooManyExchangesError } from './sessions.ts';
-
-/**
- * Patient search parameters a caller may pass through. Anything else (`_include`, `_revinclude`,
- * chained searches, ...) is dropped, so callers can only ask what this endpoint means to answer.
- */
-const PATIENT_SEARCH_PARAMS = ['name', 'family', 'given', 'birthdate', 'gender', 'identifier', '_count', '_offset'];
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const FHIR_TYPE = 'application/fhir+json; charset=utf-8';
@@ -31,15 +27,7 @@ const routes: Record<string, Route> = {
   }),
 
   /** A FHIR Patient search, run as the caller. */
-  '/patients': async (medplum, _session, query) => {
-    const params = new URLSearchParams();
-    for (const [name, value] of query) {
-      if (PATIENT_SEARCH_PARAMS.includes(name)) {
-        params.append(name, value);
-      }
-    }
-    return { status: 200, body: await medplum.search('Patient', params) };
-  },
+  '/patients': async (medplum, _session, query) => ({ status: 200, body: await searchPatients(medplum, query) }),
 };
 
 /**
@@ -107,8 +95,9 @@ function errorReply(request: string, err: unknown): Reply {
     console.error(`${request} failed: ${normalizeErrorString(err)}`);
     return { status, body: err.outcome }; // e.g. 403: the caller's AccessPolicy does not allow it
   }
-  if (err instanceof TypeError && err.cause) {
-    console.error(`${request} failed: could not reach Medplum (${normalizeErrorString(err.cause)}).`);
+  const networkError = networkErrorCode(err);
+  if (networkError) {
+    console.error(`${request} failed: could not reach Medplum (${networkError}).`);
     return error(502, 'bad_gateway', 'Could not reach Medplum.');
   }
   console.error(`${request} failed: ${normalizeErrorString(err)}`);

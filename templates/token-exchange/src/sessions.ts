@@ -1,13 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  ClientStorage,
-  type FetchLike,
-  getStatus,
-  MedplumClient,
-  MemoryStorage,
-  OperationOutcomeError,
-  tryGetJwtExpiration,
-} from '@medplum/core';
+import { ClientStorage, type FetchLike, getStatus, MedplumClient, MemoryStorage, OperationOutcomeError, tryGetJwtExpiration } from '@medplum/core';
 import type { Project, Reference } from '@medplum/fhirtypes';
 import { medplumFetch } from './fetch.ts';
 

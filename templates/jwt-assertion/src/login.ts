@@ -1,25 +1,13 @@
 import type { KeyObject } from 'node:crypto';
-import {
-  ClientStorage,
-  type FetchLike,
-  getStatus,
-  MedplumClient,
-  MemoryStorage,
-  OperationOutcomeError,
-  parseJWTPayload,
-} from '@medplum/core';
+import { ClientStorage, type FetchLike, getStatus, MedplumClient, MemoryStorage, OperationOutcomeError, parseJWTPayload } from '@medplum/core';
+import type { SignedIn } from './agent.ts';
 import { loadPrivateKey, signAssertion } from './assertion.ts';
 import type { Config } from './config.ts';
-import { ConfigError } from './env.ts';
 import { medplumFetch } from './fetch.ts';
+import { signInFailure } from './sign-in.ts';
 
 /** Sign in again when the access token has less than this left (or less than half its lifetime). */
 const RENEW_BEFORE_MS = 60_000;
-
-/** Signing in failed. The message is one printable line; it never contains a key or a token. */
-export class SignInError extends Error {
-  override name = 'SignInError';
-}
 
 export interface DeviceLoginOptions {
   fetch?: FetchLike;
@@ -34,7 +22,7 @@ export interface DeviceLoginOptions {
  * holds no secret to log in again with. So before each use, `client()` checks the token's own `exp`
  * and, when it is close, signs a new assertion and logs in again.
  */
-export class DeviceLogin {
+export class DeviceLogin implements SignedIn {
   readonly medplum: MedplumClient;
   readonly tokenUrl: string;
   private readonly config: Config;
@@ -69,7 +57,7 @@ export class DeviceLogin {
     try {
       await this.medplum.startJwtAssertionLogin(assertion);
     } catch (err) {
-      throw err instanceof ConfigError ? err : new SignInError(describeSignInFailure(err, this.config, this.tokenUrl), { cause: err });
+      throw signInFailure(err, this.config, (reason) => hint(reason, this.config, this.tokenUrl));
     }
     const { iat, exp } = parseJWTPayload(this.medplum.getAccessToken() as string) as { iat?: number; exp?: number };
     const expiresAt = (exp ?? 0) * 1000;
@@ -104,21 +92,15 @@ export class DeviceLogin {
   }
 }
 
-/** Reads the private key and signs in once, so that a bad key or setting stops the agent at start-up. */
-export async function connect(config: Config, options: DeviceLoginOptions = {}): Promise<DeviceLogin> {
-  const login = new DeviceLogin(config, loadPrivateKey(config.privateKeyPath), options);
+/**
+ * Reads the private key and signs in once, so that a bad key or setting stops the agent at start-up,
+ * and says so on `log`.
+ */
+export async function signIn(config: Config, log: Pick<Console, 'log' | 'warn'>): Promise<SignedIn> {
+  const login = new DeviceLogin(config, loadPrivateKey(config.privateKeyPath));
   await login.signIn();
+  log.log(`Signed in to ${config.baseUrl} as client ${config.clientId} (private key JWT, kid ${config.keyId}).`);
   return login;
-}
-
-function describeSignInFailure(err: unknown, config: Config, tokenUrl: string): string {
-  const networkError = networkErrorCode(err);
-  if (networkError) {
-    return `Could not reach Medplum at ${config.baseUrl} (${networkError}). Check MEDPLUM_BASE_URL and the device's network.`;
-  }
-  const reason =
-    err instanceof OperationOutcomeError ? (err.outcome.issue?.[0]?.details?.text ?? err.message) : String(err);
-  return `Could not sign in to Medplum at ${config.baseUrl} as client ${config.clientId}: ${reason}. ${hint(reason, config, tokenUrl)}`;
 }
 
 /** What to check for each `error_description` the token endpoint answers with. */
@@ -141,12 +123,4 @@ function hint(reason: string, { privateKeyPath, keyId }: Config, tokenUrl: strin
     default:
       return 'Check MEDPLUM_BASE_URL, MEDPLUM_CLIENT_ID, and the jwksUri of the ClientApplication.';
   }
-}
-
-/** Node's fetch rejects with `TypeError: fetch failed` and puts the system error in `cause`. */
-export function networkErrorCode(err: unknown): string | undefined {
-  if (err instanceof TypeError && err.cause instanceof Error) {
-    return (err.cause as NodeJS.ErrnoException).code ?? err.cause.message;
-  }
-  return undefined;
 }

@@ -44,6 +44,15 @@ test('a wrong secret is one line that names what to check and not the secret', a
   assert.equal(server.grants.length, 1);
 });
 
+test('a refused secret names where it came from', async () => {
+  const fromFile = { ...config, secretSource: 'MEDPLUM_CLIENT_SECRET_FILE (/run/secrets/medplum-client-secret)' };
+
+  await assert.rejects(connect(fromFile, medplum('Invalid secret').fetch), {
+    name: 'SignInError',
+    message: /: Invalid secret\. Check MEDPLUM_CLIENT_SECRET_FILE \(\/run\/secrets\/medplum-client-secret\): it must be/,
+  });
+});
+
 test('an unreachable server is one line', async () => {
   const refused = async () => {
     throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }) });

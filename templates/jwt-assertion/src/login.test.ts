@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, type KeyObject, verify } from 'node:crypto';
 import { test } from 'node:test';
 import type { Config } from './config.ts';
-import { DeviceLogin } from './medplum.ts';
+import { DeviceLogin } from './login.ts';
 
 const config: Config = {
   baseUrl: 'https://medplum.test/',

@@ -2,8 +2,10 @@ import { normalizeErrorString } from '@medplum/core';
 import { AccessDeniedError, loadDevice, runAgent } from './agent.ts';
 import { type Config, loadConfig } from './config.ts';
 import { ConfigError } from './env.ts';
-import { connect, networkErrorCode, SignInError } from './medplum.ts';
+import { networkErrorCode } from './fetch.ts';
+import { signIn } from './login.ts';
 import { readSensor } from './sensor.ts';
+import { SignInError } from './sign-in.ts';
 
 const stop = new AbortController();
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -17,8 +19,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 let config: Config | undefined;
 try {
   config = loadConfig(process.env, process.argv.slice(2));
-  const login = await connect(config);
-  console.log(`Signed in to ${config.baseUrl} as client ${config.clientId} (private key JWT, kid ${config.keyId}).`);
+  const login = await signIn(config, console);
   const device = config.deviceId ? await loadDevice(login, config.deviceId) : undefined;
   if (!config.once) {
     console.log(`Sending a reading every ${config.intervalSeconds} s. Ctrl-C stops.`);
