@@ -187,7 +187,7 @@ describe.runIf(hasChromium)('the Expo starters of google-auth, external-idp and 
     const page = await openPage();
 
     // Google's authorize page, in the popup: it sends the browser back with an ID token that the double's test key signed.
-    const credential = medplum.google.signCredential({ googleClientId: GOOGLE_CLIENT_ID, email: GRACE.email, name: 'Grace Hopper' });
+    let credential = medplum.google.signCredential({ googleClientId: GOOGLE_CLIENT_ID, email: 'stranger@example.com' });
     const asked: URL[] = [];
     await page.context().route('https://accounts.google.com/**', (route) => {
       const ask = new URL(route.request().url());
@@ -197,15 +197,22 @@ describe.runIf(hasChromium)('the Expo starters of google-auth, external-idp and 
     });
     const since = medplum.log.length;
     await page.goto(appUrl);
+    const googleButton = page.getByRole('button', { name: 'Sign in with Google' });
+
+    // A Google account with no Medplum user: Medplum refuses it, the app says so.
+    await googleButton.click();
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 15_000 }).toBe('User not found');
+
+    // Grace's: the ID token goes to auth/google, its code to oauth2/token.
+    credential = medplum.google.signCredential({ googleClientId: GOOGLE_CLIENT_ID, email: GRACE.email, name: 'Grace Hopper' });
     const posted = page.waitForRequest((r) => r.method() === 'POST' && r.url() === `${medplum.baseUrl}auth/google`);
-    await page.getByRole('button', { name: 'Sign in with Google' }).click();
+    await googleButton.click();
     expect((await posted).postDataJSON()).toMatchObject({ googleClientId: GOOGLE_CLIENT_ID, googleCredential: credential, clientId: client.id, codeChallengeMethod: 'S256' });
     await page.getByText('Signed in as Grace Hopper').waitFor({ timeout: 15_000 });
 
-    expect(asked.map((ask) => [ask.origin + ask.pathname, ask.searchParams.get('client_id'), ask.searchParams.get('response_type')])).toEqual([
-      ['https://accounts.google.com/o/oauth2/v2/auth', GOOGLE_CLIENT_ID, 'id_token'],
-    ]);
-    expect(authSteps(since)).toEqual(['POST /auth/google 200', 'POST /oauth2/token 200']);
+    const google = ['https://accounts.google.com/o/oauth2/v2/auth', GOOGLE_CLIENT_ID, 'id_token'];
+    expect(asked.map((ask) => [ask.origin + ask.pathname, ask.searchParams.get('client_id'), ask.searchParams.get('response_type')])).toEqual([google, google]);
+    expect(authSteps(since)).toEqual(['POST /auth/google 400', 'POST /auth/google 200', 'POST /oauth2/token 200']);
   });
 
   it("external-idp: the IdP's page in the popup, back through auth/external with a code for the app's verifier", { timeout: 400_000 }, async () => {
@@ -214,6 +221,21 @@ describe.runIf(hasChromium)('the Expo starters of google-auth, external-idp and 
     // The user fills in what the CLI could not know: here, the double's IdP.
     await setEnv(app, 'EXPO_PUBLIC_IDP_AUTHORIZE_URL', medplum.idp.authorizeUrl);
     await expectOwnChecks(app);
+
+    // On a "phone" first (test/mobile/): Medplum sends the browser to the app's scheme, and the code signs in.
+    medplum.updateClient(client.id, { redirectUris: ['app://'] });
+    await cp(new URL('./mobile/', import.meta.url), join(app, 'native-test'), { recursive: true });
+    const args = [medplum.baseUrl, client.id, medplum.idp.authorizeUrl, medplum.idp.clientId, KATHERINE.email];
+    const phone = await sh(process.execPath, ['--import', './native-test/native-hooks.mjs', './native-test/native-sso.mjs', ...args], app);
+    expectOk(phone, 'native-sso.mjs');
+    expect(JSON.parse(phone.stdout)).toEqual({
+      returnedTo: 'app:',
+      step: 'signed-in',
+      digests: 1, // the S256 challenge in state, hashed by expo-crypto's digest
+      keychainKeys: expect.arrayContaining(['___keys___', 'activeLogin']),
+      signedInAs: medplum.user(KATHERINE.email).memberships[0]?.profile.reference,
+    });
+
     const appUrl = await serveWebExport(app);
     medplum.updateClient(client.id, { redirectUris: [appUrl] });
     const page = await openPage();
