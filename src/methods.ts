@@ -195,21 +195,18 @@ export const appScheme = (projectName: string): string => projectName.replace(/^
 const EXPO_WEB = 'http://localhost:8081';
 
 /** The Expo starter's redirect URIs: the app's scheme on a phone, Expo's dev server on the web. */
-const MOBILE_CLIENT_STEPS: readonly Step[] = [
-  CREATE_CLIENT,
-  provisioned((input) => `Add ${input.appScheme ?? 'your-app'}:// (the app) and ${EXPO_WEB} (Expo web) to its Redirect URIs.`),
-  provisioned('Put its ID in .env as EXPO_PUBLIC_MEDPLUM_CLIENT_ID.'),
-];
+const MOBILE_REDIRECT_URIS = provisioned((input) => `Add ${input.appScheme ?? 'your-app'}:// (the app) and ${EXPO_WEB} (Expo web) to its Redirect URIs.`);
 
 /**
  * A method's Expo starter: the `mobile` layer and the method's own, the app's EXPO_PUBLIC_ variables, and
- * the mobile ClientApplication steps between the method's own steps (`before`, `after`).
+ * the mobile ClientApplication's steps among the method's own: `before` it, on it (`client`), `after` it.
  */
 function mobileStarter(options: {
   readonly summary: string;
   readonly layers: readonly string[];
   readonly env?: readonly EnvVar[];
   readonly before?: readonly Step[];
+  readonly client?: readonly Step[];
   readonly after?: readonly Step[];
 }): NonNullable<Method['mobile']> {
   return {
@@ -219,7 +216,14 @@ function mobileStarter(options: {
     env: [...MOBILE_ENV, ...(options.env ?? [])],
     runScript: 'start',
     devRedirectUri: EXPO_WEB,
-    checklist: [...(options.before ?? []), ...MOBILE_CLIENT_STEPS, ...(options.after ?? [])],
+    checklist: [
+      ...(options.before ?? []),
+      CREATE_CLIENT,
+      ...(options.client ?? []),
+      MOBILE_REDIRECT_URIS,
+      provisioned('Put its ID in .env as EXPO_PUBLIC_MEDPLUM_CLIENT_ID.'),
+      ...(options.after ?? []),
+    ],
   };
 }
 
@@ -431,7 +435,7 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
       layers: ['mobile-sso', 'external-idp/src/providerName.ts', 'external-idp/src/providerName.test.ts', 'external-idp-mobile'],
       env: idpVars('EXPO_PUBLIC_'),
       before: [IDP_CALLBACK_STEP],
-      after: [IDENTITY_PROVIDER_STEP],
+      client: [IDENTITY_PROVIDER_STEP],
     }),
   },
   'domain-idp': {
