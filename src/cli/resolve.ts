@@ -7,7 +7,7 @@ import { DEFAULT_BASE_URL, NAME, type Flags } from './args.js';
 import { CliError, UsageError } from '../errors.js';
 import { envValue, EnvValueError } from '../scaffold/escape.js';
 import { answersFor, chooseMethod, GUIDE, MissingAnswer, SHORTCUTS, type Decision, type Question } from '../guide/guide.js';
-import { appScheme, DEFAULT_WEB_UI, forPlatform, hasUi, METHOD_IDS, METHODS, type Method, type MethodId, type Platform, type WebUi } from '../guide/methods.js';
+import { appScheme, DEFAULT_WEB_UI, forPlatform, hasUi, METHODS, type Method, type MethodId, type Platform, type WebUi } from '../guide/methods.js';
 import { checkBaseUrl, checkPackageName, formatTargetDir, isValidPackageName, toValidPackageName, uuidWarning } from '../guide/validate.js';
 import { httpFor } from '../medplum/http.js';
 import type { Plan } from '../scaffold/plan.js';
@@ -105,20 +105,15 @@ export async function resolvePlan(
 }
 
 /**
- * Web or mobile, for the methods with a mobile starter: --platform, else asked at a terminal (always
- * for --for web-and-mobile), else web. Refused for methods that have none.
+ * Web or mobile, for the user-facing methods (each has a mobile starter): --platform, else asked at a
+ * terminal (always for --for web-and-mobile), else web. Refused for the backend and device methods.
  */
 async function resolvePlatform(flags: Flags, method: Method, prompt: Prompter | undefined): Promise<Platform | undefined> {
   if (!method.mobile) {
-    if (flags.platform === undefined || (flags.platform === 'web' && method.app === 'user-facing')) {
+    if (flags.platform === undefined) {
       return undefined;
     }
-    const mobile = METHOD_IDS.filter((id) => METHODS[id].mobile);
-    throw new UsageError(
-      method.app === 'user-facing'
-        ? `--platform mobile is not available for ${method.id} yet; the mobile starter is for ${mobile.join(', ')}.`
-        : `--platform is for user-facing apps; ${method.id} is a ${method.app} method. Remove --platform.`,
-    );
+    throw new UsageError(`--platform is for user-facing apps; ${method.id} is a ${method.app} method. Remove --platform.`);
   }
   if (flags.platform || !prompt) {
     return flags.platform ?? 'web';

@@ -215,11 +215,46 @@ export const appScheme = (projectName: string): string => projectName.replace(/^
 const EXPO_WEB = 'http://localhost:8081';
 
 /** The Expo starter's redirect URIs: the app's scheme on a phone, Expo's dev server on the web. */
-const MOBILE_CLIENT_STEPS: readonly Step[] = [
-  CREATE_CLIENT,
-  provisioned((input) => `Add ${input.appScheme ?? 'your-app'}:// (the app) and ${EXPO_WEB} (Expo web) to its Redirect URIs.`),
-  provisioned('Put its ID in .env as EXPO_PUBLIC_MEDPLUM_CLIENT_ID.'),
-];
+const MOBILE_REDIRECT_URIS = provisioned((input) => `Add ${input.appScheme ?? 'your-app'}:// (the app) and ${EXPO_WEB} (Expo web) to its Redirect URIs.`);
+
+/**
+ * A method's Expo starter: the `mobile` layer and the method's own, the app's EXPO_PUBLIC_ variables, and
+ * the mobile ClientApplication's steps among the method's own: `before` it, on it (`client`), `after` it.
+ */
+function mobileStarter(options: {
+  readonly summary: string;
+  readonly layers: readonly string[];
+  readonly env?: readonly EnvVar[];
+  readonly before?: readonly Step[];
+  readonly client?: readonly Step[];
+  readonly after?: readonly Step[];
+}): NonNullable<Method['mobile']> {
+  return {
+    summary: options.summary,
+    layers: ['mobile', ...options.layers],
+    secret: { refuse: 'ships inside the app, where any secret can be read out of it. Remove --client-secret: the app signs in with PKCE instead.' },
+    env: [...MOBILE_ENV, ...(options.env ?? [])],
+    runScript: 'start',
+    devRedirectUri: EXPO_WEB,
+    checklist: [
+      ...(options.before ?? []),
+      CREATE_CLIENT,
+      ...(options.client ?? []),
+      MOBILE_REDIRECT_URIS,
+      provisioned('Put its ID in .env as EXPO_PUBLIC_MEDPLUM_CLIENT_ID.'),
+      ...(options.after ?? []),
+    ],
+  };
+}
+
+/** A Google OAuth client ID of the Expo starter, one per platform; --google-client-id fills in the web one. */
+const googleClientIdVar = (platform: 'WEB' | 'IOS' | 'ANDROID', where: string, value: EnvVar['value'] = constant('')): EnvVar => ({
+  name: `EXPO_PUBLIC_GOOGLE_${platform}_CLIENT_ID`,
+  where,
+  optional: platform !== 'WEB',
+  value,
+  example: platform === 'WEB' ? 'your-google-client-id.apps.googleusercontent.com' : '',
+});
 
 /** What the backend starters do: search Patients, nothing else. */
 const SEARCH_PATIENTS: readonly PolicyResource[] = [{ resourceType: 'Patient', interaction: ['search'] }];
@@ -230,6 +265,35 @@ const DEVICE_NEEDS: readonly PolicyResource[] = [
 
 const idpLabel = (input: EnvInput): string => (input.idp.provider ? PROVIDERS[input.idp.provider].label : 'your identity provider');
 const orPlaceholder = (value: string, placeholder: string): string => value || placeholder;
+
+/** external-idp: the IdP's authorize endpoint and the app's client ID there, as the web (VITE_) or Expo (EXPO_PUBLIC_) app reads them. */
+const idpVars = (prefix: 'VITE_' | 'EXPO_PUBLIC_'): readonly EnvVar[] => [
+  {
+    name: `${prefix}IDP_AUTHORIZE_URL`,
+    where: "your identity provider's authorize endpoint (from its OpenID discovery document)",
+    value: (input) => input.idp.authorizeUrl,
+    example: 'https://your-idp.example.com/authorize',
+  },
+  {
+    name: `${prefix}IDP_CLIENT_ID`,
+    where: "this app's client ID at your identity provider",
+    value: (input) => input.idp.clientId,
+    example: 'your-idp-client-id',
+  },
+];
+
+const IDP_CALLBACK_STEP: Step = (input) => `At ${idpLabel(input)}, register ${input.idp.callbackUrl} as the app's callback (redirect) URL.`;
+const IDENTITY_PROVIDER_STEP = provisioned(
+  (input) =>
+    `Set its identityProvider to ${JSON.stringify(identityProviderFields(input))}, then replace the clientSecret placeholder with the client secret from ${idpLabel(input)}, in the Medplum app only (Project Admin > Clients > your client).`,
+);
+
+/** domain-idp: the domain's identity provider, set up by a super admin, and its callback. */
+const DOMAIN_STEPS: readonly Step[] = [
+  (input) =>
+    `Create a DomainConfiguration for your email domain with identityProvider ${JSON.stringify(identityProviderFields(input))}, replacing the clientSecret placeholder with the client secret from ${idpLabel(input)} (a super admin's step, which --provision cannot do as a project admin; an enterprise plan on hosted Medplum).`,
+  (input) => `At ${idpLabel(input)}, register ${input.baseUrl}auth/external as the callback (redirect) URL.`,
+];
 
 /**
  * The exact `identityProvider` object to set in Medplum, with placeholders for what is not known yet.
@@ -318,15 +382,12 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     env: WEB_ENV,
     runScript: 'dev',
     checklist: [...WEB_CLIENT_STEPS, provisioned('Keep "PKCE optional" off. Never give a browser app a client secret.')],
-    mobile: {
-      summary: 'An Expo (React Native) app for iOS, Android and the web: email and password sign-in with MFA, or Medplum\'s sign-in page in the system browser, both with PKCE; tokens in the secure store.',
-      layers: ['mobile', 'oauth-auth-code-mobile'],
-      secret: { refuse: 'ships inside the app, where any secret can be read out of it. Remove --client-secret: the app signs in with PKCE instead.' },
-      env: MOBILE_ENV,
-      runScript: 'start',
-      devRedirectUri: EXPO_WEB,
-      checklist: [...MOBILE_CLIENT_STEPS, provisioned('Keep "PKCE optional" off. Never give a mobile app a client secret.')],
-    },
+    mobile: mobileStarter({
+      summary:
+        'An Expo (React Native) app for iOS, Android and the web: email and password sign-in with MFA, or Medplum\'s sign-in page in the system browser, both with PKCE; tokens in the secure store.',
+      layers: ['mobile-password', 'oauth-auth-code-mobile'],
+      after: [provisioned('Keep "PKCE optional" off. Never give a mobile app a client secret.')],
+    }),
   },
   'google-auth': {
     id: 'google-auth',
@@ -354,6 +415,21 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
         `Set the same Google client ID (${orPlaceholder(input.googleClientId, 'VITE_GOOGLE_CLIENT_ID')}) on the Medplum project: Project Admin > Sites, Google Client ID.`,
       ...WEB_CLIENT_STEPS,
     ],
+    mobile: mobileStarter({
+      summary:
+        "An Expo (React Native) app for iOS, Android and the web: Google's page in the system browser (expo-auth-session), whose ID token Medplum's auth/google checks, or email and password; PKCE; tokens in the secure store.",
+      layers: ['mobile-password', 'google-auth-mobile'],
+      env: [
+        googleClientIdVar('WEB', 'the OAuth client ID (Web application) from Google Cloud Console, for the web target', (input) => input.googleClientId),
+        googleClientIdVar('IOS', 'optional: the OAuth client ID (iOS) from Google Cloud Console, for the iOS app'),
+        googleClientIdVar('ANDROID', 'optional: the OAuth client ID (Android) from Google Cloud Console, for the Android app'),
+      ],
+      before: [
+        `In Google Cloud Console, create an OAuth client ID per platform: Web application (Authorized JavaScript origin and redirect URI ${EXPO_WEB}), iOS (your bundle ID), Android (your package name and signing certificate).`,
+        (input) =>
+          `Add each Google client ID (${orPlaceholder(input.googleClientId, 'EXPO_PUBLIC_GOOGLE_WEB_CLIENT_ID')}, and the iOS and Android ones) to the Medplum project: Project Admin > Sites, one site per client ID.`,
+      ],
+    }),
   },
   'external-idp': {
     id: 'external-idp',
@@ -367,20 +443,18 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     needs: ['idp'],
     env: [
       ...WEB_ENV,
-      { name: 'VITE_IDP_AUTHORIZE_URL', where: "your identity provider's authorize endpoint (from its OpenID discovery document)", value: (input) => input.idp.authorizeUrl, example: 'https://your-idp.example.com/authorize' },
-      { name: 'VITE_IDP_CLIENT_ID', where: "this app's client ID at your identity provider", value: (input) => input.idp.clientId, example: 'your-idp-client-id' },
+      ...idpVars('VITE_'),
     ],
     runScript: 'dev',
-    checklist: [
-      (input) => `At ${idpLabel(input)}, register ${input.idp.callbackUrl} as the app's callback (redirect) URL.`,
-      CREATE_CLIENT,
-      provisioned(
-        (input) =>
-          `Set its identityProvider to ${JSON.stringify(identityProviderFields(input))}, then replace the clientSecret placeholder with the client secret from ${idpLabel(input)}, in the Medplum app only (Project Admin > Clients > your client).`,
-      ),
-      REDIRECT_URIS,
-      provisioned('Put its ID in .env as VITE_MEDPLUM_CLIENT_ID.'),
-    ],
+    checklist: [IDP_CALLBACK_STEP, CREATE_CLIENT, IDENTITY_PROVIDER_STEP, REDIRECT_URIS, provisioned('Put its ID in .env as VITE_MEDPLUM_CLIENT_ID.')],
+    mobile: mobileStarter({
+      summary:
+        "An Expo (React Native) app for iOS, Android and the web: your IdP's page in the system browser (expo-web-browser), back through Medplum's auth/external to the app, with PKCE; tokens in the secure store.",
+      layers: ['mobile-sso', 'external-idp/src/providerName.ts', 'external-idp/src/providerName.test.ts', 'external-idp-mobile'],
+      env: idpVars('EXPO_PUBLIC_'),
+      before: [IDP_CALLBACK_STEP],
+      client: [IDENTITY_PROVIDER_STEP],
+    }),
   },
   'domain-idp': {
     id: 'domain-idp',
@@ -394,12 +468,13 @@ export const METHODS: Readonly<Record<MethodId, Method>> = {
     needs: ['idpOptional'],
     env: WEB_ENV,
     runScript: 'dev',
-    checklist: [
-      (input) =>
-        `Create a DomainConfiguration for your email domain with identityProvider ${JSON.stringify(identityProviderFields(input))}, replacing the clientSecret placeholder with the client secret from ${idpLabel(input)} (a super admin's step, which --provision cannot do as a project admin; an enterprise plan on hosted Medplum).`,
-      (input) => `At ${idpLabel(input)}, register ${input.baseUrl}auth/external as the callback (redirect) URL.`,
-      ...WEB_CLIENT_STEPS,
-    ],
+    checklist: [...DOMAIN_STEPS, ...WEB_CLIENT_STEPS],
+    mobile: mobileStarter({
+      summary:
+        "An Expo (React Native) app for iOS, Android and the web that asks for the email first: SSO domains sign in at their IdP in the system browser, back through Medplum's auth/external; everyone else with a password and MFA; PKCE; tokens in the secure store.",
+      layers: ['mobile-password', 'mobile-sso', 'domain-idp-mobile'],
+      before: DOMAIN_STEPS,
+    }),
   },
   'client-credentials': {
     id: 'client-credentials',

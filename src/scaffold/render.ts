@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Handlebars from 'handlebars';
 // The runtime alone (no parser, no compiler) renders the precompiled templates; the full compiler is
@@ -268,11 +268,14 @@ async function registerPartials(hbs: typeof Handlebars, dir: string, precompiled
   files.forEach((file, i) => hbs.registerPartial(relative(dir, file).replace(/\.hbs$/, ''), templates[i] as HandlebarsTemplateDelegate));
 }
 
-/** A layer's files with their paths in the project: a directory's files, or one file of a directory. */
+/**
+ * A layer's files with their paths in the project: a directory's files, or one file of a directory, at its
+ * path inside that layer (`external-idp/src/providerName.ts` is the project's `src/providerName.ts`).
+ */
 async function layerFiles(templatesDir: string, layer: string): Promise<LayerFile[]> {
   const path = join(templatesDir, layer);
   const isFile = await stat(path).then((s) => s.isFile(), () => false);
-  const root = isFile ? dirname(path) : path;
+  const root = isFile ? join(templatesDir, layer.split('/')[0] as string) : path;
   return (isFile ? [path] : await listFiles(path)).map((source) => ({ layer, source, rel: relative(root, source).split(sep).join('/') }));
 }
 

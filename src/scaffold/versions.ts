@@ -43,9 +43,11 @@ export type PackageName = keyof typeof VERSIONS;
 /**
  * The Expo starter's pins (--platform mobile): Expo SDK 58, the newest on the npm registry, and what
  * `npx expo install` picks for it, from the `bundledNativeModules.json` of expo 58.0.26.
- * Exceptions: the registry this was built and tested against serves no SDK 58 build of expo-crypto,
- * expo-secure-store, expo-auth-session and expo-web-browser, so those are their newest (SDK 57)
- * releases; `npx expo install --fix` in the project moves them up when 58 is there.
+ * Exceptions: expo 58.0.26's bundledNativeModules.json asks for expo-crypto ~58.0.8, expo-secure-store
+ * ~58.0.3, expo-auth-session ~58.0.19 and expo-web-browser ~58.1.0, but the registry serves none of them
+ * (checked again 2026-11-30 with `npm view <name> versions`: `latest` is 57.0.3, 57.0.4, 57.0.13 and
+ * 57.0.3; expo-web-browser has only 58.0.0 canaries), so those are their newest (SDK 57) releases;
+ * `npx expo install --fix` in the project moves them up when 58 is there.
  * Their react and react-dom are Expo's exact pins, not the web starters' ranges.
  */
 export const EXPO_VERSIONS = {

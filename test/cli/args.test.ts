@@ -219,7 +219,8 @@ describe('the Medplum-side checklist', () => {
   it('--platform mobile: the Expo starter, EXPO_PUBLIC_ variables, both redirect URIs, npm start', async () => {
     const out = await dryRunJson(['-m', 'oauth-auth-code', '--platform', 'mobile', '--client-id', 'c-1']);
     expect(out.platform).toBe('mobile');
-    expect(out.files).toEqual(expect.arrayContaining(['app.json', 'index.ts', 'src/auth.ts', 'src/SignIn.tsx', 'README.md']));
+    expect(out.files).toEqual(expect.arrayContaining(['app.json', 'index.ts', 'src/auth.ts', 'src/password.ts', 'src/SignIn.tsx', 'README.md']));
+    expect(out.files).not.toContain('src/sso.ts');
     expect(out.files).not.toContain('vite.config.ts');
     expect(out.inMedplum).toContain('Add app:// (the app) and http://localhost:8081 (Expo web) to its Redirect URIs.');
     expect(out.nextSteps).toEqual(['cd app', 'npm install', 'npm start']);
@@ -229,6 +230,25 @@ describe('the Medplum-side checklist', () => {
     expect(JSON.parse(await readFile(join(cwd, 'my_app/app.json'), 'utf8')).expo.scheme).toBe('my-app');
     // Its README says what was run where, and that no device build was.
     expect(await readFile(join(cwd, 'my_app/README.md'), 'utf8')).toMatch(/## What was tested where[^]*No iOS or Android build was run/);
+  });
+
+  it.each([
+    [['-m', 'google-auth', '--google-client-id', '42-x.apps.googleusercontent.com'], ['src/GoogleButton.tsx', 'src/password.ts'], ['EXPO_PUBLIC_GOOGLE_WEB_CLIENT_ID', 'EXPO_PUBLIC_GOOGLE_IOS_CLIENT_ID', 'EXPO_PUBLIC_GOOGLE_ANDROID_CLIENT_ID'], 'one site per client ID'],
+    [['-m', 'external-idp', '--idp', 'okta', '--idp-domain', 'acme.okta.com', '--idp-client-id', 'abc'], ['src/sso.ts', 'src/openSso.ts', 'src/providerName.ts'], ['EXPO_PUBLIC_IDP_AUTHORIZE_URL', 'EXPO_PUBLIC_IDP_CLIENT_ID'], 'Set its identityProvider to'],
+    [['-m', 'domain-idp'], ['src/sso.ts', 'src/domain.ts', 'src/password.ts'], [], 'Create a DomainConfiguration'],
+  ])('--platform mobile %j: its Expo starter with its own pieces, variables and Medplum steps', async (args, files, variables, step) => {
+    const out = await dryRunJson([...args, '--platform', 'mobile', '--client-id', 'c-1']);
+    expect(out.platform).toBe('mobile');
+    expect(out.files).toEqual(expect.arrayContaining(['app.json', 'src/SignInCard.tsx', ...files]));
+    expect(out.files).not.toContain('vite.config.ts');
+    expect(out.files.includes('src/password.ts')).toBe(files.includes('src/password.ts'));
+    const inMedplum = out.inMedplum.join('\n');
+    expect(inMedplum).toContain('Add app:// (the app) and http://localhost:8081 (Expo web) to its Redirect URIs.');
+    expect(inMedplum).toContain(step);
+    const cwd = await tempDir();
+    expect((await runCli(['app', ...args, '--platform', 'mobile', '--no-install', '--no-git'], { cwd })).code).toBe(0);
+    const names = [...(await readFile(join(cwd, 'app/.env'), 'utf8')).matchAll(/^(\w+)=/gm)].map((m) => m[1]);
+    expect(names).toEqual(['EXPO_PUBLIC_MEDPLUM_BASE_URL', 'EXPO_PUBLIC_MEDPLUM_CLIENT_ID', ...variables]);
   });
 
   it('--for web-and-mobile without a terminal builds the web starter; --platform web is the default', async () => {
@@ -291,7 +311,6 @@ describe('bad input: one line, exit 2, nothing written', () => {
     [['app', '--platform', 'watch'], /Allowed choices are web, mobile/],
     [['app', '-m', 'client-credentials', '--platform', 'mobile'], /--platform is for user-facing apps; client-credentials is a backend method\. Remove --platform\./],
     [['app', '-m', 'jwt-assertion', '--platform', 'web'], /--platform is for user-facing apps; jwt-assertion is a device method/],
-    [['app', '-m', 'google-auth', '--platform', 'mobile'], /--platform mobile is not available for google-auth yet; the mobile starter is for oauth-auth-code\./],
     [['app', '-m', 'oauth-auth-code', '--platform', 'mobile', '--ui', 'plain'], /--ui is for the web starters; the Expo starter \(--platform mobile\) has one UI\. Remove --ui\./],
     [['My App', '-m', 'basic-auth'], /"My App" .* is not a valid npm package name\. Try "my-app"/],
     [['app', '-m', 'basic-auth', '--client-secret', 'a\rb'], /--client-secret contains a carriage return/],

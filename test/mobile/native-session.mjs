@@ -1,5 +1,5 @@
 /**
- * The Expo starter's sign-in on a "phone" (native-hooks.mjs): its polyfills and its src/auth.ts,
+ * The Expo starter's sign-in on a "phone" (native-hooks.mjs): its polyfills and its src/password.ts,
  * run in the installed project against Medplum (argv: base URL, client ID, email, password).
  * Prints what happened as JSON: the session kept in the secure store, and restored by a new client.
  */
@@ -11,7 +11,7 @@ import { digests, keychain } from './native-modules.mjs';
 
 const [baseUrl, clientId, email, password] = process.argv.slice(2);
 polyfillMedplumWebAPIs();
-const { signInWithPassword } = await import(pathToFileURL(resolve('src/auth.ts')).href);
+const { signInWithPassword } = await import(pathToFileURL(resolve('src/password.ts')).href);
 
 const first = new MedplumClient({ baseUrl, clientId, storage: new ExpoClientStorage() });
 await first.getInitPromise(); // the app waits for it too: MedplumProvider's `loading`

@@ -4,7 +4,8 @@ export interface Config {
   readonly clientId: string;
 }
 
-export type ConfigResult = { readonly ok: true; readonly config: Config } | { readonly ok: false; readonly problem: string };
+/** A configuration, or one line saying what to fix. */
+export type ConfigResult<T = Config> = { readonly ok: true; readonly config: T } | { readonly ok: false; readonly problem: string };
 
 /** Reads the EXPO_PUBLIC_ variables; a missing or bad one becomes one line saying what to fix. */
 export function parseConfig(env: Readonly<Record<string, string | undefined>>): ConfigResult {

@@ -1,14 +1,7 @@
 import type { MedplumClient } from '@medplum/core';
-import { AuthRequest, makeRedirectUri } from 'expo-auth-session';
-import { maybeCompleteAuthSession } from 'expo-web-browser';
+import { AuthRequest } from 'expo-auth-session';
 import { startPkce } from './auth.ts';
-
-// On the web, Medplum's sign-in page runs in a popup that comes back to this app: this hands
-// the result to the window that opened it and closes the popup.
-maybeCompleteAuthSession();
-
-/** Where Medplum sends the code back: the app's scheme on a phone (app.json), the page's origin on the web. */
-const redirectUri = makeRedirectUri();
+import { redirectUri } from './redirect.ts';
 
 /** "Open Medplum sign-in": Medplum's own page (MFA and all) in the system browser, then processCode. */
 export async function signInWithBrowser(medplum: MedplumClient, clientId: string): Promise<void> {

@@ -1,7 +1,8 @@
 import type { LoginAuthenticationResponse, MedplumClient, ProfileResource } from '@medplum/core';
 
 // The sign-in steps without React Native, so they run under node:test. Each answer from Medplum's
-// auth/ endpoints says what comes next: an MFA code, a project to choose, or a code to redeem.
+// auth/ endpoints (the method's first step, then these) says what comes next: an MFA code, a project
+// to choose, or a code to redeem.
 
 /** One of the user's project memberships: the project, and the profile when there are several in it. */
 export interface Membership {
@@ -27,11 +28,6 @@ export async function startPkce(medplum: MedplumClient): Promise<{ codeChallenge
   return { codeChallenge, codeChallengeMethod };
 }
 
-export async function signInWithPassword(medplum: MedplumClient, email: string, password: string): Promise<Step> {
-  const pkce = await startPkce(medplum);
-  return nextStep(medplum, await medplum.startLogin({ email, password, ...pkce }));
-}
-
 /** The 6-digit code from the user's authenticator app (TOTP). */
 export async function verifyMfa(medplum: MedplumClient, login: string, token: string): Promise<Step> {
   return nextStep(medplum, await medplum.post<LoginAuthenticationResponse>('auth/mfa/verify', { login, token }));
@@ -41,7 +37,8 @@ export async function chooseProject(medplum: MedplumClient, login: string, membe
   return nextStep(medplum, await medplum.post<LoginAuthenticationResponse>('auth/profile', { login, profile: membership }));
 }
 
-async function nextStep(medplum: MedplumClient, response: LoginAuthenticationResponse): Promise<Step> {
+/** The step after an answer of auth/login, auth/google, auth/mfa/verify or auth/profile. */
+export async function nextStep(medplum: MedplumClient, response: LoginAuthenticationResponse): Promise<Step> {
   if (response.mfaRequired) {
     return { kind: 'mfa', login: response.login };
   }
