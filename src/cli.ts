@@ -17,6 +17,7 @@ import type { AccessPolicy } from './policy.js';
 import { httpFor } from './http.js';
 import { commandsFor, detectPackageManager, type PackageManagerCommands } from './pm.js';
 import { isPromptCancel, loadPrompter, type Prompter } from './prompts.js';
+import type { PostCheck } from './post-check.js';
 import type { FileMap, GeneratedFile } from './render.js';
 import { createUi, type Stream, type Ui } from './ui.js';
 import { VERSION } from './version.js';
@@ -47,6 +48,8 @@ export interface Plan {
   /** Every user value that reaches the generated files. */
   readonly values: EnvInput;
   readonly accessPolicy: AccessPolicy | null;
+  /** Create the client on the server (--provision, or Yes to the offer at a terminal). */
+  readonly provision: boolean;
   readonly extraFiles: readonly GeneratedFile[];
   readonly pm: PackageManagerCommands;
 }
@@ -77,7 +80,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const prompt = interactive ? await (io.loadPrompter ?? loadPrompter)(io.interrupt) : undefined;
 
     const resolved = await resolvePlan(flags, io, ui, prompt);
-    const { plan, provisioned, undoProvision } = flags.provision
+    const { plan, provisioned, undoProvision } = resolved.provision
       ? await (await import('./provisioning.js')).provisionPlan(resolved, flags, io, ui, prompt)
       : { plan: resolved, provisioned: undefined, undoProvision: async () => '' };
     const [{ renderProject, checklistFor }, { existingFiles, writeProject }, { buildRecord, RECORD_FILE }] = await Promise.all([
@@ -103,7 +106,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const medplumSide = { created: provisioned?.created ?? [], todo: checklistFor({ ...plan.values, method: plan.method.id }, provisioned !== undefined) };
 
     if (flags.dryRun) {
-      return report(plan, files, medplumSide, { written: false, installed: false, flags, ui, io });
+      return report(plan, files, medplumSide, { written: false, installed: false, checked: undefined, flags, ui, io });
     }
     try {
       const overwritten = await existingFiles(files, plan.target);
@@ -134,7 +137,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       }
       throw failure;
     }
-    return report(plan, files, medplumSide, { written: true, installed, flags, ui, io });
+    const checked = flags.check ? await (await import('./post-check.js')).postWriteCheck(plan, flags, io, provisioned?.admin) : undefined;
+    return report(plan, files, medplumSide, { written: true, installed, checked, flags, ui, io });
   } catch (err) {
     ui ??= await createUi(io.env, io.stdout, io.stderr, false);
     if (isPromptCancel(err)) {
@@ -222,7 +226,7 @@ export async function resolvePlan(
   const platform = await resolvePlatform(flags, METHODS[decision.method], prompt);
   const method = forPlatform(METHODS[decision.method], platform);
   // Loaded here, not at start-up: --help and --version need none of this (nor node:crypto).
-  const [{ checkFlagsApply, resolveNeeds, resolvePolicy }, { checkProvisionFlags }] = await Promise.all([
+  const [{ checkFlagsApply, resolveNeeds, resolvePolicy }, { checkProvisionFlags, offerProvision }] = await Promise.all([
     import('./needs.js'),
     import('./provisioning.js'),
   ]);
@@ -240,13 +244,16 @@ export async function resolvePlan(
   if (baseUrl.warning) {
     ui.warn(baseUrl.warning);
   }
+  checkEnvSafe(baseUrl.url, '--base-url');
+  const http = httpFor(flags, io);
+  // At a terminal the client may be created now, instead of the user fetching its ID and secret (not for `add`).
+  const provision = into ? flags.provision : await offerProvision(flags, method, baseUrl.url, http, prompt);
 
-  // With --provision the client is created on the server: there is no ID or secret to ask for.
-  const ask = flags.provision ? undefined : prompt;
+  // When the client is created on the server there is no ID or secret to ask for.
+  const ask = provision ? undefined : prompt;
   const clientId =
     flags.clientId ?? (ask ? await ask.input({ message: 'ClientApplication ID (empty: fill in .env later)', default: '' }) : '');
   const projectId = flags.projectId ?? '';
-  checkEnvSafe(baseUrl.url, '--base-url');
   checkEnvSafe(clientId, '--client-id');
   checkEnvSafe(projectId, '--project-id');
   for (const warning of [uuidWarning(clientId, '--client-id'), uuidWarning(projectId, '--project-id')]) {
@@ -254,7 +261,7 @@ export async function resolvePlan(
       ui.warn(warning);
     }
   }
-  if (projectId && !flags.provision && !method.env.some((v) => v.name.endsWith('PROJECT_ID'))) {
+  if (projectId && !provision && !method.env.some((v) => v.name.endsWith('PROJECT_ID'))) {
     ui.warn(`--project-id is not used by ${method.id}: a ClientApplication belongs to one project.`);
   }
 
@@ -263,7 +270,6 @@ export async function resolvePlan(
     checkEnvSafe(clientSecret, '--client-secret');
   }
 
-  const http = httpFor(flags, io);
   const { extraFiles, ...needs } = await resolveNeeds({ flags, method, baseUrl: baseUrl.url, cwd: io.cwd, prompt, warn: ui.warn, http });
   checkEnvSafe(needs.googleClientId, '--google-client-id');
   checkEnvSafe(needs.idp.authorizeUrl, '--idp-issuer');
@@ -288,6 +294,7 @@ export async function resolvePlan(
       ...needs,
     },
     accessPolicy,
+    provision,
     extraFiles,
     pm,
   };
@@ -618,6 +625,8 @@ async function run(command: string, args: readonly string[], cwd: string, stdio:
 interface ReportOptions {
   readonly written: boolean;
   readonly installed: boolean;
+  /** The post-write check; undefined with --no-check or --dry-run. */
+  readonly checked: PostCheck | undefined;
   readonly flags: Flags;
   readonly ui: Ui;
   readonly io: Io;
@@ -656,13 +665,15 @@ function summary(plan: Plan, files: FileMap, installed: boolean, written: boolea
   };
 }
 
-function report(plan: Plan, files: FileMap, medplumSide: MedplumSide, { written, installed, flags, ui, io }: ReportOptions): number {
+function report(plan: Plan, files: FileMap, medplumSide: MedplumSide, { written, installed, checked, flags, ui, io }: ReportOptions): number {
   const { method } = plan;
   const { created, todo } = medplumSide;
-  const result = summary(plan, files, installed, written, medplumSide);
+  const result = { ...summary(plan, files, installed, written, medplumSide), ...(checked ? { check: checked } : {}) };
+  // The project stays written whatever the check found: only --strict turns a failure into exit 1.
+  const code = checked?.status === 'failed' && flags.strict ? 1 : 0;
   if (flags.json) {
     io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    return 0;
+    return code;
   }
   const { nextSteps } = result;
 
@@ -673,7 +684,11 @@ function report(plan: Plan, files: FileMap, medplumSide: MedplumSide, { written,
       ui.info(`  ${file.path}${file.mode === 0o600 ? c.dim(' (mode 600)') : ''}`);
     }
   } else {
+    printProven(ui, checked, code);
     ui.info(`${c.green('✔')} Created ${c.bold(plan.displayDir)} with ${c.cyan(method.id)}${plan.ui ? ` (${plan.ui} UI)` : ''}: ${method.title}`);
+    if (installed) {
+      ui.info(`${c.green('✔')} Installed its dependencies with ${plan.pm.name}`);
+    }
   }
   ui.info();
   ui.info(c.bold('Why'));
@@ -682,7 +697,23 @@ function report(plan: Plan, files: FileMap, medplumSide: MedplumSide, { written,
   }
   printMedplumSide(ui, { created, todo }, plan.values.baseUrl);
   printNextSteps(ui, nextSteps, method.docsUrl);
-  return 0;
+  return code;
+}
+
+/** The summary's first line: what the post-write check proved, or what failed and its fix. */
+function printProven(ui: Ui, checked: PostCheck | undefined, code: number): void {
+  const c = ui.color;
+  if (!checked) {
+    return;
+  }
+  if (checked.status === 'failed') {
+    ui.info(`${c.red('✖')} Check failed: ${checked.headline}`);
+    ui.info(`  The project is written; exit ${code}${code === 0 ? ' (1 with --strict)' : ' (--strict)'}.`);
+  } else if (checked.status === 'skipped') {
+    ui.info(`${c.dim('–')} ${checked.headline}`);
+  } else {
+    ui.info(`${c.green('✔')} ${checked.headline}`);
+  }
 }
 
 /** What --provision made and the steps left in Medplum (also for `add`). */

@@ -104,6 +104,9 @@ describe.runIf(TMUX || process.env.CI).concurrent('the questionnaire in a real t
     terminal.keys('Down', 'Enter');
     await terminal.waitFor(/Medplum base URL/);
     terminal.keys('C-u', 'http://localhost:8103', 'Enter');
+    // Nothing answers there: the offer to create the client defaults to No.
+    await terminal.waitFor(/Create the ClientApplication \(and its AccessPolicy\) on http:\/\/localhost:8103\/ now\? You'll sign in as a project admin\.\s+\(y\/N\)/);
+    terminal.keys('Enter');
     await terminal.waitFor(/ClientApplication ID/);
     terminal.keys('Enter');
     await terminal.waitFor(/ClientApplication secret/);
