@@ -124,12 +124,16 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     await provisioned?.handOver(ui);
 
     let installed = false;
+    let checked: PostCheck | undefined;
     try {
       installed = flags.install && (await install(plan, flags.json, ui, io.interrupt));
       if (flags.git) {
         await initGit(plan, files, ui);
       }
       io.interrupt?.throwIfAborted();
+      if (flags.check) {
+        checked = await (await import('./post-check.js')).postWriteCheck(plan, flags, io, ui, provisioned?.admin);
+      }
     } catch (err) {
       const failure = afterWrite(err, plan, flags.install && !installed);
       if (flags.json) {
@@ -137,7 +141,6 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       }
       throw failure;
     }
-    const checked = flags.check ? await (await import('./post-check.js')).postWriteCheck(plan, flags, io, provisioned?.admin) : undefined;
     return report(plan, files, medplumSide, { written: true, installed, checked, flags, ui, io });
   } catch (err) {
     ui ??= await createUi(io.env, io.stdout, io.stderr, false);

@@ -9,6 +9,7 @@ import { NAME, type Flags } from './args.js';
 import { check, type Finding } from './check.js';
 import type { Io, Plan } from './cli.js';
 import { shellArg } from './escape.js';
+import type { Ui } from './ui.js';
 
 export type PostCheckStatus = 'signed-in' | 'ready' | 'checked' | 'failed' | 'skipped';
 
@@ -25,12 +26,13 @@ export interface PostCheck {
 }
 
 /** Runs `check` on the written project, unless what it needs is missing (then a note says what). */
-export async function postWriteCheck(plan: Plan, flags: Flags, io: Io, admin: MedplumClient | undefined): Promise<PostCheck> {
+export async function postWriteCheck(plan: Plan, flags: Flags, io: Io, ui: Ui, admin: MedplumClient | undefined): Promise<PostCheck> {
   const rerun = `${NAME} check${plan.displayDir === '.' ? '' : ` ${shellArg(plan.displayDir)}`}`;
   const missing = missingCredentials(plan, flags, io.env, admin !== undefined);
   if (missing) {
     return { status: 'skipped', headline: `Sign-in not checked: ${missing}. Once it is there, run: ${rerun}`, findings: [] };
   }
+  ui.info(`Checking ${plan.displayDir} against ${plan.values.baseUrl}…`);
   const { findings } = await check(
     {
       directory: plan.target,

@@ -34,7 +34,8 @@ describe('the check after the write, in CI', () => {
     const from = medplum.log.length;
     const result = await run(cwd, ['-m', 'client-credentials', '--provision'], adminEnv());
     expect(result.code, result.stderr).toBe(0);
-    const lines = result.stdout.split('\n');
+    const [checking, ...lines] = result.stdout.split('\n');
+    expect(checking).toBe(`Checking app against ${medplum.baseUrl}…`);
     const clientId = /as client ([0-9a-f-]{36})/.exec(lines[0] ?? '')?.[1] as string;
     expect(lines[0]).toBe(`✔ Signed in to ${medplum.baseUrl} as client ${clientId} (client-credentials)`);
     expect(lines[1]).toMatch(/^✔ Created app with client-credentials/);
@@ -71,7 +72,7 @@ describe('the check after the write, in CI', () => {
       const cwd = await tempDir();
       const result = await run(cwd, ['-m', 'client-credentials', '--client-id', client.id, '--client-secret', 'not-the-secret', ...strict]);
       expect(result.code, result.stderr).toBe(code);
-      const [first, second] = result.stdout.split('\n');
+      const [, first, second] = result.stdout.split('\n'); // after "Checking app against …"
       expect(first).toBe(
         `✖ Check failed: could not sign in to ${medplum.baseUrl} as client ${client.id}: Invalid secret. Fix: correct MEDPLUM_CLIENT_SECRET in app/.env, then run: create-medplum-auth check app`,
       );
