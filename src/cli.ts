@@ -725,7 +725,7 @@ export function printMedplumSide(ui: Ui, { created, todo }: MedplumSide, baseUrl
   ui.info();
   ui.info(c.bold('In Medplum'));
   if (created.length > 0) {
-    ui.info(`  Done by --provision on ${baseUrl}:`);
+    ui.info(`  Done on ${baseUrl}:`);
     created.forEach((line) => ui.info(`  ${c.green('✔')} ${line}`));
     ui.info(todo.length > 0 ? '  Left to do:' : '  Nothing is left to do there.');
   }
