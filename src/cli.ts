@@ -132,7 +132,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       }
       io.interrupt?.throwIfAborted();
       if (flags.check) {
-        checked = await (await import('./post-check.js')).postWriteCheck(plan, flags, io, ui, provisioned?.admin);
+        checked = await (await import('./post-check.js')).postWriteCheck(plan, flags, io, ui, provisioned);
       }
     } catch (err) {
       const failure = afterWrite(err, plan, flags.install && !installed);

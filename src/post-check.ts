@@ -4,10 +4,10 @@
  * proven, or the failing step and its fix, or why nothing could be tried yet.
  * Loaded only when it runs (it loads @medplum/core).
  */
-import type { MedplumClient } from '@medplum/core';
 import { NAME, type Flags } from './args.js';
 import { check, type Finding } from './check.js';
 import type { Io, Plan } from './cli.js';
+import type { ProvisionedPlan } from './provisioning.js';
 import { shellArg } from './escape.js';
 import type { Ui } from './ui.js';
 
@@ -25,10 +25,21 @@ export interface PostCheck {
   readonly findings: readonly Finding[];
 }
 
-/** Runs `check` on the written project, unless what it needs is missing (then a note says what). */
-export async function postWriteCheck(plan: Plan, flags: Flags, io: Io, ui: Ui, admin: MedplumClient | undefined): Promise<PostCheck> {
+/**
+ * Runs `check` on the written project, unless what it needs is missing (then a note says what).
+ * What provisioning made is used: the admin's session, and the secret file --secret-out wrote.
+ */
+export async function postWriteCheck(
+  plan: Plan,
+  flags: Flags,
+  io: Io,
+  ui: Ui,
+  provisioned: Pick<ProvisionedPlan['provisioned'], 'admin' | 'secretFile'> | undefined,
+): Promise<PostCheck> {
   const rerun = `${NAME} check${plan.displayDir === '.' ? '' : ` ${shellArg(plan.displayDir)}`}`;
-  const missing = missingCredentials(plan, flags, io.env, admin !== undefined);
+  const { admin, secretFile } = provisioned ?? {};
+  const env = secretFile ? { ...io.env, MEDPLUM_CLIENT_SECRET_FILE: secretFile } : io.env;
+  const missing = missingCredentials(plan, flags, env, admin !== undefined);
   if (missing) {
     return { status: 'skipped', headline: `Sign-in not checked: ${missing}. Once it is there, run: ${rerun}`, findings: [] };
   }
@@ -46,7 +57,7 @@ export async function postWriteCheck(plan: Plan, flags: Flags, io: Io, ui: Ui, a
       strict: flags.strict,
     },
     io.cwd,
-    io.env,
+    env,
   );
   return { ...summarize(plan, findings, rerun), findings };
 }

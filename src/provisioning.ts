@@ -29,6 +29,8 @@ export interface ProvisionedPlan {
     handOver(ui: Ui): Promise<void>;
     /** The admin's session: the post-write check reads a web client's ClientApplication with it. */
     readonly admin: MedplumClient;
+    /** Where --secret-out handed the secret over: the post-write check signs in with it. */
+    readonly secretFile?: string;
   };
   /** Deletes what provisioning created, when a later step fails; says what it did. */
   readonly undoProvision: () => Promise<string>;
@@ -206,6 +208,7 @@ async function provisionOnServer(
       },
       created,
       admin: medplum,
+      ...(secretOut ? { secretFile: secretOut.path } : {}),
       async handOver(ui: Ui) {
         if (secretOut) {
           try {

@@ -54,6 +54,23 @@ describe('the check after the write, in CI', () => {
     expect(check.findings).toContainEqual({ id: 'access-policy', level: 'ok', message: 'an AccessPolicy limits the client' });
   });
 
+  it('device-credentials after --provision --secret-out: it signs in with the handed-over secret; without it, skipped', async () => {
+    const cwd = await tempDir();
+    const from = medplum.log.length;
+    const result = await run(cwd, ['-m', 'device-credentials', '--provision', '--secret-out', 'device.secret', '--json'], adminEnv(), 'thermo');
+    expect(result.code, result.stderr).toBe(0);
+    const { check } = JSON.parse(result.stdout);
+    expect(check.status).toBe('signed-in');
+    const clientId = /as client ([0-9a-f-]{36})/.exec(check.headline)?.[1] as string;
+    expect(medplum.client(clientId).name).toBe('thermo');
+    expect(signInsOf(clientId, from).map((e) => e.status)).toEqual([200]);
+
+    const typed = await run(await tempDir(), ['-m', 'device-credentials', '--client-id', clientId, '--json'], CI, 'thermo');
+    expect(JSON.parse(typed.stdout).check.headline).toBe(
+      'Sign-in not checked: device-credentials reads its secret at run time, and MEDPLUM_CLIENT_SECRET (or MEDPLUM_CLIENT_SECRET_FILE) is not set. Once it is there, run: create-medplum-auth check thermo',
+    );
+  });
+
   it('without credentials it is skipped, with a note that says what is missing and what to run', async () => {
     const cwd = await tempDir();
     const from = medplum.log.length;
