@@ -99,8 +99,14 @@ function summarize(plan: Plan, findings: readonly Finding[], rerun: string): Omi
       headline: `ClientApplication/${plan.values.clientId} on ${plan.values.baseUrl} requires PKCE and lists the dev server's redirect URI: ready for users to sign in${more}`,
     };
   }
-  return { status: 'checked', headline: `${signIn?.message ?? 'nothing to sign in with'}${more}` };
+  return { status: 'checked', headline: `Checked the project; no sign-in to try (${signIn?.message ?? 'none'})${more}` };
 }
+
+/** What a failed sign-in's reason points at (Medplum's token errors), for its fix. */
+const SETTING_AT_FAULT: readonly (readonly [RegExp, string])[] = [
+  [/Invalid secret|CLIENT_SECRET/, 'MEDPLUM_CLIENT_SECRET'],
+  [/Invalid client\b(?! assertion)|CLIENT_ID/, 'MEDPLUM_CLIENT_ID'],
+];
 
 /** The fix for a failed sign-in, which the finding alone does not give (the others carry their own). */
 function fixFor(finding: Finding, plan: Plan, rerun: string): string {
@@ -108,6 +114,7 @@ function fixFor(finding: Finding, plan: Plan, rerun: string): string {
     return '';
   }
   const dotEnv = `${plan.displayDir === '.' ? '' : `${plan.displayDir}/`}.env`;
-  const setting = /secret/i.test(finding.message) ? 'MEDPLUM_CLIENT_SECRET' : /client/i.test(finding.message) ? 'MEDPLUM_CLIENT_ID' : 'MEDPLUM_BASE_URL';
-  return `. Fix: correct ${setting} in ${dotEnv}, then run: ${rerun}`;
+  const reason = finding.message.replace(/^could not sign in to .* as client [^:]*: /, '');
+  const setting = SETTING_AT_FAULT.find(([pattern]) => pattern.test(reason))?.[1];
+  return `. Fix: ${setting ? `correct ${setting} in ${dotEnv}` : `fix the cause in ${dotEnv} or on the server`}, then run: ${rerun}`;
 }

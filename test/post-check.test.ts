@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMedplumDouble, type MedplumDouble } from './double/medplum-double.js';
 import { runCli, tempDir } from './helpers.js';
+import { freePort } from './project.js';
 
 let medplum: MedplumDouble;
 let admin: { id: string; secret: string };
@@ -97,6 +98,22 @@ describe('the check after the write, in CI', () => {
       expect(result.stdout).toMatch(/✔ Created app with client-credentials/);
       expect(result.stdout + result.stderr).not.toContain(client.secret);
     }
+  });
+
+  it("each failed sign-in names what to fix: an unknown client's ID, a server that is not there", async () => {
+    const unknown = '7d3f1e2a-9c4b-4e5d-8a6f-1b2c3d4e5f60';
+    const wrongId = await run(await tempDir(), ['-m', 'client-credentials', '--client-id', unknown, '--client-secret', 'whatever', '--json']);
+    expect(JSON.parse(wrongId.stdout).check.headline).toBe(
+      `could not sign in to ${medplum.baseUrl} as client ${unknown}: Invalid client. Fix: correct MEDPLUM_CLIENT_ID in app/.env, then run: create-medplum-auth check app`,
+    );
+    const nobody = `http://127.0.0.1:${await freePort()}/`;
+    const gone = await runCli(['app', '-m', 'client-credentials', '--base-url', nobody, '--client-id', unknown, '--client-secret', 'whatever', '--no-install', '--no-git', '--json'], {
+      cwd: await tempDir(),
+      env: CI,
+    });
+    const { check } = JSON.parse(gone.stdout);
+    expect(check.status).toBe('failed');
+    expect(check.headline).toMatch(/^could not sign in to .*: cannot reach .*ECONNREFUSED.*\. Fix: fix the cause in app\/\.env or on the server, then run: create-medplum-auth check app$/);
   });
 
   it('--no-check: no sign-in, no check in --json', async () => {
