@@ -49,6 +49,10 @@ export interface Flags {
   readonly yes: boolean;
   readonly install: boolean;
   readonly git: boolean;
+  /** After the write and the install, prove the sign-in as `check` does (--no-check turns it off). */
+  readonly check: boolean;
+  /** A failed post-write check exits 1 (without it: 0, and the summary says so). */
+  readonly strict: boolean;
   readonly packageManager?: PackageManager;
   readonly force: boolean;
   readonly dryRun: boolean;
@@ -208,6 +212,8 @@ export function createProgram(version: string, text: ProgramText = CREATE): Comm
     .option('-y, --yes', 'never prompt; take the recommended answers')
     .option('--no-install', 'do not install dependencies')
     .option('--no-git', 'do not initialise a git repository')
+    .option('--no-check', 'do not sign in after writing the project to prove that it works (as `check` does)')
+    .option('--strict', 'exit 1 when that check fails (default: 0; the project stays written either way)')
     .addOption(
       new Option('--package-manager <pm>', 'package manager for install and next steps (default: the one running this)').choices(
         PACKAGE_MANAGERS,
@@ -267,6 +273,8 @@ export function parseArgs(argv: readonly string[], version: string, program = cr
       yes: o.yes === true,
       install: o.install,
       git: o.git,
+      check: o.check,
+      strict: o.strict === true,
       packageManager: o.packageManager,
       force: o.force === true,
       dryRun: o.dryRun === true,

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { NAME, type Flags } from './args.js';
 import { CliError, Interrupted } from '../errors.js';
 import { shellArg } from '../scaffold/escape.js';
+import type { PostCheck } from '../medplum/post-check.js';
 import type { Plan } from '../scaffold/plan.js';
 import { initGit, install } from '../scaffold/install.js';
 import { isCI, type Io } from './io.js';
@@ -26,7 +27,7 @@ export async function create(parsedFlags: Flags, io: Io): Promise<number> {
   const prompt = interactive ? await (io.loadPrompter ?? loadPrompter)(io.interrupt) : undefined;
 
   const resolved = await resolvePlan(flags, io, ui, prompt);
-  const { plan, provisioned, undoProvision } = flags.provision
+  const { plan, provisioned, undoProvision } = resolved.provision
     ? await (await import('../medplum/provisioning.js')).provisionPlan(resolved, flags, io, ui, prompt)
     : { plan: resolved, provisioned: undefined, undoProvision: async () => '' };
   const [{ renderProject, checklistFor }, { existingFiles, writeProject }, { buildRecord, RECORD_FILE }] = await Promise.all([
@@ -52,7 +53,7 @@ export async function create(parsedFlags: Flags, io: Io): Promise<number> {
   const medplumSide = { created: provisioned?.created ?? [], todo: checklistFor({ ...plan.values, method: plan.method.id }, provisioned !== undefined) };
 
   if (flags.dryRun) {
-    return report(plan, files, medplumSide, { written: false, installed: false, flags, ui, io });
+    return report(plan, files, medplumSide, { written: false, installed: false, checked: undefined, flags, ui, io });
   }
   try {
     const overwritten = await existingFiles(files, plan.target);
@@ -70,12 +71,16 @@ export async function create(parsedFlags: Flags, io: Io): Promise<number> {
   await provisioned?.handOver(ui);
 
   let installed = false;
+  let checked: PostCheck | undefined;
   try {
     installed = flags.install && (await install(plan, flags.json, ui, io.interrupt));
     if (flags.git) {
       await initGit(plan, files, ui);
     }
     io.interrupt?.throwIfAborted();
+    if (flags.check) {
+      checked = await (await import('../medplum/post-check.js')).postWriteCheck(plan, flags, io, ui, provisioned);
+    }
   } catch (err) {
     const failure = afterWrite(err, plan, flags.install && !installed);
     if (flags.json) {
@@ -83,7 +88,7 @@ export async function create(parsedFlags: Flags, io: Io): Promise<number> {
     }
     throw failure;
   }
-  return report(plan, files, medplumSide, { written: true, installed, flags, ui, io });
+  return report(plan, files, medplumSide, { written: true, installed, checked, flags, ui, io });
 }
 
 /** A failure after the project was written: it stays, and the message says how to finish. */

@@ -1,6 +1,7 @@
 /** The end of a run: the summary for people, or the --json object (never a secret). */
 import type { Flags } from './args.js';
 import { shellArg } from '../scaffold/escape.js';
+import type { PostCheck } from '../medplum/post-check.js';
 import type { Plan } from '../scaffold/plan.js';
 import type { FileMap } from '../scaffold/render.js';
 import type { Io } from './io.js';
@@ -9,6 +10,8 @@ import type { Ui } from './ui.js';
 interface ReportOptions {
   readonly written: boolean;
   readonly installed: boolean;
+  /** The post-write check; undefined with --no-check or --dry-run. */
+  readonly checked: PostCheck | undefined;
   readonly flags: Flags;
   readonly ui: Ui;
   readonly io: Io;
@@ -47,13 +50,15 @@ export function summary(plan: Plan, files: FileMap, installed: boolean, written:
   };
 }
 
-export function report(plan: Plan, files: FileMap, medplumSide: MedplumSide, { written, installed, flags, ui, io }: ReportOptions): number {
+export function report(plan: Plan, files: FileMap, medplumSide: MedplumSide, { written, installed, checked, flags, ui, io }: ReportOptions): number {
   const { method } = plan;
   const { created, todo } = medplumSide;
-  const result = summary(plan, files, installed, written, medplumSide);
+  const result = { ...summary(plan, files, installed, written, medplumSide), ...(checked ? { check: checked } : {}) };
+  // The project stays written whatever the check found: only --strict turns a failure into exit 1.
+  const code = checked?.status === 'failed' && flags.strict ? 1 : 0;
   if (flags.json) {
     io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    return 0;
+    return code;
   }
   const { nextSteps } = result;
 
@@ -64,7 +69,11 @@ export function report(plan: Plan, files: FileMap, medplumSide: MedplumSide, { w
       ui.info(`  ${file.path}${file.mode === 0o600 ? c.dim(' (mode 600)') : ''}`);
     }
   } else {
+    printProven(ui, checked, code);
     ui.info(`${c.green('✔')} Created ${c.bold(plan.displayDir)} with ${c.cyan(method.id)}${plan.ui ? ` (${plan.ui} UI)` : ''}: ${method.title}`);
+    if (installed) {
+      ui.info(`${c.green('✔')} Installed its dependencies with ${plan.pm.name}`);
+    }
   }
   ui.info();
   ui.info(c.bold('Why'));
@@ -73,7 +82,23 @@ export function report(plan: Plan, files: FileMap, medplumSide: MedplumSide, { w
   }
   printMedplumSide(ui, { created, todo }, plan.values.baseUrl);
   printNextSteps(ui, nextSteps, method.docsUrl);
-  return 0;
+  return code;
+}
+
+/** The summary's first line: what the post-write check proved, or what failed and its fix. */
+function printProven(ui: Ui, checked: PostCheck | undefined, code: number): void {
+  const c = ui.color;
+  if (!checked) {
+    return;
+  }
+  if (checked.status === 'failed') {
+    ui.info(`${c.red('✖')} Check failed: ${checked.headline}`);
+    ui.info(`  The project is written; exit ${code}${code === 0 ? ' (1 with --strict)' : ' (--strict)'}.`);
+  } else if (checked.status === 'skipped') {
+    ui.info(`${c.dim('–')} ${checked.headline}`);
+  } else {
+    ui.info(`${c.green('✔')} ${checked.headline}`);
+  }
 }
 
 /** What --provision made and the steps left in Medplum (also for `add`). */
@@ -82,7 +107,7 @@ export function printMedplumSide(ui: Ui, { created, todo }: MedplumSide, baseUrl
   ui.info();
   ui.info(c.bold('In Medplum'));
   if (created.length > 0) {
-    ui.info(`  Done by --provision on ${baseUrl}:`);
+    ui.info(`  Done on ${baseUrl}:`);
     created.forEach((line) => ui.info(`  ${c.green('✔')} ${line}`));
     ui.info(todo.length > 0 ? '  Left to do:' : '  Nothing is left to do there.');
   }

@@ -33,7 +33,7 @@ export async function resolvePlan(
   const platform = await resolvePlatform(flags, METHODS[decision.method], prompt);
   const method = forPlatform(METHODS[decision.method], platform);
   // Loaded here, not at start-up: --help and --version need none of this (nor node:crypto).
-  const [{ checkFlagsApply, resolveNeeds, resolvePolicy }, { checkProvisionFlags }] = await Promise.all([
+  const [{ checkFlagsApply, resolveNeeds, resolvePolicy }, { checkProvisionFlags, offerProvision }] = await Promise.all([
     import('../guide/needs.js'),
     import('../medplum/provisioning.js'),
   ]);
@@ -51,13 +51,16 @@ export async function resolvePlan(
   if (baseUrl.warning) {
     ui.warn(baseUrl.warning);
   }
+  checkEnvSafe(baseUrl.url, '--base-url');
+  const http = httpFor(flags, io);
+  // At a terminal the client may be created now, instead of the user fetching its ID and secret (not for `add`).
+  const provision = into ? flags.provision : await offerProvision(flags, method, baseUrl.url, http, prompt);
 
-  // With --provision the client is created on the server: there is no ID or secret to ask for.
-  const ask = flags.provision ? undefined : prompt;
+  // When the client is created on the server there is no ID or secret to ask for.
+  const ask = provision ? undefined : prompt;
   const clientId =
     flags.clientId ?? (ask ? await ask.input({ message: 'ClientApplication ID (empty: fill in .env later)', default: '' }) : '');
   const projectId = flags.projectId ?? '';
-  checkEnvSafe(baseUrl.url, '--base-url');
   checkEnvSafe(clientId, '--client-id');
   checkEnvSafe(projectId, '--project-id');
   for (const warning of [uuidWarning(clientId, '--client-id'), uuidWarning(projectId, '--project-id')]) {
@@ -65,7 +68,7 @@ export async function resolvePlan(
       ui.warn(warning);
     }
   }
-  if (projectId && !flags.provision && !method.env.some((v) => v.name.endsWith('PROJECT_ID'))) {
+  if (projectId && !provision && !method.env.some((v) => v.name.endsWith('PROJECT_ID'))) {
     ui.warn(`--project-id is not used by ${method.id}: a ClientApplication belongs to one project.`);
   }
 
@@ -74,7 +77,6 @@ export async function resolvePlan(
     checkEnvSafe(clientSecret, '--client-secret');
   }
 
-  const http = httpFor(flags, io);
   const { extraFiles, ...needs } = await resolveNeeds({ flags, method, baseUrl: baseUrl.url, cwd: io.cwd, prompt, warn: ui.warn, http });
   checkEnvSafe(needs.googleClientId, '--google-client-id');
   checkEnvSafe(needs.idp.authorizeUrl, '--idp-issuer');
@@ -99,6 +101,7 @@ export async function resolvePlan(
       ...needs,
     },
     accessPolicy,
+    provision,
     extraFiles,
     pm,
   };

@@ -98,9 +98,19 @@ export async function adminSession(options: AdminOptions): Promise<MedplumClient
   return medplum;
 }
 
+/** What `auth/login`, `auth/mfa/verify` and `auth/profile` answer (the server's `sendLoginResult`). */
+interface LoginResult {
+  readonly login: string;
+  readonly code?: string;
+  readonly mfaRequired?: boolean;
+  readonly mfaEnrollRequired?: boolean;
+  readonly memberships?: readonly { readonly id: string; readonly project: { readonly display?: string; readonly reference?: string } }[];
+}
+
 /**
  * An admin signing in at the terminal: the password is masked, PKCE is S256 (computed here, so
- * the SDK's browser-only hashing is not needed), and a user of several projects picks one.
+ * the SDK's browser-only hashing is not needed), then the steps the server asks for in turn:
+ * the MFA code, and the project for a user of several.
  */
 async function passwordLogin(
   medplum: MedplumClient,
@@ -113,20 +123,23 @@ async function passwordLogin(
   const verifier = randomBytes(32).toString('base64url');
   storage.setString('codeVerifier', verifier);
   const codeChallenge = createHash('sha256').update(verifier).digest('base64url');
-  let login = (await medplum.startLogin({ email, password, projectId, codeChallenge, codeChallengeMethod: 'S256' })) as {
-    login: string;
-    code?: string;
-    memberships?: { id: string; project: { display?: string; reference?: string } }[];
-  };
+  let login = (await medplum.startLogin({ email, password, projectId, codeChallenge, codeChallengeMethod: 'S256' })) as LoginResult;
+  if (login.mfaEnrollRequired) {
+    throw new Error('the account must enrol in MFA first: sign in once in the Medplum app to set it up, then run again');
+  }
+  if (login.mfaRequired) {
+    const token = await prompt.input({ message: 'MFA code (from your authenticator app)', validate: (value) => /^\d{6}$/.test(value.trim()) || 'Enter the 6-digit code.' });
+    login = (await medplum.post('auth/mfa/verify', { login: login.login, token: token.trim() })) as LoginResult;
+  }
   if (!login.code && login.memberships?.length) {
     const profile = await prompt.select({
       message: 'Which project?',
       choices: login.memberships.map((m) => ({ value: m.id, name: m.project.display ?? m.project.reference ?? m.id })),
     });
-    login = (await medplum.post('auth/profile', { login: login.login, profile })) as typeof login;
+    login = (await medplum.post('auth/profile', { login: login.login, profile })) as LoginResult;
   }
   if (!login.code) {
-    throw new Error('the account needs another sign-in step (MFA?): use admin client credentials instead');
+    throw new Error('the server asked for a sign-in step this CLI does not know: use admin client credentials instead');
   }
   await medplum.processCode(login.code);
 }

@@ -9,6 +9,7 @@ import { createPrivateKey, randomUUID, sign } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
+import type { MedplumClient } from '@medplum/core';
 import { Command } from 'commander';
 import { NAME, parseCommand, withAdminOptions, withTimeoutOption } from '../cli/args.js';
 import { CliError, Interrupted } from '../errors.js';
@@ -39,6 +40,8 @@ export interface CheckOptions {
   readonly interrupt?: AbortSignal;
   readonly json: boolean;
   readonly strict: boolean;
+  /** A project admin already signed in (the scaffold's --provision): reads a web client's ClientApplication. */
+  readonly admin?: MedplumClient;
 }
 
 /** How each method proves who it is, for the live check; absent = users sign in interactively. */
@@ -130,7 +133,7 @@ async function webClientFindings(
   options: CheckOptions,
   http: typeof fetch,
 ): Promise<Finding[]> {
-  const { adminProfile } = options;
+  const { adminProfile, admin } = options;
   const [baseUrlVar, clientIdVar] = [envName(method, 'MEDPLUM_BASE_URL'), envName(method, 'MEDPLUM_CLIENT_ID')];
   const baseUrl = env[baseUrlVar];
   const clientId = env[clientIdVar];
@@ -140,7 +143,7 @@ async function webClientFindings(
   const devServer = method.devRedirectUri ?? DEV_SERVER;
   const { adminSession, describe, withAdminFlags } = await import('./admin.js');
   const adminEnv = withAdminFlags(processEnv, options);
-  if (adminProfile === undefined && !(adminEnv.MEDPLUM_ADMIN_CLIENT_ID && adminEnv.MEDPLUM_ADMIN_CLIENT_SECRET)) {
+  if (!admin && adminProfile === undefined && !(adminEnv.MEDPLUM_ADMIN_CLIENT_ID && adminEnv.MEDPLUM_ADMIN_CLIENT_SECRET)) {
     return [
       {
         id: 'client',
@@ -151,8 +154,8 @@ async function webClientFindings(
   }
   let client: { pkceOptional?: boolean; redirectUris?: string[]; redirectUri?: string };
   try {
-    const admin = await adminSession({ baseUrl, env: adminEnv, profile: adminProfile, fetch: http });
-    client = (await admin.readResource('ClientApplication', clientId)) as typeof client;
+    const session = admin ?? (await adminSession({ baseUrl, env: adminEnv, profile: adminProfile, fetch: http }));
+    client = (await session.readResource('ClientApplication', clientId)) as typeof client;
   } catch (err) {
     if (err instanceof Interrupted) {
       throw err;

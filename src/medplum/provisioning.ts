@@ -5,6 +5,7 @@
  * --reveal-secret); other methods never see it.
  */
 import { resolve } from 'node:path';
+import type { MedplumClient } from '@medplum/core';
 import { adminSession, withAdminFlags } from './admin.js';
 import type { Flags } from '../cli/args.js';
 import type { Io } from '../cli/io.js';
@@ -17,7 +18,7 @@ import { provision, requestFor, undo } from './provision.js';
 import type { Prompter } from '../cli/prompts.js';
 import type { AuthRecord } from '../scaffold/record.js';
 import { prepareWrite, type PendingWrite } from '../scaffold/save.js';
-import { releaseWarning, requiresFullIdentityProvider, serverRelease, type ServerRelease } from './server.js';
+import { answersHealthcheck, releaseWarning, requiresFullIdentityProvider, serverRelease, type ServerRelease } from './server.js';
 import type { Ui } from '../cli/ui.js';
 
 export interface ProvisionedPlan {
@@ -27,6 +28,10 @@ export interface ProvisionedPlan {
     /** What now exists on the server, a line each: for the summary and the README. */
     readonly created: readonly string[];
     handOver(ui: Ui): Promise<void>;
+    /** The admin's session: the post-write check reads a web client's ClientApplication with it. */
+    readonly admin: MedplumClient;
+    /** Where --secret-out handed the secret over: the post-write check signs in with it. */
+    readonly secretFile?: string;
   };
   /** Deletes what provisioning created, when a later step fails; says what it did. */
   readonly undoProvision: () => Promise<string>;
@@ -82,6 +87,43 @@ export function checkProvisionFlags(flags: Flags, plan: Pick<Plan, 'method'>): v
   }
   if (flags.revealSecret && flags.json) {
     throw new UsageError('--reveal-secret prints the secret, and --json output never holds one: pass --secret-out instead.');
+  }
+}
+
+/**
+ * At a terminal, when no client was given: offer to create it now (the --provision path). Offered
+ * only for methods that --provision sets up without more flags (not jwt-assertion without
+ * --jwks-uri, nor device-credentials without a way to hand its secret over). The default is Yes
+ * when the server answers its healthcheck.
+ */
+export async function offerProvision(
+  flags: Flags,
+  method: Method,
+  baseUrl: string,
+  http: typeof fetch,
+  prompt: Prompter | undefined,
+): Promise<boolean> {
+  if (flags.provision) {
+    return true;
+  }
+  if (!prompt || flags.clientId !== undefined || flags.clientSecret !== undefined || flags.dryRun || !provisionable(flags, method)) {
+    return false;
+  }
+  return prompt.confirm({
+    message: `Create the ClientApplication${method.policy ? ' (and its AccessPolicy)' : ''} on ${baseUrl} now? You'll sign in as a project admin.`,
+    default: await answersHealthcheck(baseUrl, http),
+  });
+}
+
+function provisionable(flags: Flags, method: Method): boolean {
+  try {
+    checkProvisionFlags({ ...flags, provision: true }, { method });
+    return true;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      return false; // it would need a flag the user has not given: today's questions instead
+    }
+    throw err;
   }
 }
 
@@ -166,6 +208,8 @@ async function provisionOnServer(
         ...(result.membershipId ? { membership: result.membershipId } : {}),
       },
       created,
+      admin: medplum,
+      ...(secretOut ? { secretFile: secretOut.path } : {}),
       async handOver(ui: Ui) {
         if (secretOut) {
           try {

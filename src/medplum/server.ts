@@ -32,6 +32,21 @@ export async function serverRelease(medplum: MedplumClient): Promise<ServerRelea
   return match ? { text: version as string, major: Number(match[1]), minor: Number(match[2]) } : UNKNOWN_RELEASE;
 }
 
+/**
+ * Whether `{baseUrl}healthcheck` answers 2xx: what the scaffold's offer to create the client
+ * defaults on. `fetch` is the run's HTTP policy, so --timeout bounds the wait.
+ */
+export async function answersHealthcheck(baseUrl: string, fetch: typeof globalThis.fetch): Promise<boolean> {
+  try {
+    return (await fetch(new URL('healthcheck', baseUrl).href, { headers: { accept: 'application/json' } })).ok;
+  } catch (err) {
+    if (err instanceof Interrupted) {
+      throw err;
+    }
+    return false;
+  }
+}
+
 /** A warning line for a server outside the supported range (or one that does not say); never a failure. */
 export function releaseWarning(release: ServerRelease, baseUrl: string): string | undefined {
   const { major, minors } = SUPPORTED_SERVERS;

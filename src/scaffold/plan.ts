@@ -18,6 +18,8 @@ export interface Plan {
   /** Every user value that reaches the generated files. */
   readonly values: EnvInput;
   readonly accessPolicy: AccessPolicy | null;
+  /** Create the client on the server (--provision, or Yes to the offer at a terminal). */
+  readonly provision: boolean;
   readonly extraFiles: readonly GeneratedFile[];
   readonly pm: PackageManagerCommands;
 }

@@ -1,6 +1,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseArgs } from '../../src/cli/args.js';
 import { METHODS } from '../../src/guide/methods.js';
 import { runCli, tempDir } from '../helpers.js';
 
@@ -34,6 +35,8 @@ describe('help and version', () => {
       '--yes',
       '--no-install',
       '--no-git',
+      '--no-check',
+      '--strict',
       '--package-manager',
       '--force',
       '--dry-run',
@@ -183,6 +186,16 @@ describe('flags', () => {
     const api = await runCli(['api', '-m', 'client-credentials', '--project-id', pid, '--dry-run'], { cwd });
     expect(api.code).toBe(0);
     expect(api.stderr).toMatch(/--project-id is not used by client-credentials/);
+  });
+
+  it('--no-check and --strict: the check after the write runs by default, and fails the run only with --strict', () => {
+    const flags = (argv: string[]) => {
+      const parsed = parseArgs(['app', ...argv], '0.0.0');
+      return parsed.kind === 'run' ? { check: parsed.flags.check, strict: parsed.flags.strict } : undefined;
+    };
+    expect(flags([])).toEqual({ check: true, strict: false });
+    expect(flags(['--no-check'])).toEqual({ check: false, strict: false });
+    expect(flags(['--strict'])).toEqual({ check: true, strict: true });
   });
 
   it('a leading -- from `npm create x -- --flags` is ignored', async () => {

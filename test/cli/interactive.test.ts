@@ -36,6 +36,7 @@ describe('the questionnaire, answered at a terminal', () => {
     await answer(/Web or mobile\?/, enter); // web
     await answer(/Which UI\?/, enter); // Medplum's React components, the default
     await answer(/Medplum base URL/, enter);
+    await answer(/Create the ClientApplication/, enter); // No: the server does not answer here
     await answer(/ClientApplication ID/, { type: '6a4b5c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d' }, enter);
     const result: RunResult = await run;
     expect(result.code).toBe(0);
@@ -50,6 +51,7 @@ describe('the questionnaire, answered at a terminal', () => {
     const cwd = await tempDir();
     const run = runCli(['phone', '--for', 'web-and-mobile', '--no-install', '--no-git', '--base-url', 'https://api.medplum.com/'], { cwd, tty: true });
     await answer(/Which one first\? \(both share one ClientApplication\)/, down, enter);
+    await answer(/Create the ClientApplication/, enter); // No: the server does not answer here
     await answer(/ClientApplication ID/, { type: 'c-1' }, enter);
     const result = await run;
     expect(result.code).toBe(0);
@@ -81,6 +83,7 @@ describe('the questionnaire, answered at a terminal', () => {
     await answer(/receive users' tokens/, enter); // no
     await answer(/How does your backend run\?/, down, enter);
     await answer(/Medplum base URL/, { type: 'http://localhost:8103' }, enter);
+    await answer(/Create the ClientApplication/, enter); // No: the server does not answer here
     await answer(/ClientApplication ID/, { type: 'abc' }, enter);
     await answer(/ClientApplication secret/, { type: 'typed-secret' });
     expect(screen.getScreen()).not.toContain('typed-secret');

@@ -4,13 +4,15 @@
  * once with exit 2, naming the flags.
  */
 import { execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
-import { describe, it, type onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, it, type onTestFinished } from 'vitest';
+import { startMedplumDouble, totp, type MedplumDouble } from '../double/medplum-double.js';
 import { tempDir } from '../helpers.js';
-import { BIN } from '../project.js';
+import { BIN, freePort, start, waitForHttp } from '../project.js';
 
 const TMUX = ['/usr/bin/tmux', '/usr/local/bin/tmux'].find((path) => existsSync(path));
 
@@ -39,6 +41,13 @@ class Terminal {
 
   screen(): string {
     return this.tmux('capture-pane', '-p', '-t', this.name);
+  }
+
+  /** The screen with wrapped lines joined back into the lines the CLI wrote. */
+  lines(): string[] {
+    return this.tmux('capture-pane', '-p', '-J', '-t', this.name)
+      .split('\n')
+      .map((line) => line.trimEnd());
   }
 
   async waitFor(pattern: RegExp, ms = 10_000): Promise<string> {
@@ -107,6 +116,9 @@ describe.runIf(TMUX || process.env.CI).concurrent('the questionnaire in a real t
     terminal.keys('Down', 'Enter');
     await terminal.waitFor(/Medplum base URL/);
     terminal.keys('C-u', 'http://localhost:8103', 'Enter');
+    // Nothing answers there: the offer to create the client defaults to No.
+    await terminal.waitFor(/Create the ClientApplication \(and its AccessPolicy\) on http:\/\/localhost:8103\/ now\? You'll sign in as a project admin\.\s+\(y\/N\)/);
+    terminal.keys('Enter');
     await terminal.waitFor(/ClientApplication ID/);
     terminal.keys('Enter');
     await terminal.waitFor(/ClientApplication secret/);
@@ -241,6 +253,139 @@ describe.runIf(TMUX || process.env.CI).concurrent('add in a real terminal', () =
     expect((await readdir(cwd)).sort()).toEqual(['.exit-code', 'package.json', 'src']);
     expect(await readdir(join(cwd, 'src'))).toEqual(['main.tsx']);
   });
+});
+
+/** The offer's question, as it wraps in a 120-column pane. */
+const OFFER = (baseUrl: string, answer: 'Y/n' | 'y/N') =>
+  new RegExp(`Create the ClientApplication \\(and its AccessPolicy\\) on ${baseUrl.replaceAll('/', '\\/')} now\\? You'll sign in as a project\\s+admin\\.\\s+\\(${answer.replace('/', '\\/')}\\)`);
+
+/** Backend -> acts as itself -> long-running, up to the base URL, answered with the double's. */
+async function toTheOffer(terminal: Terminal, baseUrl: string): Promise<void> {
+  await terminal.waitFor(/What are you building\?/);
+  terminal.keys('Down', 'Enter');
+  await terminal.waitFor(/receive users' tokens/);
+  terminal.keys('Enter');
+  await terminal.waitFor(/How does your backend run\?/);
+  terminal.keys('Enter');
+  await terminal.waitFor(/Medplum base URL/);
+  terminal.keys('C-u', baseUrl, 'Enter');
+}
+
+// Issue 14: from zero to signed in, at a terminal, against the Medplum double.
+describe.runIf(TMUX || process.env.CI).concurrent('from zero to signed in, at a terminal', () => {
+  const clinicA = randomUUID();
+  const clinicB = randomUUID();
+  const MFA_SECRET = 'JBSWY3DPEHPK3PXP';
+  const ADMIN = {
+    email: 'admin@example.com',
+    password: 'correct horse battery staple',
+    profile: { resourceType: 'Practitioner' as const, name: [{ given: ['Ada'], family: 'Admin' }] },
+    admin: true,
+    mfaSecret: MFA_SECRET,
+    projects: [clinicA, clinicB],
+  };
+  const PATIENT = { resourceType: 'Patient', id: randomUUID(), name: [{ given: ['Grace'], family: 'Hopper' }], meta: { project: clinicB } };
+  let medplum: MedplumDouble;
+  beforeAll(async () => {
+    medplum = await startMedplumDouble({
+      projects: [{ id: clinicA, name: 'Clinic A' }, { id: clinicB, name: 'Clinic B' }],
+      users: [ADMIN],
+      resources: [PATIENT],
+    });
+  });
+  afterAll(() => medplum?.close());
+
+  /** Up to the offer, which defaults to Yes (the double answers), then No and today's questions. */
+  async function declineAndType(terminal: Terminal, clientId: string, secret: string): Promise<void> {
+    await toTheOffer(terminal, medplum.baseUrl);
+    await terminal.waitFor(OFFER(medplum.baseUrl, 'Y/n'));
+    terminal.keys('n', 'Enter');
+    await terminal.waitFor(/ClientApplication ID/);
+    terminal.keys(clientId, 'Enter');
+    await terminal.waitFor(/ClientApplication secret/);
+    terminal.keys(secret, 'Enter');
+  }
+
+  it(
+    'Yes: admin, password, MFA code, project; then written, installed, signed in, and npm start serves /patients',
+    { timeout: 400_000 },
+    async ({ expect, onTestFinished }) => {
+      const { cwd, terminal } = await openTerminal('yes', ['api', '--no-git'], onTestFinished);
+      await toTheOffer(terminal, medplum.baseUrl);
+      await terminal.waitFor(OFFER(medplum.baseUrl, 'Y/n')); // the server answers: Yes by default
+      terminal.keys('Enter');
+      await terminal.waitFor(/Medplum admin email/);
+      terminal.keys(ADMIN.email, 'Enter');
+      await terminal.waitFor(/Password/);
+      terminal.keys(ADMIN.password, 'Enter');
+      await terminal.waitFor(/MFA code/);
+      terminal.keys(totp(MFA_SECRET), 'Enter');
+      await terminal.waitFor(/Which project\?[^]*Clinic A[^]*Clinic B/);
+      terminal.keys('Down', 'Enter');
+      expect(await terminal.exitCode(300_000)).toBe(0); // the install takes most of it
+
+      const screen = terminal.screen();
+      expect(screen).not.toContain(ADMIN.password);
+      expect(screen).not.toMatch(/ClientApplication ID|ClientApplication secret/); // created, not asked for
+      const env = parseEnv(await readFile(join(cwd, 'api/.env'), 'utf8'));
+      const clientId = env.MEDPLUM_CLIENT_ID as string;
+      expect(medplum.client(clientId).projectId).toBe(clinicB);
+      expect(env.MEDPLUM_CLIENT_SECRET).toBe(medplum.client(clientId).secret);
+      expect(screen).not.toContain(medplum.client(clientId).secret);
+      // The summary leads with what is proven.
+      const summary = screen.slice(screen.indexOf('✔ Signed in'));
+      expect(summary.split('\n').slice(0, 3)).toEqual([
+        `✔ Signed in to ${medplum.baseUrl} as client ${clientId} (client-credentials)`,
+        '✔ Created api with client-credentials: Client credentials (OAuth2, server to server)',
+        '✔ Installed its dependencies with npm',
+      ]);
+      expect(medplum.log.filter((e) => e.path === '/auth/mfa/verify').map((e) => e.status)).toEqual([200]);
+      expect(medplum.log.filter((e) => e.path === '/auth/profile').map((e) => e.status)).toEqual([200]);
+
+      const port = await freePort();
+      const api = start('npm', ['start', '--silent'], join(cwd, 'api'), { PORT: String(port) });
+      onTestFinished(() => void api.stop());
+      await waitForHttp(`http://127.0.0.1:${port}/health`, api);
+      const patients = await fetch(`http://127.0.0.1:${port}/patients`);
+      expect(patients.status).toBe(200);
+      const bundle = (await patients.json()) as { entry: { resource: { id: string } }[] };
+      expect(bundle.entry.map((e) => e.resource.id)).toEqual([PATIENT.id]);
+    },
+  );
+
+  it('No: the ID and secret are typed, the check runs and signs in', async ({ expect, onTestFinished }) => {
+    const client = medplum.addClient({ name: 'typed by hand' });
+    const { cwd, terminal } = await openTerminal('no', ['hand', '--no-install', '--no-git'], onTestFinished);
+    await declineAndType(terminal, client.id, client.secret);
+    expect(await terminal.exitCode()).toBe(0);
+
+    const lines = terminal.lines();
+    expect(lines).not.toContainEqual(expect.stringMatching(/Medplum admin email/));
+    // A client made by hand has no AccessPolicy yet: signed in, with check's warning counted.
+    const signedIn = lines.indexOf(`✔ Signed in to ${medplum.baseUrl} as client ${client.id} (client-credentials) (1 warning: run create-medplum-auth check hand)`);
+    expect(signedIn, lines.join('\n')).toBeGreaterThan(0);
+    expect(lines[signedIn + 1]).toMatch(/^✔ Created hand with client-credentials/);
+    expect(lines.join('\n')).not.toContain(client.secret);
+    expect(parseEnv(await readFile(join(cwd, 'hand/.env'), 'utf8')).MEDPLUM_CLIENT_ID).toBe(client.id);
+  });
+
+  for (const [strict, code] of [[[], 0], [['--strict'], 1]] as const) {
+    it(`a wrong secret: written, the check names the secret, exit ${code}${strict.length ? ' with --strict' : ''}`, async ({ expect, onTestFinished }) => {
+      const client = medplum.addClient({ name: `wrong secret ${code}` });
+      const { cwd, terminal } = await openTerminal(`wrong${code}`, ['typo', '--no-install', '--no-git', ...strict], onTestFinished);
+      await declineAndType(terminal, client.id, 'not-the-secret');
+      expect(await terminal.exitCode()).toBe(code);
+
+      const lines = terminal.lines();
+      const failed = lines.indexOf(
+        `✖ Check failed: could not sign in to ${medplum.baseUrl} as client ${client.id}: Invalid secret. Fix: correct MEDPLUM_CLIENT_SECRET in typo/.env, then run: create-medplum-auth check typo`,
+      );
+      expect(failed, lines.join('\n')).toBeGreaterThan(0);
+      expect(lines[failed + 1]).toBe(`  The project is written; exit ${code}${code === 0 ? ' (1 with --strict)' : ' (--strict)'}.`);
+      expect(lines[failed + 2]).toMatch(/^✔ Created typo with client-credentials/);
+      expect(existsSync(join(cwd, 'typo/.env'))).toBe(true);
+    });
+  }
 });
 
 describe('without a TTY', () => {
