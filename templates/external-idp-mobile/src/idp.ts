@@ -1,4 +1,4 @@
-import type { ConfigResult } from './parseConfig.ts';
+import { readUrlAndClientId, type ConfigResult } from './parseConfig.ts';
 
 /** This app at its identity provider. No secret: the IdP's client secret lives only in Medplum's ClientApplication. */
 export interface IdpConfig {
@@ -10,15 +10,12 @@ export interface IdpConfig {
 
 /** Reads the EXPO_PUBLIC_IDP_ variables; a missing or bad one becomes one line saying what to fix. */
 export function parseIdpConfig(env: Readonly<Record<string, string | undefined>>): ConfigResult<IdpConfig> {
-  const authorizeUrl = env.EXPO_PUBLIC_IDP_AUTHORIZE_URL?.trim() ?? '';
-  const clientId = env.EXPO_PUBLIC_IDP_CLIENT_ID?.trim() ?? '';
-  if (!/^https?:\/\//.test(authorizeUrl) || !URL.canParse(authorizeUrl)) {
-    return { ok: false, problem: "Set EXPO_PUBLIC_IDP_AUTHORIZE_URL in .env to your identity provider's authorize endpoint (authorization_endpoint in its /.well-known/openid-configuration)." };
-  }
-  if (!clientId) {
-    return { ok: false, problem: 'Set EXPO_PUBLIC_IDP_CLIENT_ID in .env to the client ID of this app at your identity provider.' };
-  }
-  return { ok: true, config: { authorizeUrl, clientId } };
+  const read = readUrlAndClientId(
+    env,
+    ['EXPO_PUBLIC_IDP_AUTHORIZE_URL', "your identity provider's authorize endpoint (authorization_endpoint in its /.well-known/openid-configuration)."],
+    ['EXPO_PUBLIC_IDP_CLIENT_ID', 'the client ID of this app at your identity provider.'],
+  );
+  return read.ok ? { ok: true, config: { authorizeUrl: read.config.url, clientId: read.config.clientId } } : read;
 }
 
 /** The IdP's sign-in URL whose redirect URI is Medplum's {baseUrl}auth/external; sso.ts adds `state`. */

@@ -7,15 +7,33 @@ export interface Config {
 /** A configuration, or one line saying what to fix. */
 export type ConfigResult<T = Config> = { readonly ok: true; readonly config: T } | { readonly ok: false; readonly problem: string };
 
-/** Reads the EXPO_PUBLIC_ variables; a missing or bad one becomes one line saying what to fix. */
-export function parseConfig(env: Readonly<Record<string, string | undefined>>): ConfigResult {
-  const baseUrl = env.EXPO_PUBLIC_MEDPLUM_BASE_URL?.trim() ?? '';
-  const clientId = env.EXPO_PUBLIC_MEDPLUM_CLIENT_ID?.trim() ?? '';
-  if (!/^https?:\/\//.test(baseUrl) || !URL.canParse(baseUrl)) {
-    return { ok: false, problem: 'Set EXPO_PUBLIC_MEDPLUM_BASE_URL in .env to your Medplum server URL, e.g. https://api.medplum.com/' };
+type Env = Readonly<Record<string, string | undefined>>;
+/** A variable's name, and what to set it to (the end of the line saying what to fix). */
+type Wanted = readonly [name: string, setTo: string];
+
+/** An http(s) URL and a client ID from two variables; a missing or bad one becomes one line saying what to fix. */
+export function readUrlAndClientId(env: Env, [urlName, urlSetTo]: Wanted, [idName, idSetTo]: Wanted): ConfigResult<{ url: string; clientId: string }> {
+  const url = env[urlName]?.trim() ?? '';
+  const clientId = env[idName]?.trim() ?? '';
+  if (!/^https?:\/\//.test(url) || !URL.canParse(url)) {
+    return { ok: false, problem: `Set ${urlName} in .env to ${urlSetTo}` };
   }
   if (!clientId) {
-    return { ok: false, problem: 'Set EXPO_PUBLIC_MEDPLUM_CLIENT_ID in .env to the ID of your ClientApplication (Project Admin > Clients).' };
+    return { ok: false, problem: `Set ${idName} in .env to ${idSetTo}` };
   }
-  return { ok: true, config: { baseUrl: baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`, clientId } };
+  return { ok: true, config: { url, clientId } };
+}
+
+/** Reads the EXPO_PUBLIC_MEDPLUM_ variables. */
+export function parseConfig(env: Env): ConfigResult {
+  const read = readUrlAndClientId(
+    env,
+    ['EXPO_PUBLIC_MEDPLUM_BASE_URL', 'your Medplum server URL, e.g. https://api.medplum.com/'],
+    ['EXPO_PUBLIC_MEDPLUM_CLIENT_ID', 'the ID of your ClientApplication (Project Admin > Clients).'],
+  );
+  if (!read.ok) {
+    return read;
+  }
+  const { url, clientId } = read.config;
+  return { ok: true, config: { baseUrl: url.endsWith('/') ? url : `${url}/`, clientId } };
 }
