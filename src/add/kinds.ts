@@ -3,7 +3,7 @@
  * which dialect, what to install. A new kind is an entry here, a case in detect.ts and its wiring in
  * wiring.ts (see ARCHITECTURE.md).
  */
-import { DEFAULT_WEB_UI, METHOD_IDS, METHODS, VITE_ENV, type App, type EnvVar, type Method, type WebEnv, type WebUi } from '../guide/methods.js';
+import { DEFAULT_WEB_UI, METHOD_IDS, METHODS, NEXT_ENV, VITE_ENV, type App, type EnvVar, type Method, type WebEnv, type WebUi } from '../guide/methods.js';
 import type { PackageName } from '../scaffold/versions.js';
 
 export type KindId = 'vite-react' | 'next' | 'node';
@@ -73,7 +73,7 @@ export const KINDS: Readonly<Record<KindId, Kind>> = {
     apps: ['user-facing'],
     envFile: '.env.local',
     packages: webPackages,
-    webEnv: { bundler: 'Next.js', prefix: 'NEXT_PUBLIC_', file: '.env.local' },
+    webEnv: NEXT_ENV,
     // Next.js inlines NEXT_PUBLIC_* into the browser bundle, as Vite does VITE_*.
     envName: (v) => v.name.replace(/^VITE_/, 'NEXT_PUBLIC_'),
     // The starters' steps name Vite's dev and preview servers and .env; Next.js serves on 3000 and reads .env.local.

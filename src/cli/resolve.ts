@@ -7,7 +7,7 @@ import { DEFAULT_BASE_URL, NAME, type Flags } from './args.js';
 import { CliError, UsageError } from '../errors.js';
 import { envValue, EnvValueError } from '../scaffold/escape.js';
 import { answersFor, chooseMethod, GUIDE, MissingAnswer, SHORTCUTS, type Decision, type Question } from '../guide/guide.js';
-import { appScheme, DEFAULT_WEB_UI, forPlatform, hasUi, METHODS, type Method, type MethodId, type Platform, type WebUi } from '../guide/methods.js';
+import { appScheme, DEFAULT_WEB_UI, forPlatform, hasUi, METHODS, VITE_ENV, type Method, type MethodId, type Platform, type WebUi } from '../guide/methods.js';
 import { checkBaseUrl, checkPackageName, formatTargetDir, isValidPackageName, toValidPackageName, uuidWarning } from '../guide/validate.js';
 import { httpFor } from '../medplum/http.js';
 import type { Plan } from '../scaffold/plan.js';
@@ -25,7 +25,7 @@ export async function resolvePlan(
   io: Io,
   ui: Ui,
   prompt: Prompter | undefined,
-  into?: Pick<Plan, 'target' | 'displayDir' | 'projectName'> & { readonly checkMethod?: (method: Method) => void },
+  into?: Pick<Plan, 'target' | 'displayDir' | 'projectName' | 'webEnv'> & { readonly checkMethod?: (method: Method) => void },
 ): Promise<Plan> {
   const { target, displayDir, projectName, existing } = into ? { ...into, existing: [] } : await resolveTarget(flags, io, prompt);
   const decision = await resolveGuide(flags, prompt);
@@ -92,6 +92,7 @@ export async function resolvePlan(
     decision,
     method,
     ui: webUi,
+    webEnv: into?.webEnv ?? VITE_ENV,
     values: {
       ...(platform === 'mobile' ? { platform, appScheme: appScheme(projectName) } : {}),
       baseUrl: baseUrl.url,

@@ -36,12 +36,24 @@ export const DEFAULT_WEB_UI: WebUi = 'medplum';
 
 /** How a web app gets its public settings: the bundler that inlines them, their names' prefix, the env file. */
 export interface WebEnv {
-  readonly bundler: string;
+  readonly bundler: 'Vite' | 'Next.js';
   readonly prefix: string;
   readonly file: string;
+  /** Where the app runs in development: a redirect URI its ClientApplication needs. */
+  readonly devServer: string;
 }
-/** The web starters are Vite apps; `add` also writes the plain UI's files for Next.js (src/add/kinds.ts). */
-export const VITE_ENV: WebEnv = { bundler: 'Vite', prefix: 'VITE_', file: '.env' };
+/** The web starters are Vite apps; `add` also wires Next.js apps (src/add/kinds.ts). */
+export const VITE_ENV: WebEnv = { bundler: 'Vite', prefix: 'VITE_', file: '.env', devServer: 'http://localhost:5173/' };
+export const NEXT_ENV: WebEnv = { bundler: 'Next.js', prefix: 'NEXT_PUBLIC_', file: '.env.local', devServer: 'http://localhost:3000/' };
+export const WEB_ENVS = [VITE_ENV, NEXT_ENV] as const;
+
+/** A web method's variables in another bundler's dialect: VITE_MEDPLUM_BASE_URL becomes NEXT_PUBLIC_MEDPLUM_BASE_URL. */
+export function inDialect(method: Method, webEnv: WebEnv): Method {
+  if (webEnv === VITE_ENV) {
+    return method;
+  }
+  return { ...method, env: method.env.map((v) => ({ ...v, name: v.name.replace(/^VITE_/, webEnv.prefix) })) };
+}
 
 /** The values a user gives, as they reach env files, READMEs and the checklist. */
 export interface EnvInput {

@@ -15,7 +15,7 @@ import { NAME, parseCommand, withAdminOptions, withTimeoutOption } from '../cli/
 import { CliError, Interrupted } from '../errors.js';
 import { policyFetch } from './http.js';
 import type { Method, MethodId } from '../guide/methods.js';
-import { PUBLIC_PREFIXES, readClientSecret, readProjectEnv, readRecordedMethod } from '../scaffold/project.js';
+import { PUBLIC_PREFIXES, readClientSecret, readProjectEnv, readRecordedProject } from '../scaffold/project.js';
 import type { Ui } from '../cli/ui.js';
 
 export type Level = 'ok' | 'warning' | 'error' | 'skipped';
@@ -92,19 +92,17 @@ export interface CheckResult {
 
 export async function check(options: CheckOptions, cwd: string, processEnv: Readonly<Record<string, string | undefined>>): Promise<CheckResult> {
   const dir = resolve(cwd, options.directory);
-  const method = await readRecordedMethod(dir, 'check');
-  const env = await readProjectEnv(dir, options.envFile ? resolve(cwd, options.envFile) : undefined, processEnv);
+  const { method, webEnv } = await readRecordedProject(dir, 'check');
+  const env = await readProjectEnv(dir, options.envFile ? resolve(cwd, options.envFile) : undefined, processEnv, webEnv.file);
   const http = policyFetch({ timeoutSeconds: options.timeout, debug: options.debug, interrupt: options.interrupt });
   const findings = [
     ...(await serverFindings(env[envName(method, 'MEDPLUM_BASE_URL')], http)),
-    ...(await staticFindings(dir, method, env)),
+    ...(await staticFindings(dir, env, webEnv.file)),
     ...(await liveFindings(method, env, dir, http)),
-    ...(method.app === 'user-facing' ? await webClientFindings(method, env, processEnv, options, http) : []),
+    ...(method.app === 'user-facing' ? await webClientFindings(method, env, processEnv, options, http, webEnv.devServer) : []),
   ];
   return { directory: dir, method: method.id, findings };
 }
-
-const DEV_SERVER = 'http://localhost:5173/';
 
 /** The starter's name for a setting: MEDPLUM_BASE_URL, VITE_MEDPLUM_BASE_URL, EXPO_PUBLIC_MEDPLUM_BASE_URL, … */
 function envName(method: Method, suffix: string): string {
@@ -132,6 +130,7 @@ async function webClientFindings(
   processEnv: Readonly<Record<string, string | undefined>>,
   options: CheckOptions,
   http: typeof fetch,
+  webDevServer: string,
 ): Promise<Finding[]> {
   const { adminProfile, admin } = options;
   const [baseUrlVar, clientIdVar] = [envName(method, 'MEDPLUM_BASE_URL'), envName(method, 'MEDPLUM_CLIENT_ID')];
@@ -140,7 +139,7 @@ async function webClientFindings(
   if (!baseUrl || !clientId) {
     return [{ id: 'client', level: 'error', message: `${baseUrl ? clientIdVar : baseUrlVar} is not set (.env or the environment)` }];
   }
-  const devServer = method.devRedirectUri ?? DEV_SERVER;
+  const devServer = method.devRedirectUri ?? webDevServer;
   const { adminSession, describe, withAdminFlags } = await import('./admin.js');
   const adminEnv = withAdminFlags(processEnv, options);
   if (!admin && adminProfile === undefined && !(adminEnv.MEDPLUM_ADMIN_CLIENT_ID && adminEnv.MEDPLUM_ADMIN_CLIENT_SECRET)) {
@@ -178,17 +177,18 @@ async function webClientFindings(
   ];
 }
 
-async function staticFindings(dir: string, method: Method, env: Record<string, string>): Promise<Finding[]> {
+/** `file` is the project's env file: .env, or a Next.js app's .env.local. */
+async function staticFindings(dir: string, env: Record<string, string>, file: string): Promise<Finding[]> {
   const findings: Finding[] = [];
-  const dotEnv = join(dir, '.env');
-  if (existsSync(dotEnv)) {
-    const mode = (await stat(dotEnv)).mode & 0o777;
+  const envPath = join(dir, file);
+  if (existsSync(envPath)) {
+    const mode = (await stat(envPath)).mode & 0o777;
     findings.push(
       mode & 0o077
-        ? { id: 'env-mode', level: 'error', message: `.env is readable by others (mode ${mode.toString(8)}): run chmod 600 .env` }
-        : { id: 'env-mode', level: 'ok', message: '.env is readable only by its owner (mode 600)' },
+        ? { id: 'env-mode', level: 'error', message: `${file} is readable by others (mode ${mode.toString(8)}): run chmod 600 ${file}` }
+        : { id: 'env-mode', level: 'ok', message: `${file} is readable only by its owner (mode 600)` },
     );
-    findings.push(gitIgnoreFinding(dir));
+    findings.push(gitIgnoreFinding(dir, file));
   }
 
   const secret = env.MEDPLUM_CLIENT_SECRET;
@@ -213,19 +213,18 @@ async function staticFindings(dir: string, method: Method, env: Record<string, s
         }
       : { id: 'verbose-log', level: 'ok', message: "no logLevel 'verbose' in src/" },
   );
-  void method;
   return findings;
 }
 
-function gitIgnoreFinding(dir: string): Finding {
-  const result = spawnSync('git', ['check-ignore', '-q', '.env'], { cwd: dir, stdio: 'ignore' });
+function gitIgnoreFinding(dir: string, file: string): Finding {
+  const result = spawnSync('git', ['check-ignore', '-q', file], { cwd: dir, stdio: 'ignore' });
   if (result.status === 0) {
-    return { id: 'env-gitignored', level: 'ok', message: '.env is ignored by git' };
+    return { id: 'env-gitignored', level: 'ok', message: `${file} is ignored by git` };
   }
   if (result.status === 1) {
-    return { id: 'env-gitignored', level: 'error', message: '.env is not ignored by git: add .env* and !.env.example to .gitignore' };
+    return { id: 'env-gitignored', level: 'error', message: `${file} is not ignored by git: add .env* and !.env.example to .gitignore` };
   }
-  return { id: 'env-gitignored', level: 'skipped', message: 'not a git repository: cannot tell whether .env would be committed' };
+  return { id: 'env-gitignored', level: 'skipped', message: `not a git repository: cannot tell whether ${file} would be committed` };
 }
 
 async function filesMatching(dir: string, pattern: RegExp): Promise<string[]> {

@@ -13,7 +13,7 @@ import type { Plan } from '../scaffold/plan.js';
 import { CliError, UsageError } from '../errors.js';
 import { httpFor } from './http.js';
 import type { IdpSettings } from '../guide/idp.js';
-import { exchangeIdentityProvider, type Method } from '../guide/methods.js';
+import { exchangeIdentityProvider, VITE_ENV, type Method } from '../guide/methods.js';
 import { provision, requestFor, undo } from './provision.js';
 import type { Prompter } from '../cli/prompts.js';
 import type { AuthRecord } from '../scaffold/record.js';
@@ -171,8 +171,9 @@ async function provisionOnServer(
   const result = await provision(
     medplum,
     requestFor(method, plan.projectName, values.projectId || undefined, plan.accessPolicy, {
-      // The Expo starter: the app's scheme and Expo's web dev server instead of Vite's.
+      // The Expo starter: the app's scheme and Expo's web dev server instead of Vite's; a Next.js app (add): its server.
       ...(values.appScheme && method.devRedirectUri ? { redirectUris: [`${values.appScheme}://`, method.devRedirectUri] } : {}),
+      ...(plan.webEnv !== VITE_ENV ? { redirectUris: [plan.webEnv.devServer] } : {}),
       ...(flags.jwksUri ? { jwksUri: flags.jwksUri } : {}),
       ...(identityProvider ? { identityProvider } : {}),
     }),

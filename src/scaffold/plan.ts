@@ -1,6 +1,6 @@
 /** Every answer, settled before anything touches the disk (cli/resolve.ts makes it; render, write and record read it). */
 import type { Decision } from '../guide/guide.js';
-import type { EnvInput, Method, WebUi } from '../guide/methods.js';
+import type { EnvInput, Method, WebEnv, WebUi } from '../guide/methods.js';
 import type { AccessPolicy } from '../guide/policy.js';
 import type { PackageManagerCommands } from './pm.js';
 import type { GeneratedFile } from './render.js';
@@ -15,6 +15,8 @@ export interface Plan {
   readonly method: Method;
   /** The web starter's UI; undefined for methods without one. */
   readonly ui: WebUi | undefined;
+  /** A web app's env dialect and dev server: Vite's, unless `add` wires another bundler's app. */
+  readonly webEnv: WebEnv;
   /** Every user value that reaches the generated files. */
   readonly values: EnvInput;
   readonly accessPolicy: AccessPolicy | null;

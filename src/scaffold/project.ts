@@ -7,40 +7,57 @@ import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { NAME } from '../cli/args.js';
 import { CliError, UsageError } from '../errors.js';
-import { forPlatform, isMethodId, METHODS, type Method, type Platform } from '../guide/methods.js';
+import { forPlatform, inDialect, isMethodId, METHODS, VITE_ENV, WEB_ENVS, type Method, type Platform, type WebEnv } from '../guide/methods.js';
 import { RECORD_FILE } from './record.js';
 
 /** Browser-visible env prefixes of the usual bundlers: a secret must never carry one. */
 export const PUBLIC_PREFIXES = ['VITE_', 'NEXT_PUBLIC_', 'REACT_APP_', 'EXPO_PUBLIC_', 'PUBLIC_'];
 
-/** The method in `dir`'s medplum-auth.json, for its platform; `command` names the subcommand in the error. */
-export async function readRecordedMethod(dir: string, command: string): Promise<Method> {
-  let method: unknown;
-  let platform: Platform | undefined;
+/** What medplum-auth.json says of a project: its method (for its platform, in its env dialect), and its web app's env. */
+export interface RecordedProject {
+  readonly method: Method;
+  /** Where a web app's public settings live and where it runs in development (Vite's unless `add` wired another bundler). */
+  readonly webEnv: WebEnv;
+}
+
+/** `dir`'s medplum-auth.json; `command` names the subcommand in the error. */
+export async function readRecordedProject(dir: string, command: string): Promise<RecordedProject> {
+  let record: { method?: unknown; platform?: Platform; bundler?: unknown };
   try {
-    ({ method, platform } = JSON.parse(await readFile(join(dir, RECORD_FILE), 'utf8')) as { method?: unknown; platform?: Platform });
+    record = JSON.parse(await readFile(join(dir, RECORD_FILE), 'utf8')) as typeof record;
   } catch {
     throw new UsageError(`No ${RECORD_FILE} in ${dir}: run ${command} in a project made by ${NAME}, or pass its directory.`);
   }
+  const { method, platform, bundler = VITE_ENV.bundler } = record;
   if (typeof method !== 'string' || !isMethodId(method)) {
     throw new UsageError(`${RECORD_FILE} in ${dir} names no known method.`);
   }
-  return forPlatform(METHODS[method], platform);
+  const webEnv = WEB_ENVS.find((e) => e.bundler === bundler);
+  if (!webEnv) {
+    throw new UsageError(`${RECORD_FILE} in ${dir} names no known bundler (one of ${WEB_ENVS.map((e) => e.bundler).join(', ')}).`);
+  }
+  return { method: inDialect(forPlatform(METHODS[method], platform), webEnv), webEnv };
+}
+
+/** The method in `dir`'s medplum-auth.json (see readRecordedProject). */
+export async function readRecordedMethod(dir: string, command: string): Promise<Method> {
+  return (await readRecordedProject(dir, command)).method;
 }
 
 /**
- * The project's env: .env, then `envFile`, then the process environment, which wins as with
- * Node's --env-file. Only the project's own variables are taken from the process (MEDPLUM_ and
- * browser-visible ones); admin credentials are never part of a project's env.
+ * The project's env: its env file (`.env`; a Next.js app's `.env.local`), then `envFile`, then the
+ * process environment, which wins as with Node's --env-file. Only the project's own variables are
+ * taken from the process (MEDPLUM_ and browser-visible ones); admin credentials never are.
  */
 export async function readProjectEnv(
   dir: string,
   envFile: string | undefined,
   processEnv: Readonly<Record<string, string | undefined>>,
+  ownFile = '.env',
 ): Promise<Record<string, string>> {
   const env: Record<string, string> = {};
-  for (const file of [join(dir, '.env'), ...(envFile ? [envFile] : [])]) {
-    const text = await readEnvText(file, file === envFile ? '--env' : '.env');
+  for (const file of [join(dir, ownFile), ...(envFile ? [envFile] : [])]) {
+    const text = await readEnvText(file, file === envFile ? '--env' : ownFile);
     if (text !== undefined) {
       Object.assign(env, parseEnv(text));
     } else if (file === envFile) {

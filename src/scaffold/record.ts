@@ -8,7 +8,7 @@ import type { Flags } from '../cli/args.js';
 import type { Plan } from './plan.js';
 import { UsageError } from '../errors.js';
 import type { IdpEndpoints } from '../guide/idp.js';
-import { METHODS, type Platform, type WebUi } from '../guide/methods.js';
+import { METHODS, VITE_ENV, type Platform, type WebEnv, type WebUi } from '../guide/methods.js';
 import type { AccessPolicy } from '../guide/policy.js';
 
 export const RECORD_FILE = 'medplum-auth.json';
@@ -23,6 +23,8 @@ export interface AuthRecord {
   readonly platform?: Platform;
   /** The web starter's UI (--ui); absent for methods without one. */
   readonly ui?: WebUi;
+  /** `add` into a web app that is not built by Vite: whose env dialect and dev server `check` reads. */
+  readonly bundler?: WebEnv['bundler'];
   readonly answers: Readonly<Record<string, string>>;
   readonly reasons: readonly string[];
   readonly docs: readonly string[];
@@ -45,7 +47,7 @@ export interface AuthRecord {
 
 export function buildRecord(
   generator: string,
-  { method, ui, decision, values, accessPolicy }: Pick<Plan, 'method' | 'ui' | 'decision' | 'values' | 'accessPolicy'>,
+  { method, ui, webEnv, decision, values, accessPolicy }: Pick<Plan, 'method' | 'ui' | 'webEnv' | 'decision' | 'values' | 'accessPolicy'>,
   provisioned?: AuthRecord['provisioned'],
 ): AuthRecord {
   const needs = method.needs ?? [];
@@ -57,6 +59,7 @@ export function buildRecord(
     method: method.id,
     ...(values.platform === 'mobile' ? { platform: values.platform } : {}),
     ...(ui ? { ui } : {}),
+    ...(webEnv === VITE_ENV ? {} : { bundler: webEnv.bundler }),
     answers: decision.answers,
     reasons: decision.reasons,
     docs: [method.docsUrl, 'https://www.medplum.com/docs/auth/methods'],

@@ -123,4 +123,30 @@ describe('add, then the other subcommands', () => {
     expect(checked.code, checked.stdout + checked.stderr).toBe(0);
     expect(JSON.parse(checked.stdout).findings).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'sign-in', level: 'ok' })]));
   });
+
+  it('a Next.js app: --provision registers its own server (http://localhost:3000/), and check reads NEXT_PUBLIC_ names from .env.local', { timeout: 60_000 }, async ({ expect, onTestFinished }) => {
+    const admin = medplum.addClient({ name: 'CI admin', admin: true });
+    const dir = join(await tempDir(onTestFinished), 'site');
+    await mkdir(join(dir, 'app'), { recursive: true });
+    await writeFile(join(dir, 'package.json'), '{ "name": "site", "dependencies": { "next": "16.0.0", "react": "19.0.0", "react-dom": "19.0.0" } }\n');
+    await writeFile(join(dir, 'tsconfig.json'), '{}\n');
+    await writeFile(join(dir, 'app/layout.tsx'), 'export default function RootLayout({ children }: { children: React.ReactNode }) {\n  return (\n    <html lang="en">\n      <body>{children}</body>\n    </html>\n  );\n}\n');
+    const env = { MEDPLUM_ADMIN_CLIENT_ID: admin.id, MEDPLUM_ADMIN_CLIENT_SECRET: admin.secret };
+    const result = await runCli(['add', dir, '-m', 'oauth-auth-code', '--base-url', medplum.baseUrl, '--provision', '--json'], { cwd: dir, env });
+    expect(result.code, result.stderr).toBe(0);
+    const record = JSON.parse(await readFile(join(dir, 'medplum-auth.json'), 'utf8'));
+    expect(record.bundler).toBe('Next.js');
+
+    const checked = await runCli(['check', dir, '--json'], { cwd: dir, env });
+    const findings = JSON.parse(checked.stdout).findings as { id: string; level: string; message: string }[];
+    expect(findings.filter((f) => f.level === 'error'), checked.stdout + checked.stderr).toEqual([]);
+    expect(findings).toEqual(
+      expect.arrayContaining([
+        { id: 'redirect-uris', level: 'ok', message: 'its redirect URIs include the dev server, http://localhost:3000/' },
+        { id: 'pkce-optional', level: 'ok', message: 'the ClientApplication requires PKCE' },
+        { id: 'env-mode', level: 'ok', message: '.env.local is readable only by its owner (mode 600)' },
+      ]),
+    );
+    expect(checked.code).toBe(0);
+  });
 });
