@@ -15,6 +15,7 @@ import type { Plan } from '../scaffold/plan.js';
 import { CliError, UsageError } from '../errors.js';
 import { shellArg } from '../scaffold/escape.js';
 import { PRIVATE_KEY_FILE } from '../guide/keys.js';
+import { GUIDE } from '../guide/guide.js';
 import { METHODS, VITE_ENV, type App, type Method } from '../guide/methods.js';
 import { loadPrompter } from '../cli/prompts.js';
 import { buildRecord, flagsFromRecord, RECORD_FILE } from '../scaffold/record.js';
@@ -79,7 +80,15 @@ export async function runAdd(argv: readonly string[], io: Io): Promise<number> {
   }
   const projectName = toValidPackageName(project.name || basename(target));
   // At a terminal the guide may choose any app: one that does not fit is refused before the other questions.
-  const planned = await resolvePlan(flags, io, ui, prompt, { target, displayDir, projectName, webEnv: project.kind.webEnv ?? VITE_ENV, checkMethod: (method) => checkFits(method, project) });
+  const planned = await resolvePlan(flags, io, ui, prompt, {
+    target,
+    displayDir,
+    projectName,
+    webEnv: project.kind.webEnv ?? VITE_ENV,
+    checkMethod: (method) => checkFits(method, project),
+    // At a prompt the first question's default is an app that fits (a Node service: backend).
+    suggested: { [GUIDE.id]: project.kind.apps[0] as string },
+  });
   // .env keeps the path relative to the project, as the first add wrote it.
   const resolved = keptKey ? { ...planned, values: { ...planned.values, jwt: { ...planned.values.jwt, privateKeyPath: `./${PRIVATE_KEY_FILE}` } } } : planned;
   const { plan, provisioned, undoProvision } = flags.provision

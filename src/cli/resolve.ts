@@ -25,10 +25,14 @@ export async function resolvePlan(
   io: Io,
   ui: Ui,
   prompt: Prompter | undefined,
-  into?: Pick<Plan, 'target' | 'displayDir' | 'projectName' | 'webEnv'> & { readonly checkMethod?: (method: Method) => void },
+  into?: Pick<Plan, 'target' | 'displayDir' | 'projectName' | 'webEnv'> & {
+    readonly checkMethod?: (method: Method) => void;
+    /** The guide's answers to offer first at a prompt, by question id. */
+    readonly suggested?: Readonly<Record<string, string>>;
+  },
 ): Promise<Plan> {
   const { target, displayDir, projectName, existing } = into ? { ...into, existing: [] } : await resolveTarget(flags, io, prompt);
-  const decision = await resolveGuide(flags, prompt);
+  const decision = await resolveGuide(flags, prompt, into?.suggested);
   into?.checkMethod?.(METHODS[decision.method]); // add: a method that does not fit is refused before any other question
   const platform = await resolvePlatform(flags, METHODS[decision.method], prompt);
   const method = forPlatform(METHODS[decision.method], platform);
@@ -216,10 +220,14 @@ function listFew(names: readonly string[], max = 5): string {
   return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
 }
 
-/** Walks the guide: flags first, then a prompt, then the recommendation with --yes; otherwise an error. */
+/**
+ * Walks the guide: flags first, then a prompt, then the recommendation with --yes; otherwise an error.
+ * `suggested` overrides a question's recommended answer at a prompt (add: the app its project's kind fits).
+ */
 export async function resolveGuide(
   flags: Pick<Flags, 'app' | 'method' | 'yes' | 'for'>,
   prompt: Prompter | undefined,
+  suggested: Readonly<Record<string, string>> = {},
 ): Promise<Decision> {
   const answers: Record<string, string> = {};
   const reasons: string[] = [];
@@ -252,17 +260,17 @@ export async function resolveGuide(
       if (!(err instanceof MissingAnswer)) {
         throw err;
       }
-      answers[err.question.id] = await answer(err.question, flags.yes, prompt);
+      answers[err.question.id] = await answer(err.question, flags.yes, prompt, suggested[err.question.id]);
     }
   }
 }
 
-async function answer(question: Question, yes: boolean, prompt: Prompter | undefined): Promise<string> {
+async function answer(question: Question, yes: boolean, prompt: Prompter | undefined, suggested?: string): Promise<string> {
   if (prompt) {
     return prompt.select({
       message: question.message,
       choices: question.choices.map((c) => ({ value: c.value, name: c.label, description: c.hint })),
-      default: question.recommended,
+      default: suggested ?? question.recommended,
     });
   }
   if (yes) {

@@ -1,6 +1,6 @@
 // @inquirer/testing/vitest must be imported before anything that loads the prompts.
 import { screen } from '@inquirer/testing/vitest';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -25,6 +25,26 @@ async function answer(expected: RegExp, ...keys: (string | { type: string })[]):
 
 const enter = 'enter';
 const down = 'down';
+
+describe('add, answered at a terminal', () => {
+  it('in a Node service the first question offers what fits: Enter all the way gives client-credentials, not a refusal', async () => {
+    const cwd = await tempDir();
+    const dir = join(cwd, 'svc');
+    await mkdir(dir);
+    await writeFile(join(dir, 'package.json'), '{ "name": "svc", "type": "module" }\n');
+    const run = runCli(['add', 'svc', '--base-url', 'http://localhost:8103/'], { cwd, tty: true });
+    await answer(/What are you building\?[^]*Backend service or API/, enter); // backend, the default here
+    await answer(/receive users' tokens/, enter);
+    await answer(/How does your backend run\?/, enter);
+    await answer(/ClientApplication ID/, { type: '6a4b5c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d' }, enter);
+    await answer(/ClientApplication secret/, enter);
+    await answer(/Write these changes\?/, enter);
+    const result = await run;
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(await readFile(join(dir, 'medplum-auth.json'), 'utf8')).method).toBe('client-credentials');
+    expect(await readdir(dir)).toEqual(expect.arrayContaining(['medplum.js', 'access-policy.json', '.env']));
+  });
+});
 
 describe('the questionnaire, answered at a terminal', () => {
   it('user-facing -> oauth-auth-code, with every answer typed', async () => {
