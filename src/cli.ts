@@ -8,7 +8,7 @@
  * so --help and --version start fast.
  */
 import { basename, relative, resolve } from 'node:path';
-import { DEFAULT_BASE_URL, NAME, parseArgs, type Flags } from './args.js';
+import { DEFAULT_BASE_URL, NAME, parseArgs, type CheckFlags, type Flags, type RotateFlags } from './args.js';
 import { CliError, Interrupted, UsageError } from './errors.js';
 import { envValue, EnvValueError, shellArg } from './escape.js';
 import { answersFor, chooseMethod, GUIDE, MissingAnswer, SHORTCUTS, type Decision, type Question } from './guide.js';
@@ -55,19 +55,17 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   // Made once the flags are known (or for an error); --help and --version need none.
   let ui: Ui | undefined;
   try {
-    if (argv[0] === 'check') {
-      return await runCheck(argv.slice(1), io);
-    }
-    if (argv[0] === 'rotate-secret') {
-      return await runRotate(argv.slice(1), io);
-    }
-    if (argv[0] === 'add') {
-      return await (await import('./add/run.js')).runAdd(argv.slice(1), io);
-    }
     const parsed = parseArgs(argv, VERSION);
-    if (parsed.kind === 'print') {
-      io.stdout.write(parsed.text);
-      return 0;
+    switch (parsed.kind) {
+      case 'print':
+        io.stdout.write(parsed.text);
+        return 0;
+      case 'check':
+        return await runCheck(parsed.options, io);
+      case 'rotate-secret':
+        return await runRotate(parsed.options, io);
+      case 'add':
+        return await (await import('./add/run.js')).runAdd(parsed.flags, io);
     }
     const flags = parsed.flags.from
       ? await (await import('./record.js')).flagsFromRecord(resolve(io.cwd, parsed.flags.from), parsed.flags)
@@ -154,26 +152,17 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 }
 
 /** `create-medplum-auth check [directory]`: loaded only when asked for (it loads @medplum/core). */
-async function runCheck(argv: readonly string[], io: Io): Promise<number> {
-  const { check, parseCheckArgs, reportCheck } = await import('./check.js');
-  const options = parseCheckArgs(argv, (text) => io.stderr.write(text));
-  if ('help' in options) {
-    io.stdout.write(options.help);
-    return 0;
-  }
+async function runCheck(flags: CheckFlags, io: Io): Promise<number> {
+  const { check, reportCheck } = await import('./check.js');
+  const options = { ...flags, debug: flags.debug ? (line: string) => io.stderr.write(`debug ${line}\n`) : undefined, interrupt: io.interrupt };
   const ui = await createUi(io.env, io.stdout, io.stderr, options.json);
-  const result = await check({ ...options, interrupt: io.interrupt }, io.cwd, io.env);
+  const result = await check(options, io.cwd, io.env);
   return reportCheck(result, options, ui, (text) => io.stdout.write(text));
 }
 
 /** `create-medplum-auth rotate-secret [directory]`. */
-async function runRotate(argv: readonly string[], io: Io): Promise<number> {
-  const { parseRotateArgs, rotateSecret } = await import('./rotate.js');
-  const options = parseRotateArgs(argv);
-  if ('help' in options) {
-    io.stdout.write(options.help);
-    return 0;
-  }
+async function runRotate(options: RotateFlags, io: Io): Promise<number> {
+  const { rotateSecret } = await import('./rotate.js');
   const ui = await createUi(io.env, io.stdout, io.stderr, options.json);
   const interactive = !options.json && !isCI(io.env) && io.stdinIsTTY && io.stdout.isTTY === true;
   const prompt = interactive ? await (io.loadPrompter ?? loadPrompter)(io.interrupt) : undefined;

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
-import { NAME, createProgram, parseArgs, type Flags } from '../args.js';
+import { NAME, type Flags } from '../args.js';
 import { install, isCI, printMedplumSide, printNextSteps, resolvePlan, type Io, type MedplumSide, type Plan } from '../cli.js';
 import { CliError, UsageError } from '../errors.js';
 import { shellArg } from '../escape.js';
@@ -25,38 +25,8 @@ import { unifiedDiff } from './diff.js';
 import { methodsFor } from './kinds.js';
 import { planAdd, type AddPlan } from './plan.js';
 
-const EXAMPLES = `
-Examples:
-  # A Vite + React app: MedplumProvider and Medplum's SignInForm around <App />, VITE_* in .env
-  $ npx ${NAME} add . --method oauth-auth-code --client-id <id>
-
-  # A Next.js app (App or Pages Router): a client component around the root layout, NEXT_PUBLIC_* in .env.local
-  $ npx ${NAME} add my-site -m oauth-auth-code --dry-run
-
-  # A Node service (TypeScript or JavaScript, ESM or CommonJS): src/medplum.ts with a signed-in client
-  $ MEDPLUM_CLIENT_SECRET=... npx ${NAME} add api -m client-credentials --client-id <id> --install
-
-Nothing is committed, and nothing is installed without --install. A second run with the same answers changes nothing.`;
-
-function parseAddArgs(argv: readonly string[]) {
-  const program = createProgram(VERSION, {
-    name: `${NAME} add`,
-    description: "Add a Medplum auth method's wiring to an existing Vite + React app, Next.js app or Node service.",
-    directory: 'the project to add to (default: .)',
-    examples: EXAMPLES,
-  }).option('--install', 'install the added dependencies (default: only print the command)');
-  // Unlike a new project, an existing one is installed only when asked.
-  program.setOptionValueWithSource('install', false, 'default');
-  return parseArgs(argv, VERSION, program);
-}
-
-export async function runAdd(argv: readonly string[], io: Io): Promise<number> {
-  const parsed = parseAddArgs(argv);
-  if (parsed.kind === 'print') {
-    io.stdout.write(parsed.text);
-    return 0;
-  }
-  const given = parsed.flags.from ? await flagsFromRecord(resolve(io.cwd, parsed.flags.from), parsed.flags) : parsed.flags;
+export async function runAdd(parsed: Flags, io: Io): Promise<number> {
+  const given = parsed.from ? await flagsFromRecord(resolve(io.cwd, parsed.from), parsed) : parsed;
   const ui = await createUi(io.env, io.stdout, io.stderr, given.json);
   const target = resolve(io.cwd, given.directory ?? '.');
   const fromCwd = relative(io.cwd, target);
