@@ -4,7 +4,7 @@
  *   -> chooseMethod -> file map in memory -> disk (or --dry-run) -> install, git -> summary.
  * Every question is asked before anything is written. `main` is the only place that turns
  * errors into exit codes; nothing here calls process.exit.
- * Rendering and writing (Handlebars, fs-extra) are imported only once there is work for them,
+ * Rendering, writing and provisioning are imported only once there is work for them,
  * so --help and --version start fast.
  */
 import { basename, relative, resolve } from 'node:path';
@@ -211,12 +211,11 @@ export async function resolvePlan(
   const platform = await resolvePlatform(flags, METHODS[decision.method], prompt);
   const method = forPlatform(METHODS[decision.method], platform);
   // Loaded here, not at start-up: --help and --version need none of this (nor node:crypto).
-  const [{ checkFlagsApply, resolveNeeds, resolvePolicy }, { checkProvisionFlags }] = await Promise.all([
-    import('./needs.js'),
-    import('./provisioning.js'),
-  ]);
+  const { checkFlagsApply, resolveNeeds, resolvePolicy } = await import('./needs.js');
   checkFlagsApply(flags, method);
-  checkProvisionFlags(flags, { method });
+  if (flags.provision) {
+    (await import('./provisioning.js')).checkProvisionFlags(flags, { method });
+  }
   const accessPolicy = resolvePolicy(flags, method, projectName);
   const webUi = hasUi(method) ? await resolveUi(flags, prompt) : undefined;
 

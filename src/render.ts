@@ -6,7 +6,6 @@
  * byte for byte. Handlebars runs strict (a missing variable is an error) and without HTML
  * escaping; user values are encoded by the context helpers below instead.
  */
-import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,12 +72,12 @@ const methodOf = (input: EnvInput & { readonly method: MethodId }): Method => fo
 
 export async function renderProject(input: RenderInput, templatesDir = TEMPLATES_DIR): Promise<FileMap> {
   const method = methodOf(input);
+  const layers = ['_shared', ...(input.accessPolicy ? ['_policy'] : []), ...layersFor(method, input.ui)];
   const hbs = createHandlebars();
-  const precompiled = await loadPrecompiled();
+  const precompiled = await loadPrecompiled(['_partials', ...layers]);
   await registerPartials(hbs, join(templatesDir, '_partials'), precompiled);
   const context = templateContext(input);
 
-  const layers = ['_shared', ...(input.accessPolicy ? ['_policy'] : []), ...layersFor(method, input.ui)];
   // Read every layer at once; a later layer's file replaces an earlier one, so only the files that
   // end up in the project are rendered.
   const found = await Promise.all(layers.map((layer) => layerFiles(templatesDir, layer)));
@@ -186,17 +185,24 @@ export function createHandlebars(): typeof Handlebars {
   return hbs;
 }
 
-/** Template specs precompiled by the build (src/precompile.ts), keyed by the SHA-256 of the source. */
-type Precompiled = Readonly<Record<string, TemplateSpecification>>;
+/** Template specs precompiled by the build (src/precompile.ts), keyed by the template's source. */
+type Precompiled = ReadonlyMap<string, TemplateSpecification>;
 type TemplateSpecification = Parameters<typeof Handlebars.template>[0];
 
-async function loadPrecompiled(): Promise<Precompiled> {
-  try {
-    // Beside the bundle in dist/; absent when running from source, where everything compiles.
-    return (await import(new URL('./templates.js', import.meta.url).href)).default as Precompiled;
-  } catch {
-    return {};
-  }
+/** The precompiled templates of the top-level folders that `paths` (layers, files) lie in. */
+async function loadPrecompiled(paths: readonly string[]): Promise<Precompiled> {
+  const folders = new Set(paths.map((path) => path.split('/')[0]));
+  const modules = await Promise.all(
+    [...folders].map(async (folder) => {
+      try {
+        // Beside the bundle in dist/; absent when running from source, where everything compiles.
+        return (await import(new URL(`./templates/${folder}.js`, import.meta.url).href)).default as [string, TemplateSpecification][];
+      } catch {
+        return [];
+      }
+    }),
+  );
+  return new Map(modules.flat());
 }
 
 /**
@@ -204,7 +210,7 @@ async function loadPrecompiled(): Promise<Precompiled> {
  * (strict, no HTML escaping). Either way it is bound to `hbs`, with its helpers and partials.
  */
 async function templateFor(hbs: typeof Handlebars, source: string, precompiled: Precompiled): Promise<HandlebarsTemplateDelegate> {
-  const spec = precompiled[createHash('sha256').update(source).digest('hex')];
+  const spec = precompiled.get(source);
   if (spec) {
     return hbs.template(spec);
   }
@@ -261,7 +267,7 @@ async function listFiles(dir: string): Promise<string[]> {
 /** One template under templates/ (the `add` wiring), with the same helpers and the partials in `partialsDir`. */
 export async function renderTemplateFile(rel: string, context: object, partialsDir: string, templatesDir = TEMPLATES_DIR): Promise<string> {
   const hbs = createHandlebars();
-  const precompiled = await loadPrecompiled();
+  const precompiled = await loadPrecompiled([rel, partialsDir]);
   await registerPartials(hbs, join(templatesDir, partialsDir), precompiled);
   return renderTemplate(hbs, await readFile(join(templatesDir, rel), 'utf8'), context, rel, precompiled);
 }

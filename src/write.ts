@@ -11,9 +11,8 @@
  * Nothing is written through a symbolic link, and a directory where a file must go (or a file where
  * a directory must go) is a conflict named up front, never deleted.
  */
-import { lstat, mkdir, readdir, readlink, rename, rm } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, readlink, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import fse from 'fs-extra';
 import { CliError } from './errors.js';
 import type { FileMap } from './render.js';
 
@@ -135,13 +134,16 @@ async function takeLock(lock: string, target: string): Promise<void> {
 }
 
 async function stageFiles(files: FileMap, dir: string): Promise<void> {
+  for (const folder of new Set([...files.keys()].map((path) => dirname(join(dir, path))))) {
+    await mkdir(folder, { recursive: true });
+  }
   // allSettled, not all: every write must have finished before a failure removes the stage.
   const results = await Promise.allSettled(
     [...files.values()].map(async (file) => {
       const path = join(dir, file.path);
-      await fse.outputFile(path, file.content, { mode: file.mode });
+      await writeFile(path, file.content, { mode: file.mode });
       // The mode given at creation is filtered by the umask; set it exactly.
-      await fse.chmod(path, file.mode);
+      await chmod(path, file.mode);
     }),
   );
   const failed = results.find((r) => r.status === 'rejected');
@@ -159,7 +161,7 @@ async function placeFiles(files: FileMap, from: string, target: string, replaced
       interrupt?.throwIfAborted();
       const dest = join(target, path);
       if ((await kindOf(dest)) === 'file') {
-        await fse.move(dest, join(replacedDir, path));
+        await moveFile(dest, join(replacedDir, path));
         replaced.push(path);
       } else {
         const made = await mkdir(dirname(dest), { recursive: true });
@@ -180,10 +182,16 @@ async function placeFiles(files: FileMap, from: string, target: string, replaced
       await rm(dir, { recursive: true, force: true });
     }
     for (const path of replaced) {
-      await fse.move(join(replacedDir, path), join(target, path), { overwrite: true });
+      await rename(join(replacedDir, path), join(target, path));
     }
     throw err;
   }
+}
+
+/** Within the target's file system (the lock is inside the target), a move is a rename. */
+async function moveFile(from: string, to: string): Promise<void> {
+  await mkdir(dirname(to), { recursive: true });
+  await rename(from, to);
 }
 
 type Kind = 'missing' | 'file' | 'directory' | 'symlink';
