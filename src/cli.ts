@@ -70,7 +70,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const flags = parsed.flags.from
       ? await (await import('./record.js')).flagsFromRecord(resolve(io.cwd, parsed.flags.from), parsed.flags)
       : parsed.flags;
-    ui = await createUi(io.env, io.stdout, io.stderr, flags.json);
+    ui = createUi(io.env, io.stdout, io.stderr, flags.json);
     const interactive = !flags.yes && !flags.json && !isCI(io.env) && io.stdinIsTTY && io.stdout.isTTY === true;
     const prompt = interactive ? await (io.loadPrompter ?? loadPrompter)(io.interrupt) : undefined;
 
@@ -134,7 +134,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     }
     return report(plan, files, medplumSide, { written: true, installed, flags, ui, io });
   } catch (err) {
-    ui ??= await createUi(io.env, io.stdout, io.stderr, false);
+    ui ??= createUi(io.env, io.stdout, io.stderr, false);
     if (isPromptCancel(err)) {
       ui.error('Cancelled. Nothing was written.');
       return 1;
@@ -155,7 +155,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 async function runCheck(flags: CheckFlags, io: Io): Promise<number> {
   const { check, reportCheck } = await import('./check.js');
   const options = { ...flags, debug: flags.debug ? (line: string) => io.stderr.write(`debug ${line}\n`) : undefined, interrupt: io.interrupt };
-  const ui = await createUi(io.env, io.stdout, io.stderr, options.json);
+  const ui = createUi(io.env, io.stdout, io.stderr, options.json);
   const result = await check(options, io.cwd, io.env);
   return reportCheck(result, options, ui, (text) => io.stdout.write(text));
 }
@@ -163,7 +163,7 @@ async function runCheck(flags: CheckFlags, io: Io): Promise<number> {
 /** `create-medplum-auth rotate-secret [directory]`. */
 async function runRotate(options: RotateFlags, io: Io): Promise<number> {
   const { rotateSecret } = await import('./rotate.js');
-  const ui = await createUi(io.env, io.stdout, io.stderr, options.json);
+  const ui = createUi(io.env, io.stdout, io.stderr, options.json);
   const interactive = !options.json && !isCI(io.env) && io.stdinIsTTY && io.stdout.isTTY === true;
   const prompt = interactive ? await (io.loadPrompter ?? loadPrompter)(io.interrupt) : undefined;
   const debug = options.debug ? (line: string) => io.stderr.write(`debug ${line}\n`) : undefined;

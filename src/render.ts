@@ -101,7 +101,16 @@ export async function renderProject(input: RenderInput, templatesDir = TEMPLATES
   for (const file of input.extraFiles ?? []) {
     files.set(file.path, file);
   }
-  return new Map([...files.entries()].sort(([a], [b]) => a.localeCompare(b)));
+  return new Map([...files.entries()].sort(([a], [b]) => byPath(a, b)));
+}
+
+/**
+ * Case-insensitive, as a file browser lists them (README.md among the r's). Not localeCompare: its
+ * collator takes ~5 ms to start, a tenth of a scaffold, and its order follows the user's locale.
+ */
+function byPath(a: string, b: string): number {
+  const [x, y] = [a.toLowerCase(), b.toLowerCase()];
+  return x < y ? -1 : x > y ? 1 : a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** The variables every template may use. With `strict`, each must be defined, even if empty. */

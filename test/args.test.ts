@@ -167,6 +167,13 @@ describe('flags', () => {
     expect(await dryRunJson(['-m', 'client-credentials'])).not.toHaveProperty('ui');
   });
 
+  it('lists the files case-insensitively, as a file browser does', async () => {
+    const { files } = await dryRunJson(['-m', 'oauth-auth-code', '--ui', 'plain']);
+    expect(files.indexOf('README.md')).toBeGreaterThan(files.indexOf('package.json'));
+    expect(files.indexOf('src/SignIn.tsx')).toBeGreaterThan(files.indexOf('src/redirect.ts'));
+    expect(files).toEqual([...files].sort((a: string, b: string) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1)));
+  });
+
   it('--app backend --yes takes the recommended client credentials', async () => {
     expect((await dryRunJson(['--app', 'backend', '--yes'])).method).toBe('client-credentials');
   });

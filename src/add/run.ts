@@ -27,7 +27,7 @@ import { planAdd, type AddPlan } from './plan.js';
 
 export async function runAdd(parsed: Flags, io: Io): Promise<number> {
   const given = parsed.from ? await flagsFromRecord(resolve(io.cwd, parsed.from), parsed) : parsed;
-  const ui = await createUi(io.env, io.stdout, io.stderr, given.json);
+  const ui = createUi(io.env, io.stdout, io.stderr, given.json);
   const target = resolve(io.cwd, given.directory ?? '.');
   const fromCwd = relative(io.cwd, target);
   const displayDir = fromCwd === '' ? '.' : fromCwd.startsWith('..') ? target : fromCwd;
