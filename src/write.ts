@@ -43,6 +43,9 @@ export async function occupyingEntries(dir: string): Promise<string[]> {
  * a file goes, or a file where a directory goes, is refused by name.
  */
 export async function existingFiles(files: FileMap, dir: string): Promise<string[]> {
+  if ((await kindOf(dir)) === 'missing') {
+    return [];
+  }
   const found: string[] = [];
   const conflicts = new Set<string>();
   for (const path of files.keys()) {
@@ -90,15 +93,18 @@ export async function writeProject(files: FileMap, target: string, { force, inte
   // lock is writing into it.
   await takeLock(lock, target);
   try {
-    if (!created && !force) {
-      const occupied = (await occupyingEntries(target)).filter((name) => name !== LOCK);
-      if (occupied.length > 0) {
-        throw new CliError(`${target} is no longer empty (${occupied.slice(0, 5).join(', ')}): another run wrote into it`);
+    // A directory this run made holds nothing but the lock: nothing to check, nothing to replace.
+    if (!created) {
+      if (!force) {
+        const occupied = (await occupyingEntries(target)).filter((name) => name !== LOCK);
+        if (occupied.length > 0) {
+          throw new CliError(`${target} is no longer empty (${occupied.slice(0, 5).join(', ')}): another run wrote into it`);
+        }
       }
+      await existingFiles(files, target);
     }
-    await existingFiles(files, target);
     await stageFiles(files, join(lock, 'new'));
-    await placeFiles(files, join(lock, 'new'), target, join(lock, 'replaced'), interrupt);
+    await placeFiles(files, join(lock, 'new'), target, { replacedDir: join(lock, 'replaced'), fresh: created !== undefined, interrupt });
   } catch (err) {
     await rm(created ?? lock, { recursive: true, force: true });
     throw err;
@@ -152,22 +158,32 @@ async function stageFiles(files: FileMap, dir: string): Promise<void> {
   }
 }
 
-async function placeFiles(files: FileMap, from: string, target: string, replacedDir: string, interrupt: AbortSignal | undefined): Promise<void> {
+interface PlaceOptions {
+  /** Where a file that is replaced waits until the end. */
+  readonly replacedDir: string;
+  /** The target was made by this run: no file in it to replace. */
+  readonly fresh: boolean;
+  readonly interrupt: AbortSignal | undefined;
+}
+
+async function placeFiles(files: FileMap, from: string, target: string, { replacedDir, fresh, interrupt }: PlaceOptions): Promise<void> {
   const placed: string[] = [];
   const replaced: string[] = [];
   const createdDirs: string[] = [];
+  const knownDirs = new Set<string>();
   try {
     for (const { path } of files.values()) {
       interrupt?.throwIfAborted();
       const dest = join(target, path);
-      if ((await kindOf(dest)) === 'file') {
+      if (!fresh && (await kindOf(dest)) === 'file') {
         await moveFile(dest, join(replacedDir, path));
         replaced.push(path);
-      } else {
+      } else if (!knownDirs.has(dirname(dest))) {
         const made = await mkdir(dirname(dest), { recursive: true });
         if (made) {
           createdDirs.push(made);
         }
+        knownDirs.add(dirname(dest));
       }
       await rename(join(from, path), dest);
       placed.push(dest);
