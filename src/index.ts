@@ -29,7 +29,10 @@ const { main } = await import('./cli/main.js');
 process.exitCode = await main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
-  stdinIsTTY: process.stdin.isTTY === true,
+  // Read only when a run may prompt: process.stdin is a stream that costs start-up time to make.
+  get stdinIsTTY() {
+    return process.stdin.isTTY === true;
+  },
   env: process.env,
   cwd: process.cwd(),
   interrupt: interrupts.signal,

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
-import { NAME, createProgram, parseArgs, type Flags } from '../cli/args.js';
+import { NAME, type Flags } from '../cli/args.js';
 import { isCI, type Io } from '../cli/io.js';
 import { printMedplumSide, printNextSteps, type MedplumSide } from '../cli/report.js';
 import { resolvePlan } from '../cli/resolve.js';
@@ -29,42 +29,9 @@ import { unifiedDiff } from './diff.js';
 import { methodsFor } from './kinds.js';
 import { planAdd, type AddPlan, type Change } from './plan.js';
 
-const EXAMPLES = `
-Examples:
-  # A Vite + React app: MedplumProvider and Medplum's SignInForm around <App />, VITE_* in .env
-  $ npx ${NAME} add . --method oauth-auth-code --client-id <id>
-
-  # A Next.js app (App or Pages Router): a client component around the root layout, NEXT_PUBLIC_* in .env.local
-  $ npx ${NAME} add my-site -m oauth-auth-code --dry-run
-
-  # The plain UI (TypeScript): the sign-in in plain React on @medplum/react-hooks, without Mantine, in src/medplum/
-  $ npx ${NAME} add . -m oauth-auth-code --ui plain --client-id <id>
-
-  # A Node service (TypeScript or JavaScript, ESM or CommonJS): src/medplum.ts with a signed-in client
-  $ MEDPLUM_CLIENT_SECRET=... npx ${NAME} add api -m client-credentials --client-id <id> --install
-
-Nothing is committed, and nothing is installed without --install. A second run with the same answers changes nothing.`;
-
-function parseAddArgs(argv: readonly string[]) {
-  const program = createProgram(VERSION, {
-    name: `${NAME} add`,
-    description: "Add a Medplum auth method's wiring to an existing Vite + React app, Next.js app or Node service.",
-    directory: 'the project to add to (default: .)',
-    examples: EXAMPLES,
-  }).option('--install', 'install the added dependencies (default: only print the command)');
-  // Unlike a new project, an existing one is installed only when asked.
-  program.setOptionValueWithSource('install', false, 'default');
-  return parseArgs(argv, VERSION, program);
-}
-
-export async function runAdd(argv: readonly string[], io: Io): Promise<number> {
-  const parsed = parseAddArgs(argv);
-  if (parsed.kind === 'print') {
-    io.stdout.write(parsed.text);
-    return 0;
-  }
-  const given = parsed.flags.from ? await flagsFromRecord(resolve(io.cwd, parsed.flags.from), parsed.flags) : parsed.flags;
-  const ui = await createUi(io.env, io.stdout, io.stderr, given.json);
+export async function runAdd(parsed: Flags, io: Io): Promise<number> {
+  const given = parsed.from ? await flagsFromRecord(resolve(io.cwd, parsed.from), parsed) : parsed;
+  const ui = createUi(io.env, io.stdout, io.stderr, given.json);
   const target = resolve(io.cwd, given.directory ?? '.');
   const fromCwd = relative(io.cwd, target);
   const displayDir = fromCwd === '' ? '.' : fromCwd.startsWith('..') ? target : fromCwd;

@@ -59,19 +59,39 @@ export interface Flags {
   readonly json: boolean;
 }
 
-/** What parsing produced: flags to act on, or text that was asked for (--help, --version). */
-export type Parsed = { readonly kind: 'run'; readonly flags: Flags } | { readonly kind: 'print'; readonly text: string };
+/** The options of a command on a generated project, as parsed. */
+interface ProjectFlags {
+  readonly directory: string;
+  readonly adminProfile?: string;
+  readonly adminClientId?: string;
+  readonly adminClientSecret?: string;
+  readonly debug: boolean;
+  readonly timeout: number;
+  readonly json: boolean;
+}
+
+export interface CheckFlags extends ProjectFlags {
+  readonly envFile?: string;
+  readonly strict: boolean;
+}
+
+export interface RotateFlags extends ProjectFlags {
+  readonly retire: boolean;
+  readonly secretOut?: string;
+}
+
+/** What parsing produced: the command to run with its options, or text that was asked for (--help, --version). */
+export type Parsed =
+  | { readonly kind: 'print'; readonly text: string }
+  | { readonly kind: 'create' | 'add'; readonly flags: Flags }
+  | { readonly kind: 'check'; readonly options: CheckFlags }
+  | { readonly kind: 'rotate-secret'; readonly options: RotateFlags };
 
 const METHOD_LIST = METHOD_IDS.map((id) => `  ${id.padEnd(20)} ${METHODS[id].when}`).join('\n');
 
 const EXAMPLES = `
 Methods (--method), or let the guide's questions pick one:
 ${METHOD_LIST}
-
-Other commands:
-  ${NAME} add [directory]             add a method's wiring to an existing app or service (--help for options)
-  ${NAME} check [directory]           audit a generated project's credentials live (--help for options)
-  ${NAME} rotate-secret [directory]   rotate its client secret into .env, as a project admin
 
 Examples:
   # Ask the decision guide's questions
@@ -104,24 +124,72 @@ Examples:
 Without a TTY, with CI set, or with --yes it never prompts: a missing answer is an error naming its flag.
 Docs: https://www.medplum.com/docs/auth/methods`;
 
+const ADD_EXAMPLES = `
+Examples:
+  # A Vite + React app: MedplumProvider and Medplum's SignInForm around <App />, VITE_* in .env
+  $ npx ${NAME} add . --method oauth-auth-code --client-id <id>
+
+  # A Next.js app (App or Pages Router): a client component around the root layout, NEXT_PUBLIC_* in .env.local
+  $ npx ${NAME} add my-site -m oauth-auth-code --dry-run
+
+  # The plain UI (TypeScript): the sign-in in plain React on @medplum/react-hooks, without Mantine, in src/medplum/
+  $ npx ${NAME} add . -m oauth-auth-code --ui plain --client-id <id>
+
+  # A Node service (TypeScript or JavaScript, ESM or CommonJS): src/medplum.ts with a signed-in client
+  $ MEDPLUM_CLIENT_SECRET=... npx ${NAME} add api -m client-credentials --client-id <id> --install
+
+Nothing is committed, and nothing is installed without --install. A second run with the same answers changes nothing.`;
+
+const CHECK_EXAMPLES = `
+Examples:
+  # Static checks, then a live sign-in with the project's own credentials
+  $ npx ${NAME} check my-api
+
+  # In CI: warnings fail too, one JSON object on stdout
+  $ npx ${NAME} check my-api --strict --json
+
+  # A web starter: its ClientApplication (PKCE, redirect URIs) read with admin credentials
+  $ npx ${NAME} check my-portal --admin-profile prod
+
+Exit 1 when a finding is an error (with --strict, a warning too).`;
+
+const ROTATE_EXAMPLES = `
+Examples:
+  # A new secret into .env; the old one keeps working at the token endpoint meanwhile
+  $ MEDPLUM_ADMIN_CLIENT_ID=... MEDPLUM_ADMIN_CLIENT_SECRET=... npx ${NAME} rotate-secret my-api
+
+  # Once every copy of the app has the new secret: the old one stops working
+  $ npx ${NAME} rotate-secret my-api --retire --admin-profile prod
+
+  # device-credentials: hand the new secret over in a file (mode 600), never in .env
+  $ npx ${NAME} rotate-secret my-device --secret-out ./new-secret`;
+
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
-/** The admin-credential options that --provision, check and rotate-secret share. */
-export function withAdminOptions(program: Command, profileHelp: string): Command {
-  return program
-    .option('--admin-profile <name>', `${profileHelp}: admin credentials from ~/.medplum/<name>.json (default: MEDPLUM_ADMIN_CLIENT_ID/SECRET)`)
-    .option('--admin-client-id <id>', 'a project admin ClientApplication (or MEDPLUM_ADMIN_CLIENT_ID)')
-    .option('--admin-client-secret <secret>', 'its secret (or MEDPLUM_ADMIN_CLIENT_SECRET; prefer the env var)');
-}
+/*
+ * The options more than one command takes, each defined once. Commander keeps an Option on the
+ * command it was added to, so each command gets a new one.
+ */
+const baseUrlOption = () => new Option('--base-url <url>', `Medplum server base URL (default: ${DEFAULT_BASE_URL})`);
+const debugOption = () => new Option('--debug', 'log each request to the Medplum server on stderr (method, path, status; never a secret)');
+const jsonOption = (more = '') => new Option('--json', `print one JSON object on stdout (never a secret)${more}`);
+const timeoutOption = () =>
+  // Commander adds "(default: 30)" to the help.
+  new Option('--timeout <seconds>', 'how long each request to Medplum or the identity provider may take, headers and body')
+    .argParser(parseTimeout)
+    .default(DEFAULT_TIMEOUT_SECONDS);
+/** The admin credentials of --provision, check and rotate-secret; `use` says what they are for. */
+const adminOptions = (use: string) => [
+  new Option('--admin-profile <name>', `${use}: admin credentials from ~/.medplum/<name>.json (default: MEDPLUM_ADMIN_CLIENT_ID/SECRET)`),
+  new Option('--admin-client-id <id>', 'a project admin ClientApplication (or MEDPLUM_ADMIN_CLIENT_ID)'),
+  new Option('--admin-client-secret <secret>', 'its secret (or MEDPLUM_ADMIN_CLIENT_SECRET; prefer the env var)'),
+];
 
-/** `--timeout <seconds>`, shared by the scaffold, check and rotate-secret. */
-export function withTimeoutOption(program: Command): Command {
-  return program.option(
-    '--timeout <seconds>',
-    `how long each request to Medplum or the identity provider may take, headers and body (default: ${DEFAULT_TIMEOUT_SECONDS})`,
-    parseTimeout,
-    DEFAULT_TIMEOUT_SECONDS,
-  );
+function addOptions(command: Command, options: readonly Option[]): Command {
+  for (const option of options) {
+    command.addOption(option);
+  }
+  return command;
 }
 
 function parseTimeout(value: string): number {
@@ -132,53 +200,9 @@ function parseTimeout(value: string): number {
   return seconds;
 }
 
-/**
- * Commander with its output captured and no process.exit: the program's options and arguments,
- * the text of --help/--version to print, or a UsageError that says how to get help.
- */
-export function parseCommand(
-  program: Command,
-  argv: readonly string[],
-): { readonly kind: 'print'; readonly text: string } | { readonly kind: 'run'; readonly opts: OptionValues; readonly args: readonly string[] } {
-  let out = '';
-  program
-    .helpOption('-h, --help', 'show this help')
-    .exitOverride()
-    .configureOutput({ writeOut: (text) => (out += text), writeErr: () => {}, outputError: () => {} });
-  try {
-    program.parse(argv, { from: 'user' });
-  } catch (err) {
-    if (!(err instanceof CommanderError)) {
-      throw err;
-    }
-    if (err.exitCode === 0) {
-      return { kind: 'print', text: out };
-    }
-    const message = err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
-    throw new UsageError(`${message}${/\.$/.test(message) ? '' : '.'} See ${program.name()} --help.`);
-  }
-  return { kind: 'run', opts: program.opts(), args: program.args };
-}
-
-/** What differs between the scaffold's program and `add`'s, which takes the same flags. */
-export interface ProgramText {
-  readonly name: string;
-  readonly description: string;
-  readonly directory: string;
-  readonly examples: string;
-}
-
-const CREATE: ProgramText = {
-  name: NAME,
-  description: "Scaffold a Medplum project that already signs in, chosen by Medplum's authentication decision guide.",
-  directory: 'where to create the project (its name becomes the package name)',
-  examples: EXAMPLES,
-};
-
-export function createProgram(version: string, text: ProgramText = CREATE): Command {
-  const program = new Command(text.name)
-    .description(text.description)
-    .argument('[directory]', text.directory)
+/** The scaffold's questions as flags: a new project's (the program itself) and `add`'s. */
+function withScaffoldOptions(command: Command): Command {
+  command
     .addOption(new Option('--app <kind>', 'what you are building').choices(APPS))
     .addOption(new Option('-m, --method <method>', 'the auth method (implies --app)').choices(METHOD_IDS))
     .addOption(new Option('--platform <platform>', 'user-facing apps: a web app (Vite) or a mobile app (Expo: iOS, Android, web)').choices(PLATFORMS))
@@ -187,7 +211,7 @@ export function createProgram(version: string, text: ProgramText = CREATE): Comm
         WEB_UIS,
       ),
     )
-    .option('--base-url <url>', `Medplum server base URL (default: ${DEFAULT_BASE_URL})`)
+    .addOption(baseUrlOption())
     .option('--client-id <id>', 'ClientApplication ID')
     .option('--client-secret <secret>', 'ClientApplication secret (or set MEDPLUM_CLIENT_SECRET)')
     .option('--project-id <id>', 'Medplum project ID')
@@ -207,7 +231,7 @@ export function createProgram(version: string, text: ProgramText = CREATE): Comm
     .option('--idp-client-secret <secret>', 'with --provision, external-idp: the app\'s client secret at the identity provider, sent only to Medplum (or MEDPLUM_IDP_CLIENT_SECRET)')
     .option('--secret-out <file>', 'with --provision, device-credentials: hand the new secret over in this file (mode 600)')
     .option('--reveal-secret', 'with --provision, device-credentials: print the new secret once, on stdout')
-    .option('--debug', 'log each request to the Medplum server on stderr (method, path, status; never a secret)')
+    .addOption(debugOption())
     .option('--from <file>', 'replay the medplum-auth.json of an earlier scaffold, without prompts')
     .option('-y, --yes', 'never prompt; take the recommended answers')
     .option('--no-install', 'do not install dependencies')
@@ -221,64 +245,137 @@ export function createProgram(version: string, text: ProgramText = CREATE): Comm
     )
     .option('--force', 'write into a non-empty directory, overwriting the files it lists')
     .option('--dry-run', 'print the files it would write; write nothing')
-    .option('--json', 'print one JSON object on stdout (never a secret); implies no prompts')
-    .version(version, '-v, --version')
-    .addHelpText('after', text.examples)
-    .showSuggestionAfterError();
-  return withTimeoutOption(withAdminOptions(program, 'with --provision'));
+    .addOption(jsonOption('; implies no prompts'));
+  return addOptions(command, [...adminOptions('with --provision'), timeoutOption()]);
 }
 
-export function parseArgs(argv: readonly string[], version: string, program = createProgram(version)): Parsed {
+/**
+ * The one program: creating a project is the program itself (so `create-medplum-auth my-app` and its
+ * --help are the scaffold's), and `add`, `check` and `rotate-secret` are its subcommands. Each
+ * action only records what was parsed in `done`; the commands themselves run in cli.ts.
+ */
+export function createProgram(version: string, done: (parsed: Parsed) => void = () => {}): Command {
+  const program = new Command(NAME)
+    .description("Scaffold a Medplum project that already signs in, chosen by Medplum's authentication decision guide.")
+    .argument('[directory]', 'where to create the project (its name becomes the package name)')
+    .version(version, '-v, --version')
+    .addHelpText('after', EXAMPLES)
+    // Set before the subcommands are added: they inherit these settings.
+    .helpOption('-h, --help', 'show this help')
+    .helpCommand(false) // `create-medplum-auth help` makes a project named help, as it always has
+    .enablePositionalOptions() // the program's options go before a subcommand; after it, they are the subcommand's
+    .showSuggestionAfterError()
+    .action((directory: string | undefined, _o, command: Command) => done({ kind: 'create', flags: toFlags(directory, command.opts()) }));
+  withScaffoldOptions(program);
+
+  const add = program
+    .command('add')
+    .description("Add a Medplum auth method's wiring to an existing Vite + React app, Next.js app or Node service.")
+    .argument('[directory]', 'the project to add to (default: .)')
+    .addHelpText('after', ADD_EXAMPLES)
+    .action((directory: string | undefined, _o, command: Command) => done({ kind: 'add', flags: toFlags(directory, command.opts()) }));
+  withScaffoldOptions(add).option('--install', 'install the added dependencies (default: only print the command)');
+  // Unlike a new project, an existing one is installed only when asked.
+  add.setOptionValueWithSource('install', false, 'default');
+
+  projectCommand(program, 'check', "Audit a generated project's Medplum credentials: sign in by its method, then check for excess privilege.", 'web methods, to read the ClientApplication')
+    // Not --env-file: Node 22 reads a script's own --env-file argument too, and exits 9 before any
+    // code runs when it names a directory or a missing file.
+    .option('--env <file>', 'an env file read after .env (its values win)')
+    .option('--env-file <file>', 'the same as --env, the 0.1 spelling (Node itself also reads it, and exits if it is not a file)')
+    .option('--strict', 'exit non-zero on warnings too')
+    .addHelpText('after', CHECK_EXAMPLES)
+    .action((directory: string, o: OptionValues) =>
+      done({ kind: 'check', options: { ...projectFlags(directory, o), envFile: o.env ?? o.envFile, strict: o.strict === true } }),
+    );
+
+  projectCommand(program, 'rotate-secret', "Rotate the project's client secret with Medplum's $rotate-secret, as a project admin, and write it into .env.", 'the admin')
+    .option('--retire', 'end the rotation: the old (retiring) secret stops working')
+    .option('--secret-out <file>', 'device-credentials: write the new secret to this file (mode 600), never to .env')
+    .addHelpText('after', ROTATE_EXAMPLES)
+    .action((directory: string, o: OptionValues) =>
+      done({ kind: 'rotate-secret', options: { ...projectFlags(directory, o), retire: o.retire === true, secretOut: o.secretOut } }),
+    );
+  return program;
+}
+
+/** A command on a generated project (check, rotate-secret), with the options both take. */
+function projectCommand(program: Command, name: string, description: string, adminUse: string): Command {
+  const command = program.command(name).description(description).argument('[directory]', 'the project', '.');
+  return addOptions(command, [jsonOption(), debugOption(), ...adminOptions(adminUse), timeoutOption()]);
+}
+
+const projectFlags = (directory: string, o: OptionValues): ProjectFlags => ({ directory, ...adminFlags(o), debug: o.debug === true, timeout: o.timeout, json: o.json === true });
+const adminFlags = (o: OptionValues) => ({ adminProfile: o.adminProfile, adminClientId: o.adminClientId, adminClientSecret: o.adminClientSecret });
+
+/**
+ * argv -> the command to run, with commander's output captured and no process.exit: the text of
+ * --help/--version to print, or a UsageError that says which --help to read.
+ */
+export function parseArgs(argv: readonly string[], version: string): Parsed {
+  let parsed: Parsed | undefined;
+  let out = '';
+  const program = createProgram(version, (p) => (parsed = p));
+  for (const command of [program, ...program.commands]) {
+    command.exitOverride().configureOutput({ writeOut: (text) => (out += text), writeErr: () => {}, outputError: () => {} });
+  }
   // `npm create x -- --flag` can pass the `--` through; it means nothing here.
   const args = argv.filter((arg, i) => !(arg === '--' && i === 0));
-  const parsed = parseCommand(program, args);
-  if (parsed.kind === 'print') {
-    return parsed;
+  try {
+    program.parse(args, { from: 'user' });
+  } catch (err) {
+    if (!(err instanceof CommanderError)) {
+      throw err;
+    }
+    if (err.exitCode === 0) {
+      return { kind: 'print', text: out };
+    }
+    const subcommand = program.commands.find((c) => c.name() === args[0]);
+    const message = err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
+    throw new UsageError(`${message}${/\.$/.test(message) ? '' : '.'} See ${NAME}${subcommand ? ` ${subcommand.name()}` : ''} --help.`);
   }
-  const o = parsed.opts;
+  return parsed as Parsed;
+}
+
+function toFlags(directory: string | undefined, o: OptionValues): Flags {
   return {
-    kind: 'run',
-    flags: {
-      directory: parsed.args[0],
-      app: o.app,
-      method: o.method,
-      platform: o.platform,
-      ui: o.ui,
-      baseUrl: o.baseUrl,
-      clientId: o.clientId,
-      clientSecret: o.clientSecret,
-      projectId: o.projectId,
-      for: o.for,
-      googleClientId: o.googleClientId,
-      idp: o.idp,
-      idpIssuer: o.idpIssuer,
-      idpDomain: o.idpDomain,
-      idpClientId: o.idpClientId,
-      idpClientSecret: o.idpClientSecret,
-      discover: o.discover === true,
-      privateKeyPath: o.privateKeyPath,
-      deviceId: o.deviceId,
-      allow: o.allow,
-      allowIp: o.allowIp,
-      from: o.from,
-      provision: o.provision === true,
-      adminProfile: o.adminProfile,
-      adminClientId: o.adminClientId,
-      adminClientSecret: o.adminClientSecret,
-      jwksUri: o.jwksUri,
-      secretOut: o.secretOut,
-      revealSecret: o.revealSecret === true,
-      debug: o.debug === true,
-      timeout: o.timeout,
-      yes: o.yes === true,
-      install: o.install,
-      git: o.git,
-      check: o.check,
-      strict: o.strict === true,
-      packageManager: o.packageManager,
-      force: o.force === true,
-      dryRun: o.dryRun === true,
-      json: o.json === true,
-    },
+    directory,
+    app: o.app,
+    method: o.method,
+    platform: o.platform,
+    ui: o.ui,
+    baseUrl: o.baseUrl,
+    clientId: o.clientId,
+    clientSecret: o.clientSecret,
+    projectId: o.projectId,
+    for: o.for,
+    googleClientId: o.googleClientId,
+    idp: o.idp,
+    idpIssuer: o.idpIssuer,
+    idpDomain: o.idpDomain,
+    idpClientId: o.idpClientId,
+    idpClientSecret: o.idpClientSecret,
+    discover: o.discover === true,
+    privateKeyPath: o.privateKeyPath,
+    deviceId: o.deviceId,
+    allow: o.allow,
+    allowIp: o.allowIp,
+    from: o.from,
+    provision: o.provision === true,
+    ...adminFlags(o),
+    jwksUri: o.jwksUri,
+    secretOut: o.secretOut,
+    revealSecret: o.revealSecret === true,
+    debug: o.debug === true,
+    timeout: o.timeout,
+    yes: o.yes === true,
+    install: o.install,
+    git: o.git,
+    check: o.check,
+    strict: o.strict === true,
+    packageManager: o.packageManager,
+    force: o.force === true,
+    dryRun: o.dryRun === true,
+    json: o.json === true,
   };
 }

@@ -22,7 +22,7 @@ export async function create(parsedFlags: Flags, io: Io): Promise<number> {
   const flags = parsedFlags.from
     ? await (await import('../scaffold/record.js')).flagsFromRecord(resolve(io.cwd, parsedFlags.from), parsedFlags)
     : parsedFlags;
-  const ui = await createUi(io.env, io.stdout, io.stderr, flags.json);
+  const ui = createUi(io.env, io.stdout, io.stderr, flags.json);
   const interactive = !flags.yes && !flags.json && !isCI(io.env) && io.stdinIsTTY && io.stdout.isTTY === true;
   const prompt = interactive ? await (io.loadPrompter ?? loadPrompter)(io.interrupt) : undefined;
 

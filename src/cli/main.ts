@@ -3,7 +3,7 @@
  * codes; nothing calls process.exit. Each command is loaded only when it runs, so --help and
  * --version start fast.
  */
-import { NAME, parseArgs } from './args.js';
+import { NAME, parseArgs, type CheckFlags, type RotateFlags } from './args.js';
 import { CliError, Interrupted, UsageError } from '../errors.js';
 import { isCI, type Io } from './io.js';
 import { isPromptCancel, loadPrompter } from './prompts.js';
@@ -12,23 +12,22 @@ import { VERSION } from './version.js';
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   try {
-    if (argv[0] === 'check') {
-      return await runCheck(argv.slice(1), io);
-    }
-    if (argv[0] === 'rotate-secret') {
-      return await runRotate(argv.slice(1), io);
-    }
-    if (argv[0] === 'add') {
-      return await (await import('../add/run.js')).runAdd(argv.slice(1), io);
-    }
     const parsed = parseArgs(argv, VERSION);
-    if (parsed.kind === 'print') {
-      io.stdout.write(parsed.text);
-      return 0;
+    switch (parsed.kind) {
+      case 'print':
+        io.stdout.write(parsed.text);
+        return 0;
+      case 'check':
+        return await runCheck(parsed.options, io);
+      case 'rotate-secret':
+        return await runRotate(parsed.options, io);
+      case 'add':
+        return await (await import('../add/run.js')).runAdd(parsed.flags, io);
+      case 'create':
+        return await (await import('./create.js')).create(parsed.flags, io);
     }
-    return await (await import('./create.js')).create(parsed.flags, io);
   } catch (err) {
-    const ui = await createUi(io.env, io.stdout, io.stderr, false);
+    const ui = createUi(io.env, io.stdout, io.stderr, false);
     if (isPromptCancel(err)) {
       ui.error('Cancelled. Nothing was written.');
       return 1;
@@ -46,27 +45,18 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 }
 
 /** `create-medplum-auth check [directory]`: loaded only when asked for (it loads @medplum/core). */
-async function runCheck(argv: readonly string[], io: Io): Promise<number> {
-  const { check, parseCheckArgs, reportCheck } = await import('../medplum/check.js');
-  const options = parseCheckArgs(argv, (text) => io.stderr.write(text));
-  if ('help' in options) {
-    io.stdout.write(options.help);
-    return 0;
-  }
-  const ui = await createUi(io.env, io.stdout, io.stderr, options.json);
-  const result = await check({ ...options, interrupt: io.interrupt }, io.cwd, io.env);
+async function runCheck(flags: CheckFlags, io: Io): Promise<number> {
+  const { check, reportCheck } = await import('../medplum/check.js');
+  const options = { ...flags, debug: flags.debug ? (line: string) => io.stderr.write(`debug ${line}\n`) : undefined, interrupt: io.interrupt };
+  const ui = createUi(io.env, io.stdout, io.stderr, options.json);
+  const result = await check(options, io.cwd, io.env);
   return reportCheck(result, options, ui, (text) => io.stdout.write(text));
 }
 
 /** `create-medplum-auth rotate-secret [directory]`. */
-async function runRotate(argv: readonly string[], io: Io): Promise<number> {
-  const { parseRotateArgs, rotateSecret } = await import('../medplum/rotate.js');
-  const options = parseRotateArgs(argv);
-  if ('help' in options) {
-    io.stdout.write(options.help);
-    return 0;
-  }
-  const ui = await createUi(io.env, io.stdout, io.stderr, options.json);
+async function runRotate(options: RotateFlags, io: Io): Promise<number> {
+  const { rotateSecret } = await import('../medplum/rotate.js');
+  const ui = createUi(io.env, io.stdout, io.stderr, options.json);
   const interactive = !options.json && !isCI(io.env) && io.stdinIsTTY && io.stdout.isTTY === true;
   const prompt = interactive ? await (io.loadPrompter ?? loadPrompter)(io.interrupt) : undefined;
   const debug = options.debug ? (line: string) => io.stderr.write(`debug ${line}\n`) : undefined;

@@ -37,12 +37,13 @@ export async function resolvePlan(
   const platform = await resolvePlatform(flags, METHODS[decision.method], prompt);
   const method = forPlatform(METHODS[decision.method], platform);
   // Loaded here, not at start-up: --help and --version need none of this (nor node:crypto).
-  const [{ checkFlagsApply, resolveNeeds, resolvePolicy }, { checkProvisionFlags, offerProvision }] = await Promise.all([
-    import('../guide/needs.js'),
-    import('../medplum/provisioning.js'),
-  ]);
+  const { checkFlagsApply, resolveNeeds, resolvePolicy } = await import('../guide/needs.js');
   checkFlagsApply(flags, method);
-  checkProvisionFlags(flags, { method });
+  // Provisioning code loads only when there may be something to provision.
+  const provisioning = flags.provision || (prompt && !into) ? await import('../medplum/provisioning.js') : undefined;
+  if (flags.provision) {
+    provisioning?.checkProvisionFlags(flags, { method });
+  }
   const accessPolicy = resolvePolicy(flags, method, projectName);
   const webUi = hasUi(method) ? await resolveUi(flags, prompt) : undefined;
 
@@ -58,7 +59,7 @@ export async function resolvePlan(
   checkEnvSafe(baseUrl.url, '--base-url');
   const http = httpFor(flags, io);
   // At a terminal the client may be created now, instead of the user fetching its ID and secret (not for `add`).
-  const provision = into ? flags.provision : await offerProvision(flags, method, baseUrl.url, http, prompt);
+  const provision = into || !provisioning ? flags.provision : await provisioning.offerProvision(flags, method, baseUrl.url, http, prompt);
 
   // When the client is created on the server there is no ID or secret to ask for.
   const ask = provision ? undefined : prompt;

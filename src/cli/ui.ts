@@ -1,49 +1,49 @@
 /**
- * Terminal output: colour only on a TTY and never with NO_COLOR (chalk alone ignores NO_COLOR).
- * chalk is loaded on first use, so --help and --version do not pay for it.
+ * Terminal output: colour only on a TTY and never with NO_COLOR. Node's own styleText does the
+ * colouring: the basic colours are all we use, and a colour library would cost start-up time.
  */
-import type { ChalkInstance } from 'chalk';
+import { styleText } from 'node:util';
 
 export interface Stream {
   write(text: string): unknown;
   readonly isTTY?: boolean;
 }
 
+const STYLES = ['bold', 'dim', 'red', 'green', 'yellow', 'cyan'] as const;
+
+/** Each style as a function of the text; the text unchanged where colour is off. */
+export type Colors = Readonly<Record<(typeof STYLES)[number], (text: string) => string>>;
+
 export interface Ui {
-  readonly color: ChalkInstance;
+  readonly color: Colors;
   /** A line for the human reader; silent in --json mode, where stdout is the JSON alone. */
   info(text?: string): void;
   warn(text: string): void;
   error(text: string): void;
 }
 
-/** `detected` is the terminal's colour depth as chalk detects it (1 = basic colours). */
-export function colorLevel(
-  env: Readonly<Record<string, string | undefined>>,
-  stream: Stream,
-  detected: 0 | 1 | 2 | 3 = 1,
-): 0 | 1 | 2 | 3 {
+/** Whether to colour what goes to `stream`: 1 for colour, 0 for none. */
+export function colorLevel(env: Readonly<Record<string, string | undefined>>, stream: Stream): 0 | 1 {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') {
     return 0;
   }
   const forced = env.FORCE_COLOR;
   if (forced !== undefined && forced !== '') {
-    return forced === '0' || forced === 'false' ? 0 : detected || 1;
+    return forced === '0' || forced === 'false' ? 0 : 1;
   }
-  return stream.isTTY ? detected || 1 : 0;
+  return stream.isTTY ? 1 : 0;
 }
 
-export async function createUi(
-  env: Readonly<Record<string, string | undefined>>,
-  stdout: Stream,
-  stderr: Stream,
-  quiet: boolean,
-): Promise<Ui> {
-  const { default: chalk, Chalk } = await import('chalk');
-  const color = new Chalk({ level: colorLevel(env, stdout, chalk.level) });
-  const errColor = new Chalk({ level: colorLevel(env, stderr, chalk.level) });
+function colors(on: boolean): Colors {
+  // validateStream: false, as colorLevel has decided (styleText would look at process.stdout).
+  const style = (name: (typeof STYLES)[number]) => (on ? (text: string) => styleText(name, text, { validateStream: false }) : (text: string) => text);
+  return Object.fromEntries(STYLES.map((name) => [name, style(name)])) as Colors;
+}
+
+export function createUi(env: Readonly<Record<string, string | undefined>>, stdout: Stream, stderr: Stream, quiet: boolean): Ui {
+  const errColor = colors(colorLevel(env, stderr) === 1);
   return {
-    color,
+    color: colors(colorLevel(env, stdout) === 1),
     info: (text = '') => {
       if (!quiet) {
         stdout.write(`${text}\n`);

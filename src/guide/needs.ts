@@ -8,7 +8,6 @@ import type { Flags } from '../cli/args.js';
 import { UsageError } from '../errors.js';
 import { shownValue } from '../scaffold/escape.js';
 import { discover, IDP_PROVIDERS, idpFromPatterns, NO_IDP, PROVIDERS, plainHttpWarning, type IdpProvider, type IdpSettings } from './idp.js';
-import { generateDeviceKey, loadDeviceKey, PRIVATE_KEY_FILE } from './keys.js';
 import { hasUi, METHOD_IDS, METHODS, type Method, type Need } from './methods.js';
 import { buildPolicy, parseAllow, parseAllowIp, parseDeviceId, restrictToDevice, type AccessPolicy } from './policy.js';
 import type { Prompter } from '../cli/prompts.js';
@@ -48,7 +47,10 @@ const FLAG_OWNERS: readonly [keyof Flags, string, Need | 'policy' | 'ui'][] = [
   ['allowIp', '--allow-ip', 'policy'],
 ];
 
-/** A flag given for a method that has no use for it is a usage error, not silently ignored. */
+/**
+ * A flag given for a method that has no use for it, or one that only goes with --provision given
+ * without it, is a usage error, not silently ignored.
+ */
 export function checkFlagsApply(flags: Flags, method: Method): void {
   for (const [key, flag, owner] of FLAG_OWNERS) {
     const value = flags[key];
@@ -66,6 +68,22 @@ export function checkFlagsApply(flags: Flags, method: Method): void {
           ? `${flag} is for the web starters; the Expo starter (--platform mobile) has one UI. Remove ${flag}.`
           : `${flag} does not apply to ${method.id}; ${owner === 'ui' ? `it only applies to user-facing methods (${users})` : `it is for ${users}`}.`,
       );
+    }
+  }
+  if (!flags.provision) {
+    const only = (
+      [
+        ['--admin-profile', flags.adminProfile !== undefined],
+        ['--admin-client-id', flags.adminClientId !== undefined],
+        ['--admin-client-secret', flags.adminClientSecret !== undefined],
+        ['--jwks-uri', flags.jwksUri !== undefined],
+        ['--secret-out', flags.secretOut !== undefined],
+        ['--reveal-secret', flags.revealSecret],
+        ['--idp-client-secret', flags.idpClientSecret !== undefined],
+      ] as const
+    ).filter(([, given]) => given);
+    if (only.length > 0) {
+      throw new UsageError(`${only.map(([flag]) => flag).join(', ')} only ${only.length === 1 ? 'goes' : 'go'} with --provision.`);
     }
   }
 }
@@ -88,6 +106,8 @@ const RESOLVERS: Readonly<Record<Need, (ctx: NeedContext) => Promise<Partial<Nee
   idpOptional: (ctx) => resolveIdp(ctx, false),
 
   keyPair: async ({ flags, cwd }) => {
+    // node:crypto is loaded only by the method that makes or reads a key.
+    const { generateDeviceKey, loadDeviceKey, PRIVATE_KEY_FILE } = await import('./keys.js');
     if (flags.privateKeyPath !== undefined) {
       const privateKeyPath = resolve(cwd, flags.privateKeyPath);
       const key = await loadDeviceKey(privateKeyPath);

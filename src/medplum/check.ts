@@ -10,8 +10,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import type { MedplumClient } from '@medplum/core';
-import { Command } from 'commander';
-import { NAME, parseCommand, withAdminOptions, withTimeoutOption } from '../cli/args.js';
+import type { CheckFlags } from '../cli/args.js';
 import { CliError, Interrupted } from '../errors.js';
 import { policyFetch } from './http.js';
 import type { Method, MethodId } from '../guide/methods.js';
@@ -26,20 +25,11 @@ export interface Finding {
   readonly message: string;
 }
 
-export interface CheckOptions {
-  readonly directory: string;
-  readonly envFile?: string;
-  readonly adminProfile?: string;
-  readonly adminClientId?: string;
-  readonly adminClientSecret?: string;
+export interface CheckOptions extends Omit<CheckFlags, 'debug'> {
   /** --debug: where to log each HTTP exchange (never a secret). */
   readonly debug?: (line: string) => void;
-  /** --timeout, in seconds. */
-  readonly timeout: number;
   /** Aborted on SIGINT/SIGTERM. */
   readonly interrupt?: AbortSignal;
-  readonly json: boolean;
-  readonly strict: boolean;
   /** A project admin already signed in (the scaffold's --provision): reads a web client's ClientApplication. */
   readonly admin?: MedplumClient;
 }
@@ -51,38 +41,6 @@ const SIGN_IN: Partial<Record<MethodId, 'client-secret' | 'basic' | 'jwt'>> = {
   'basic-auth': 'basic',
   'jwt-assertion': 'jwt',
 };
-
-export function parseCheckArgs(
-  argv: readonly string[],
-  stderr: (text: string) => void = () => {},
-): CheckOptions | { readonly help: string } {
-  const program = new Command(`${NAME} check`)
-    .description("Audit a generated project's Medplum credentials: sign in by its method, then check for excess privilege.")
-    .argument('[directory]', 'the project', '.')
-    // Not --env-file: Node 22 reads a script's own --env-file argument too, and exits 9 before any
-    // code runs when it names a directory or a missing file.
-    .option('--env <file>', 'an env file read after .env (its values win)')
-    .option('--env-file <file>', 'the same as --env, the 0.1 spelling (Node itself also reads it, and exits if it is not a file)')
-    .option('--json', 'print one JSON object on stdout')
-    .option('--strict', 'exit non-zero on warnings too')
-    .option('--debug', 'log each request to the Medplum server on stderr (never a secret)');
-  const parsed = parseCommand(withTimeoutOption(withAdminOptions(program, 'web methods, to read the ClientApplication')), argv);
-  if (parsed.kind === 'print') {
-    return { help: parsed.text };
-  }
-  const o = parsed.opts;
-  return {
-    directory: parsed.args[0] ?? '.',
-    envFile: o.env ?? o.envFile,
-    adminProfile: o.adminProfile,
-    adminClientId: o.adminClientId,
-    adminClientSecret: o.adminClientSecret,
-    debug: o.debug === true ? (line: string) => stderr(`debug ${line}\n`) : undefined,
-    timeout: o.timeout,
-    json: o.json === true,
-    strict: o.strict === true,
-  };
-}
 
 export interface CheckResult {
   readonly directory: string;

@@ -37,25 +37,8 @@ export interface ProvisionedPlan {
   readonly undoProvision: () => Promise<string>;
 }
 
-/** Flags that only mean something with --provision are refused without it. */
+/** With --provision: the flags that go with it fit the method and each other. */
 export function checkProvisionFlags(flags: Flags, plan: Pick<Plan, 'method'>): void {
-  const only = (
-    [
-      ['--admin-profile', flags.adminProfile !== undefined],
-      ['--admin-client-id', flags.adminClientId !== undefined],
-      ['--admin-client-secret', flags.adminClientSecret !== undefined],
-      ['--jwks-uri', flags.jwksUri !== undefined],
-      ['--secret-out', flags.secretOut !== undefined],
-      ['--reveal-secret', flags.revealSecret],
-      ['--idp-client-secret', flags.idpClientSecret !== undefined],
-    ] as const
-  ).filter(([, given]) => given);
-  if (!flags.provision) {
-    if (only.length > 0) {
-      throw new UsageError(`${only.map(([flag]) => flag).join(', ')} only ${only.length === 1 ? 'goes' : 'go'} with --provision.`);
-    }
-    return;
-  }
   const { method } = plan;
   if (flags.dryRun) {
     throw new UsageError('--dry-run never changes the server: drop --provision or --dry-run.');

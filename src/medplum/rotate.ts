@@ -4,9 +4,8 @@
  * The old secret keeps working at the token endpoint as `retiringSecret` until `--retire`.
  */
 import { join, resolve } from 'node:path';
-import { Command } from 'commander';
 import { adminSession, describe, withAdminFlags } from './admin.js';
-import { NAME, parseCommand, withAdminOptions, withTimeoutOption } from '../cli/args.js';
+import { NAME, type RotateFlags } from '../cli/args.js';
 import { EnvFileError, readEnvEntries, setEnvEntry } from '../scaffold/env-file.js';
 import { CliError, UsageError } from '../errors.js';
 import { policyFetch } from './http.js';
@@ -15,43 +14,7 @@ import { readClientSecret, readEnvText, readProjectEnv, readRecordedMethod } fro
 import { prepareWrite } from '../scaffold/save.js';
 import { releaseWarning, serverRelease } from './server.js';
 
-export interface RotateOptions {
-  readonly directory: string;
-  readonly retire: boolean;
-  readonly secretOut?: string;
-  readonly adminProfile?: string;
-  readonly adminClientId?: string;
-  readonly adminClientSecret?: string;
-  readonly json: boolean;
-  readonly debug: boolean;
-  readonly timeout: number;
-}
-
-export function parseRotateArgs(argv: readonly string[]): RotateOptions | { readonly help: string } {
-  const program = new Command(`${NAME} rotate-secret`)
-    .description("Rotate the project's client secret with Medplum's $rotate-secret, as a project admin, and write it into .env.")
-    .argument('[directory]', 'the project', '.')
-    .option('--retire', 'end the rotation: the old (retiring) secret stops working')
-    .option('--secret-out <file>', 'device-credentials: write the new secret to this file (mode 600), never to .env')
-    .option('--json', 'print one JSON object on stdout (never a secret)')
-    .option('--debug', 'log each request to the Medplum server on stderr (never a secret)');
-  const parsed = parseCommand(withTimeoutOption(withAdminOptions(program, 'the admin')), argv);
-  if (parsed.kind === 'print') {
-    return { help: parsed.text };
-  }
-  const o = parsed.opts;
-  return {
-    directory: parsed.args[0] ?? '.',
-    retire: o.retire === true,
-    secretOut: o.secretOut,
-    adminProfile: o.adminProfile,
-    adminClientId: o.adminClientId,
-    adminClientSecret: o.adminClientSecret,
-    json: o.json === true,
-    debug: o.debug === true,
-    timeout: o.timeout,
-  };
-}
+export type RotateOptions = RotateFlags;
 
 export interface RotateResult {
   readonly clientId: string;

@@ -11,9 +11,8 @@
  * Nothing is written through a symbolic link, and a directory where a file must go (or a file where
  * a directory must go) is a conflict named up front, never deleted.
  */
-import { lstat, mkdir, readdir, readlink, rename, rm } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, readlink, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import fse from 'fs-extra';
 import { CliError } from '../errors.js';
 import type { FileMap } from './render.js';
 
@@ -44,6 +43,9 @@ export async function occupyingEntries(dir: string): Promise<string[]> {
  * a file goes, or a file where a directory goes, is refused by name.
  */
 export async function existingFiles(files: FileMap, dir: string): Promise<string[]> {
+  if ((await kindOf(dir)) === 'missing') {
+    return [];
+  }
   const found: string[] = [];
   const conflicts = new Set<string>();
   for (const path of files.keys()) {
@@ -91,15 +93,18 @@ export async function writeProject(files: FileMap, target: string, { force, inte
   // lock is writing into it.
   await takeLock(lock, target);
   try {
-    if (!created && !force) {
-      const occupied = (await occupyingEntries(target)).filter((name) => name !== LOCK);
-      if (occupied.length > 0) {
-        throw new CliError(`${target} is no longer empty (${occupied.slice(0, 5).join(', ')}): another run wrote into it`);
+    // A directory this run made holds nothing but the lock: nothing to check, nothing to replace.
+    if (!created) {
+      if (!force) {
+        const occupied = (await occupyingEntries(target)).filter((name) => name !== LOCK);
+        if (occupied.length > 0) {
+          throw new CliError(`${target} is no longer empty (${occupied.slice(0, 5).join(', ')}): another run wrote into it`);
+        }
       }
+      await existingFiles(files, target);
     }
-    await existingFiles(files, target);
     await stageFiles(files, join(lock, 'new'));
-    await placeFiles(files, join(lock, 'new'), target, join(lock, 'replaced'), interrupt);
+    await placeFiles(files, join(lock, 'new'), target, { replacedDir: join(lock, 'replaced'), fresh: created !== undefined, interrupt });
   } catch (err) {
     await rm(created ?? lock, { recursive: true, force: true });
     throw err;
@@ -135,13 +140,16 @@ async function takeLock(lock: string, target: string): Promise<void> {
 }
 
 async function stageFiles(files: FileMap, dir: string): Promise<void> {
+  for (const folder of new Set([...files.keys()].map((path) => dirname(join(dir, path))))) {
+    await mkdir(folder, { recursive: true });
+  }
   // allSettled, not all: every write must have finished before a failure removes the stage.
   const results = await Promise.allSettled(
     [...files.values()].map(async (file) => {
       const path = join(dir, file.path);
-      await fse.outputFile(path, file.content, { mode: file.mode });
+      await writeFile(path, file.content, { mode: file.mode });
       // The mode given at creation is filtered by the umask; set it exactly.
-      await fse.chmod(path, file.mode);
+      await chmod(path, file.mode);
     }),
   );
   const failed = results.find((r) => r.status === 'rejected');
@@ -150,22 +158,32 @@ async function stageFiles(files: FileMap, dir: string): Promise<void> {
   }
 }
 
-async function placeFiles(files: FileMap, from: string, target: string, replacedDir: string, interrupt: AbortSignal | undefined): Promise<void> {
+interface PlaceOptions {
+  /** Where a file that is replaced waits until the end. */
+  readonly replacedDir: string;
+  /** The target was made by this run: no file in it to replace. */
+  readonly fresh: boolean;
+  readonly interrupt: AbortSignal | undefined;
+}
+
+async function placeFiles(files: FileMap, from: string, target: string, { replacedDir, fresh, interrupt }: PlaceOptions): Promise<void> {
   const placed: string[] = [];
   const replaced: string[] = [];
   const createdDirs: string[] = [];
+  const knownDirs = new Set<string>();
   try {
     for (const { path } of files.values()) {
       interrupt?.throwIfAborted();
       const dest = join(target, path);
-      if ((await kindOf(dest)) === 'file') {
-        await fse.move(dest, join(replacedDir, path));
+      if (!fresh && (await kindOf(dest)) === 'file') {
+        await moveFile(dest, join(replacedDir, path));
         replaced.push(path);
-      } else {
+      } else if (!knownDirs.has(dirname(dest))) {
         const made = await mkdir(dirname(dest), { recursive: true });
         if (made) {
           createdDirs.push(made);
         }
+        knownDirs.add(dirname(dest));
       }
       await rename(join(from, path), dest);
       placed.push(dest);
@@ -180,10 +198,16 @@ async function placeFiles(files: FileMap, from: string, target: string, replaced
       await rm(dir, { recursive: true, force: true });
     }
     for (const path of replaced) {
-      await fse.move(join(replacedDir, path), join(target, path), { overwrite: true });
+      await rename(join(replacedDir, path), join(target, path));
     }
     throw err;
   }
+}
+
+/** Within the target's file system (the lock is inside the target), a move is a rename. */
+async function moveFile(from: string, to: string): Promise<void> {
+  await mkdir(dirname(to), { recursive: true });
+  await rename(from, to);
 }
 
 type Kind = 'missing' | 'file' | 'directory' | 'symlink';

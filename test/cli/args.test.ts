@@ -1,8 +1,9 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseArgs } from '../../src/cli/args.js';
+import { createProgram, NAME, parseArgs } from '../../src/cli/args.js';
 import { METHODS } from '../../src/guide/methods.js';
+import { VERSION } from '../../src/cli/version.js';
 import { runCli, tempDir } from '../helpers.js';
 
 /** Errors are one line on stderr, nothing on stdout. */
@@ -78,6 +79,60 @@ describe('help and version', () => {
   });
 });
 
+describe('one program: create, and its subcommands add, check and rotate-secret', () => {
+  const program = createProgram(VERSION);
+  /** The help lines of one option, joined (commander wraps them). */
+  const optionHelp = (help: string, flag: string) => help.match(new RegExp(`\\n  ${flag}[ ,<].*(\\n {10,}.*)*`))?.[0].replace(/\s+/g, ' ');
+
+  it('--help lists the subcommands', async () => {
+    const { code, stdout } = await runCli(['--help'], { cwd: await tempDir() });
+    expect(code).toBe(0);
+    expect(stdout).toMatch(new RegExp(`^Usage: ${NAME} \\[options\\] \\[command\\] \\[directory\\]\\n`));
+    for (const name of ['add', 'check', 'rotate-secret']) {
+      expect(stdout).toMatch(new RegExp(`\\n  ${name} \\[options\\] \\[directory\\] +\\S`));
+    }
+  });
+
+  it.each([
+    ['add', '--install', /\$ npx create-medplum-auth add \. --method oauth-auth-code/],
+    ['check', '--strict', /\$ npx create-medplum-auth check my-api --strict --json/],
+    ['rotate-secret', '--retire', /\$ npx create-medplum-auth rotate-secret my-api --retire/],
+  ])('%s --help is the main program\'s subcommand, with its own options and examples', async (name, own, example) => {
+    const { code, stdout } = await runCli([name, '--help'], { cwd: await tempDir() });
+    expect(code).toBe(0);
+    const subcommand = program.commands.find((c) => c.name() === name);
+    expect(subcommand?.parent).toBe(program);
+    expect(stdout.startsWith(subcommand?.helpInformation() ?? '-')).toBe(true);
+    expect(stdout).toMatch(new RegExp(`^Usage: ${NAME} ${name} \\[options\\] \\[directory\\]\\n`));
+    expect(stdout).toContain(`\n  ${own} `);
+    expect(stdout).toMatch(/\nExamples:\n/);
+    expect(stdout).toMatch(example);
+  });
+
+  it('the options they share read the same in every help', async () => {
+    const cwd = await tempDir();
+    const helps = await Promise.all(['', 'add', 'check', 'rotate-secret'].map(async (name) => (await runCli([...(name ? [name] : []), '--help'], { cwd })).stdout));
+    for (const flag of ['--admin-client-id', '--admin-client-secret', '--timeout', '--debug']) {
+      const lines = helps.map((help) => optionHelp(help, flag));
+      expect(lines[0]).toBeDefined();
+      expect(new Set(lines).size, flag).toBe(1);
+    }
+    expect(optionHelp(helps[2] as string, '--timeout')).toMatch(/take, headers and body \(default: 30\)$/);
+    expect(optionHelp(helps[1] as string, '--base-url')).toBe(optionHelp(helps[0] as string, '--base-url'));
+  });
+
+  it.each([
+    [['check', '--bogus'], /^error unknown option '--bogus'\. See create-medplum-auth check --help\.\n$/],
+    [['rotate-secret', '--timeout', '0'], /^error option '--timeout <seconds>' argument '0' is invalid\. .* See create-medplum-auth rotate-secret --help\.\n$/],
+    [['add', '--method', 'nope'], /^error option '-m, --method <method>' argument 'nope' is invalid\. .* See create-medplum-auth add --help\.\n$/],
+    [['--bogus'], /^error unknown option '--bogus'\. See create-medplum-auth --help\.\n$/],
+  ])('%j: one line naming that command\'s --help, exit 2', async (args, pattern) => {
+    const result = await runCli(args, { cwd: await tempDir() });
+    expect(result.code).toBe(2);
+    expectOneLineError(result, pattern);
+  });
+});
+
 describe('flags', () => {
   it('--method implies its app, and reasons start with the choice', async () => {
     const out = await dryRunJson(['--method', 'basic-auth']);
@@ -112,6 +167,13 @@ describe('flags', () => {
     expect((await dryRunJson(['-m', 'domain-idp', '--ui', 'plain'])).ui).toBe('plain');
     expect((await dryRunJson(['--yes'])).ui).toBe('medplum');
     expect(await dryRunJson(['-m', 'client-credentials'])).not.toHaveProperty('ui');
+  });
+
+  it('lists the files case-insensitively, as a file browser does', async () => {
+    const { files } = await dryRunJson(['-m', 'oauth-auth-code', '--ui', 'plain']);
+    expect(files.indexOf('README.md')).toBeGreaterThan(files.indexOf('package.json'));
+    expect(files.indexOf('src/SignIn.tsx')).toBeGreaterThan(files.indexOf('src/redirect.ts'));
+    expect(files).toEqual([...files].sort((a: string, b: string) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1)));
   });
 
   it('--app backend --yes takes the recommended client credentials', async () => {
@@ -191,7 +253,7 @@ describe('flags', () => {
   it('--no-check and --strict: the check after the write runs by default, and fails the run only with --strict', () => {
     const flags = (argv: string[]) => {
       const parsed = parseArgs(['app', ...argv], '0.0.0');
-      return parsed.kind === 'run' ? { check: parsed.flags.check, strict: parsed.flags.strict } : undefined;
+      return parsed.kind === 'create' ? { check: parsed.flags.check, strict: parsed.flags.strict } : undefined;
     };
     expect(flags([])).toEqual({ check: true, strict: false });
     expect(flags(['--no-check'])).toEqual({ check: false, strict: false });

@@ -23,6 +23,19 @@ describe('colour', () => {
     expect(colorLevel({ FORCE_COLOR: '0' }, tty)).toBe(0);
   });
 
+  it('colours with FORCE_COLOR, each stream on its own', () => {
+    let [out, err] = ['', ''];
+    const ui = createUi({ FORCE_COLOR: '1' }, { write: (s: string) => (out += s) }, { write: (s: string) => (err += s) }, false);
+    ui.info(`${ui.color.green('ok')} ${ui.color.bold('b')} ${ui.color.dim('d')}`);
+    ui.warn('w');
+    expect(out).toBe('\x1b[32mok\x1b[39m \x1b[1mb\x1b[22m \x1b[2md\x1b[22m\n');
+    expect(err).toBe('\x1b[33mwarning\x1b[39m w\n');
+    const plain = createUi({}, tty, { write: (s: string) => (err = s), isTTY: false }, false);
+    plain.error('e');
+    expect(err).toBe('error e\n');
+    expect(plain.color.cyan('c')).toBe('\x1b[36mc\x1b[39m');
+  });
+
   it('the CLI prints no escape codes under NO_COLOR', async () => {
     const cwd = await tempDir();
     let out = '';

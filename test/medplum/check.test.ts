@@ -9,7 +9,8 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { check, parseCheckArgs, type CheckOptions } from '../../src/medplum/check.js';
+import { parseArgs } from '../../src/cli/args.js';
+import { check, type CheckOptions } from '../../src/medplum/check.js';
 import { Interrupted } from '../../src/errors.js';
 import { startMedplumDouble, type MedplumDouble } from '../double/medplum-double.js';
 import { runCli, tempDir } from '../helpers.js';
@@ -351,7 +352,7 @@ describe('check: the options, and each finding at its edges', () => {
       '--env-file <file> the same as --env, the 0.1 spelling (Node itself also reads it, and exits if it is not a file)',
       '--json print one JSON object on stdout',
       '--strict exit non-zero on warnings too',
-      '--debug log each request to the Medplum server on stderr (never a secret)',
+      '--debug log each request to the Medplum server on stderr (method, path, status; never a secret)',
       '--admin-profile <name> web methods, to read the ClientApplication: admin credentials',
     ]) {
       expect(flat).toContain(text);
@@ -498,7 +499,8 @@ describe('check: the options, and each finding at its edges', () => {
       return path === '/oauth2/token' ? tokenFor('c') : {};
     });
     const dir = await project('client-credentials', 'c', 'its-secret');
-    const options = parseCheckArgs([dir]) as CheckOptions;
+    const parsed = parseArgs(['check', dir], '0.0.0');
+    const options = (parsed.kind === 'check' ? { ...parsed.options, debug: undefined } : undefined) as CheckOptions;
     await expect(check({ ...options, interrupt: interrupt.signal }, dir, { MEDPLUM_BASE_URL: baseUrl })).rejects.toThrow(new Interrupted('SIGINT'));
   });
 

@@ -130,7 +130,7 @@ describe('the record, field by field', () => {
 describe('flagsFromRecord: what --from stands for', () => {
   const flags = (...argv: string[]): Flags => {
     const parsed = parseArgs(argv, '0.0.0');
-    if (parsed.kind !== 'run') {
+    if (parsed.kind !== 'create') {
       throw new Error(`not a run: ${argv.join(' ')}`);
     }
     return parsed.flags;

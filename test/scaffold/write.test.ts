@@ -7,8 +7,8 @@ import { existingFiles, LOCK, occupyingEntries, writeProject } from '../../src/s
 import { runCli, snapshot, tempDir } from '../helpers.js';
 
 /**
- * Fault injection: a hook run before each rename (placing a file) and each fs-extra outputFile
- * (staging one). Everything else, and every call while no hook is set, goes to the real fs.
+ * Fault injection: a hook run before each rename (placing a file) and each writeFile (staging one).
+ * Everything else, and every call while no hook is set, goes to the real fs.
  */
 const faults = vi.hoisted(() => ({
   beforeRename: undefined as ((dest: string) => void) | undefined,
@@ -20,15 +20,11 @@ vi.mock('node:fs/promises', async (importOriginal) => {
     faults.beforeRename?.(String(to));
     return real.rename(from, to);
   };
-  return { ...real, default: { ...real, rename }, rename };
-});
-vi.mock('fs-extra', async (importOriginal) => {
-  const real = (await importOriginal<{ default: typeof import('fs-extra') }>()).default;
-  const outputFile = async (path: string, ...rest: unknown[]) => {
-    faults.beforeStage?.(path);
-    return (real.outputFile as (...args: unknown[]) => Promise<void>)(path, ...rest);
+  const writeFile: typeof real.writeFile = async (path, ...rest) => {
+    faults.beforeStage?.(String(path));
+    return real.writeFile(path, ...rest);
   };
-  return { default: { ...real, outputFile } };
+  return { ...real, default: { ...real, rename, writeFile }, rename, writeFile };
 });
 afterEach(() => {
   faults.beforeRename = undefined;
