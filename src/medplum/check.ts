@@ -14,7 +14,7 @@ import type { CheckFlags } from '../cli/args.js';
 import { CliError, Interrupted } from '../errors.js';
 import { policyFetch } from './http.js';
 import type { Method, MethodId } from '../guide/methods.js';
-import { PUBLIC_PREFIXES, readClientSecret, readProjectEnv, readRecordedProject } from '../scaffold/project.js';
+import { PUBLIC_PREFIXES, readProjectEnv, readRecordedProject, requireClientSecret } from '../scaffold/project.js';
 import type { Ui } from '../cli/ui.js';
 
 export type Level = 'ok' | 'warning' | 'error' | 'skipped';
@@ -236,7 +236,7 @@ async function liveFindings(
     if (kind === 'jwt') {
       await medplum.startJwtAssertionLogin(await clientAssertion(env, baseUrl, clientId, dir));
     } else {
-      const secret = await clientSecret(env);
+      const secret = await requireClientSecret(env, () => new CliError('MEDPLUM_CLIENT_SECRET (or MEDPLUM_CLIENT_SECRET_FILE) is not set'));
       if (kind === 'basic') {
         medplum.setBasicAuth(clientId, secret);
       } else {
@@ -287,14 +287,6 @@ async function liveFindings(
     findings.push({ id: 'pkce-optional', level: 'warning', message: 'the ClientApplication has pkceOptional: true. Turn it off.' });
   }
   return findings;
-}
-
-async function clientSecret(env: Record<string, string>): Promise<string> {
-  const secret = await readClientSecret(env);
-  if (secret === undefined) {
-    throw new CliError('MEDPLUM_CLIENT_SECRET (or MEDPLUM_CLIENT_SECRET_FILE) is not set');
-  }
-  return secret;
 }
 
 /** A private_key_jwt client assertion (RFC 7523), as the jwt-assertion starter signs it. */

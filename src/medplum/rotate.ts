@@ -10,7 +10,7 @@ import { EnvFileError, readEnvEntries, setEnvEntry } from '../scaffold/env-file.
 import { CliError, UsageError } from '../errors.js';
 import { policyFetch } from './http.js';
 import type { Prompter } from '../cli/prompts.js';
-import { readClientSecret, readEnvText, readProjectEnv, readRecordedMethod } from '../scaffold/project.js';
+import { readEnvText, readProjectEnv, readRecordedMethod, requireClientSecret } from '../scaffold/project.js';
 import { prepareWrite } from '../scaffold/save.js';
 import { releaseWarning, serverRelease } from './server.js';
 
@@ -87,7 +87,10 @@ export async function rotateSecret(options: RotateOptions, context: RotateContex
       return result({ clientId, action: 'retired' });
     }
 
-    const current = await currentSecret(env);
+    const current = await requireClientSecret(
+      env,
+      () => new UsageError('The current secret is needed (Medplum checks it): set MEDPLUM_CLIENT_SECRET or MEDPLUM_CLIENT_SECRET_FILE.'),
+    );
     const rotated = await call({ name: 'secret', valueString: current });
     if (typeof rotated.secret !== 'string') {
       throw new CliError(`${baseUrl} answered $rotate-secret without a new secret; nothing was written.`);
@@ -120,14 +123,6 @@ async function checkedEnvText(envPath: string): Promise<string> {
     throw err;
   }
   return text;
-}
-
-async function currentSecret(env: Record<string, string>): Promise<string> {
-  const secret = await readClientSecret(env);
-  if (secret === undefined) {
-    throw new UsageError('The current secret is needed (Medplum checks it): set MEDPLUM_CLIENT_SECRET or MEDPLUM_CLIENT_SECRET_FILE.');
-  }
-  return secret;
 }
 
 function rotateError(err: unknown, baseUrl: string, clientId: string): string {

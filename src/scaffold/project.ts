@@ -101,3 +101,12 @@ export async function readClientSecret(env: Readonly<Record<string, string>>): P
   }
   return env.MEDPLUM_CLIENT_SECRET || undefined;
 }
+
+/** The client secret (see readClientSecret), or the error `missing` makes when there is none. */
+export async function requireClientSecret(env: Readonly<Record<string, string>>, missing: () => Error): Promise<string> {
+  const secret = await readClientSecret(env);
+  if (secret === undefined) {
+    throw missing();
+  }
+  return secret;
+}
