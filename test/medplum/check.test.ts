@@ -490,7 +490,14 @@ describe('check: the options, and each finding at its edges', () => {
     expect(verify('sha256', Buffer.from(`${header}.${claims}`), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'))).toBe(true);
   });
 
-  it('an interrupt while signing in stops the check: it is not reported as a failed sign-in', async () => {
+  it.each([
+    ['signing in', 'client-credentials', (baseUrl: string) => ({ MEDPLUM_BASE_URL: baseUrl })],
+    [
+      "reading a web app's ClientApplication",
+      'oauth-auth-code',
+      (baseUrl: string) => ({ VITE_MEDPLUM_BASE_URL: baseUrl, MEDPLUM_ADMIN_CLIENT_ID: 'admin', MEDPLUM_ADMIN_CLIENT_SECRET: 'admin-secret' }),
+    ],
+  ])('an interrupt while %s stops the check: it is not reported as a failure to sign in', async (_while, method, env) => {
     const interrupt = new AbortController();
     const baseUrl = await standIn((path) => {
       if (path === '/oauth2/token') {
@@ -498,10 +505,34 @@ describe('check: the options, and each finding at its edges', () => {
       }
       return path === '/oauth2/token' ? tokenFor('c') : {};
     });
-    const dir = await project('client-credentials', 'c', 'its-secret');
+    const dir = await project(method, 'c', 'its-secret');
     const parsed = parseArgs(['check', dir], '0.0.0');
     const options = (parsed.kind === 'check' ? { ...parsed.options, debug: undefined } : undefined) as CheckOptions;
-    await expect(check({ ...options, interrupt: interrupt.signal }, dir, { MEDPLUM_BASE_URL: baseUrl })).rejects.toThrow(new Interrupted('SIGINT'));
+    await expect(check({ ...options, interrupt: interrupt.signal }, dir, env(baseUrl))).rejects.toThrow(new Interrupted('SIGINT'));
+  });
+
+  it('several exposed variables are all named', async () => {
+    const client = medplum.addClient({ accessPolicy: POLICY });
+    const dir = await project('client-credentials', client.id, client.secret);
+    await writeFile(join(dir, '.env.local'), `VITE_API_SECRET=x\nNEXT_PUBLIC_TOKEN=${client.secret}\n`);
+    const found = (await runCheck(dir, ['--env', join(dir, '.env.local')])).out.findings.find((f) => f.id === 'public-secret');
+    expect(found?.message).toBe('NEXT_PUBLIC_TOKEN, VITE_API_SECRET: a secret in a browser-visible variable ships to every visitor. Remove it.');
+  });
+
+  it('a git repository that ignores .env: said in words', async () => {
+    const client = medplum.addClient({ accessPolicy: POLICY });
+    const dir = await project('client-credentials', client.id, client.secret);
+    execFileSync('git', ['init', '-q'], { cwd: dir });
+    await writeFile(join(dir, '.gitignore'), '.env\n');
+    expect((await runCheck(dir)).out.findings.find((f) => f.id === 'env-gitignored')).toEqual({ id: 'env-gitignored', level: 'ok', message: '.env is ignored by git' });
+  });
+
+  it('auth/me that is no profile is an error finding, and check exits 1', async () => {
+    const baseUrl = await standIn((path) => (path === '/oauth2/token' ? tokenFor('c') : path === '/auth/me' ? null : {}));
+    const dir = await project('client-credentials', 'c', 'its-secret');
+    const { level, code } = await runCheck(dir, [], { MEDPLUM_BASE_URL: baseUrl });
+    expect(level('sign-in')).toBe('error');
+    expect(code).toBe(1);
   });
 
   it('human output marks each level with its sign', async () => {
@@ -568,6 +599,20 @@ describe('check: a web app\'s ClientApplication', () => {
       level: 'skipped',
       message: 'PKCE and redirect URIs not checked: set MEDPLUM_ADMIN_CLIENT_ID/SECRET or pass --admin-profile to read the ClientApplication',
     });
+  });
+
+  it('--admin-profile is tried even without admin variables; a profile that cannot be read is an error naming it', async () => {
+    const dir = await project('oauth-auth-code', medplum.addClient().id);
+    const found = (await runCheck(dir, ['--admin-profile', 'cma-no-such-profile'])).out.findings.find((f) => f.id === 'client');
+    expect(found?.level).toBe('error');
+    expect(found?.message).toMatch(/: --admin-profile cma-no-such-profile: cannot read /);
+  });
+
+  it('redirect URIs that miss the dev server are all listed', async () => {
+    const elsewhere = medplum.addClient({ redirectUris: ['https://a.example.org/', 'https://b.example.org/'] });
+    const dir = await project('oauth-auth-code', elsewhere.id);
+    const found = (await findings(dir, adminEnv())).find((f) => f.id === 'redirect-uris');
+    expect(found?.message).toMatch(/^its redirect URIs \(https:\/\/a\.example\.org\/, https:\/\/b\.example\.org\/\) do not include/);
   });
 
   it('a missing client ID is named by the web app\'s own variable', async () => {
