@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+
 // Plain JavaScript that any Node can parse, so an old Node gets a clear message instead of a
 // syntax error or "WebSocket is not defined" from deep inside a dependency.
 const [major, minor] = process.versions.node.split('.').map(Number);
@@ -9,7 +11,28 @@ if (major < 22 || (major === 22 && minor < 18)) {
   );
   process.exit(1);
 }
-// Cache V8's compiled code on disk (Node 22.1+): later runs skip parsing and compiling the bundle.
-const { enableCompileCache } = await import('node:module');
-enableCompileCache?.();
-await import('../dist/index.js');
+// `--help`, alone or after a subcommand: the text the build rendered with the program itself
+// (src/cli/prerender-help.ts), printed without loading the CLI. A terminal narrower than that text
+// gets the live help, wrapped to its width.
+const args = process.argv.slice(2);
+const isHelp = (arg) => arg === '--help' || arg === '-h';
+const page =
+  args.length === 1 && isHelp(args[0])
+    ? 'create'
+    : args.length === 2 && isHelp(args[1]) && ['add', 'check', 'rotate-secret'].includes(args[0])
+      ? args[0]
+      : undefined;
+let help;
+try {
+  help = page && !(process.stdout.columns < 80) ? readFileSync(new URL(`../dist/help/${page}.txt`, import.meta.url)) : undefined;
+} catch {
+  // not pre-rendered (a build interrupted half-way): the live help below
+}
+if (help) {
+  process.stdout.write(help);
+} else {
+  // Cache V8's compiled code on disk (Node 22.1+): later runs skip parsing and compiling the bundle.
+  const { enableCompileCache } = await import('node:module');
+  enableCompileCache?.();
+  await import('../dist/index.js');
+}

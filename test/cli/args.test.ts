@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -5,6 +6,7 @@ import { createProgram, NAME, parseArgs } from '../../src/cli/args.js';
 import { METHODS } from '../../src/guide/methods.js';
 import { VERSION } from '../../src/cli/version.js';
 import { runCli, tempDir } from '../helpers.js';
+import { BIN } from '../project.js';
 
 /** Errors are one line on stderr, nothing on stdout. */
 function expectOneLineError(result: { stdout: string; stderr: string }, pattern: RegExp): void {
@@ -83,6 +85,14 @@ describe('one program: create, and its subcommands add, check and rotate-secret'
   const program = createProgram(VERSION);
   /** The help lines of one option, joined (commander wraps them). */
   const optionHelp = (help: string, flag: string) => help.match(new RegExp(`\\n  ${flag}[ ,<].*(\\n {10,}.*)*`))?.[0].replace(/\s+/g, ' ');
+
+  it.each(['', 'add', 'check', 'rotate-secret'])('bin/ prints `%s --help` as the build rendered it, the same bytes the program writes', async (name) => {
+    const argv = [...(name ? [name] : []), '--help'];
+    const cwd = await tempDir();
+    const fromBin = execFileSync(process.execPath, [BIN, ...argv], { cwd });
+    expect(fromBin.equals(await readFile(join(BIN, '../../dist/help', `${name || 'create'}.txt`)))).toBe(true);
+    expect(fromBin.equals(execFileSync(process.execPath, [join(BIN, '../../dist/index.js'), ...argv], { cwd }))).toBe(true);
+  });
 
   it('--help lists the subcommands', async () => {
     const { code, stdout } = await runCli(['--help'], { cwd: await tempDir() });
