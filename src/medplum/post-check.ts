@@ -5,7 +5,7 @@
  * Loaded only when it runs (it loads @medplum/core).
  */
 import { NAME, type Flags } from '../cli/args.js';
-import { check, type Finding } from './check.js';
+import type { Finding } from './check.js';
 import type { Io } from '../cli/io.js';
 import type { Plan } from '../scaffold/plan.js';
 import type { ProvisionedPlan } from './provisioning.js';
@@ -45,6 +45,8 @@ export async function postWriteCheck(
     return { status: 'skipped', headline: `Sign-in not checked: ${missing}. Once it is there, run: ${rerun}`, findings: [] };
   }
   ui.info(`Checking ${plan.displayDir} against ${plan.values.baseUrl}…`);
+  // Loaded only when there is something to check (it brings node:crypto and @medplum/core).
+  const { check } = await import('./check.js');
   const { findings } = await check(
     {
       directory: plan.target,
