@@ -150,12 +150,12 @@ describe('the bin on an old Node', () => {
 
 describe('precompiled templates', () => {
   it('the build precompiles every template, one module per top-level folder, keyed by its exact source', async () => {
-    const templates = new URL('../templates/', import.meta.url);
+    const templates = new URL('../../templates/', import.meta.url);
     const sources = (await readdir(templates, { recursive: true })).filter((f) => f.endsWith('.hbs'));
     expect(sources.length).toBeGreaterThan(20);
     for (const file of sources) {
       const folder = file.split('/')[0] as string;
-      const { default: specs } = (await import(new URL(`../dist/templates/${folder}.js`, import.meta.url).href)) as { default: [string, unknown][] };
+      const { default: specs } = (await import(new URL(`../../dist/templates/${folder}.js`, import.meta.url).href)) as { default: [string, unknown][] };
       const source = await readFile(new URL(file, templates), 'utf8');
       expect(new Map(specs).get(source), file).toMatchObject({ main: expect.any(Function) });
     }
