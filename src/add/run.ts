@@ -7,9 +7,9 @@
 import { existsSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { NAME, type Flags } from '../cli/args.js';
-import { isCI, type Io } from '../cli/io.js';
-import { printMedplumSide, printNextSteps, type MedplumSide } from '../cli/report.js';
-import { resolvePlan } from '../cli/resolve.js';
+import { prompterFor, type Io } from '../cli/io.js';
+import { printMedplumSide, printNextSteps, unsetVars, type MedplumSide } from '../cli/report.js';
+import { displayPath, resolvePlan } from '../cli/resolve.js';
 import { install } from '../scaffold/install.js';
 import type { Plan } from '../scaffold/plan.js';
 import { CliError, UsageError } from '../errors.js';
@@ -17,11 +17,9 @@ import { shellArg } from '../scaffold/escape.js';
 import { PRIVATE_KEY_FILE } from '../guide/keys.js';
 import { GUIDE } from '../guide/guide.js';
 import { METHODS, VITE_ENV, type App, type Method } from '../guide/methods.js';
-import { loadPrompter } from '../cli/prompts.js';
-import { buildRecord, flagsFromRecord, RECORD_FILE } from '../scaffold/record.js';
-import { checklistFor, type GeneratedFile } from '../scaffold/render.js';
+import { flagsFromRecord, recordFile } from '../scaffold/record.js';
+import { checklistFor } from '../scaffold/render.js';
 import { createUi, type Ui } from '../cli/ui.js';
-import { VERSION } from '../cli/version.js';
 import { toValidPackageName } from '../guide/validate.js';
 import { writeProject } from '../scaffold/write.js';
 import { detectProject, type Project } from './detect.js';
@@ -33,15 +31,12 @@ export async function runAdd(parsed: Flags, io: Io): Promise<number> {
   const given = parsed.from ? await flagsFromRecord(resolve(io.cwd, parsed.from), parsed) : parsed;
   const ui = createUi(io.env, io.stdout, io.stderr, given.json);
   const target = resolve(io.cwd, given.directory ?? '.');
-  const fromCwd = relative(io.cwd, target);
-  const displayDir = fromCwd === '' ? '.' : fromCwd.startsWith('..') ? target : fromCwd;
+  const displayDir = displayPath(io.cwd, target);
   const project = await detectProject(target, displayDir);
   // A second jwt-assertion add signs with the key pair the first one made (a new one would clash).
   const keptKey = given.method === 'jwt-assertion' && given.privateKeyPath === undefined && existsSync(join(target, PRIVATE_KEY_FILE));
-  const interactive = !given.yes && !given.json && !isCI(io.env) && io.stdinIsTTY && io.stdout.isTTY === true;
-  const flags = fitFlags(keptKey ? { ...given, privateKeyPath: relative(io.cwd, join(target, PRIVATE_KEY_FILE)) } : given, project, interactive);
-
-  const prompt = interactive ? await (io.loadPrompter ?? loadPrompter)() : undefined;
+  const prompt = await prompterFor(io, given);
+  const flags = fitFlags(keptKey ? { ...given, privateKeyPath: relative(io.cwd, join(target, PRIVATE_KEY_FILE)) } : given, project, prompt !== undefined);
   if (prompt) {
     ui.info(`Adding Medplum auth to ${displayDir}, a ${project.description}.`);
   }
@@ -62,15 +57,13 @@ export async function runAdd(parsed: Flags, io: Io): Promise<number> {
     ? await (await import('../medplum/provisioning.js')).provisionPlan(resolved, flags, io, ui, prompt)
     : { plan: resolved, provisioned: undefined, undoProvision: async () => '' };
 
-  const record = buildRecord(`${NAME}@${VERSION}`, plan, provisioned?.record);
-  const recordFile: GeneratedFile = { path: RECORD_FILE, content: Buffer.from(`${JSON.stringify(record, null, 2)}\n`), mode: 0o644 };
   const add = await planAdd({
     project,
     method: plan.method,
     ui: plan.ui,
     values: plan.values,
     accessPolicy: plan.accessPolicy,
-    extraFiles: [...plan.extraFiles, recordFile],
+    extraFiles: [...plan.extraFiles, recordFile(plan, provisioned?.record)],
     force: flags.force,
   });
   // What --provision made is deleted again when the project cannot take the wiring.
@@ -176,8 +169,7 @@ function report({ project, plan, add, medplumSide, installed, listed, flags, ui,
   const { method } = plan;
   const already = add.changes.length === 0;
   const envFile = project.kind.envFile;
-  const unset = method.env
-    .filter((v) => (v.envFile ?? 'value') === 'value' && !v.optional && v.value(plan.values) === '')
+  const unset = unsetVars(plan)
     .map((v) => project.kind.envName(v))
     .filter((name) => name !== undefined);
   const nextSteps = [

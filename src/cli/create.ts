@@ -5,7 +5,7 @@
  * asked before anything is written; each step's code is imported only once there is work for it.
  */
 import { resolve } from 'node:path';
-import { NAME, type Flags } from './args.js';
+import type { Flags } from './args.js';
 import { CliError, Interrupted } from '../errors.js';
 import { shellArg } from '../scaffold/escape.js';
 import type { PostCheck } from '../medplum/post-check.js';
@@ -13,12 +13,10 @@ import type { ProvisionedPlan } from '../medplum/provisioning.js';
 import type { FileMap } from '../scaffold/render.js';
 import type { Plan } from '../scaffold/plan.js';
 import { initGit, install } from '../scaffold/install.js';
-import { isCI, type Io } from './io.js';
-import { loadPrompter } from './prompts.js';
+import { prompterFor, type Io } from './io.js';
 import { report, summary, type MedplumSide } from './report.js';
 import { resolvePlan } from './resolve.js';
 import { createUi, type Ui } from './ui.js';
-import { VERSION } from './version.js';
 
 type Provisioned = ProvisionedPlan['provisioned'];
 
@@ -28,8 +26,7 @@ export async function create(parsedFlags: Flags, io: Io): Promise<number> {
     ? await (await import('../scaffold/record.js')).flagsFromRecord(resolve(io.cwd, parsedFlags.from), parsedFlags)
     : parsedFlags;
   const ui = createUi(io.env, io.stdout, io.stderr, flags.json);
-  const interactive = !flags.yes && !flags.json && !isCI(io.env) && io.stdinIsTTY && io.stdout.isTTY === true;
-  const prompt = interactive ? await (io.loadPrompter ?? loadPrompter)(io.interrupt) : undefined;
+  const prompt = await prompterFor(io, flags);
 
   const resolved = await resolvePlan(flags, io, ui, prompt);
   const { plan, provisioned, undoProvision } = resolved.provision
@@ -47,8 +44,7 @@ export async function create(parsedFlags: Flags, io: Io): Promise<number> {
 
 /** The project in memory, with its record, and what is left to do in Medplum. */
 async function renderFiles(plan: Plan, provisioned: Provisioned | undefined): Promise<{ files: FileMap; medplumSide: MedplumSide }> {
-  const [{ renderProject, checklistFor }, { buildRecord, RECORD_FILE }] = await Promise.all([import('../scaffold/render.js'), import('../scaffold/record.js')]);
-  const record = buildRecord(`${NAME}@${VERSION}`, plan, provisioned?.record);
+  const [{ renderProject, checklistFor }, { recordFile }] = await Promise.all([import('../scaffold/render.js'), import('../scaffold/record.js')]);
   const files = await renderProject({
     ...plan.values,
     method: plan.method.id,
@@ -58,7 +54,7 @@ async function renderFiles(plan: Plan, provisioned: Provisioned | undefined): Pr
     pm: plan.pm,
     accessPolicy: plan.accessPolicy,
     created: provisioned?.created ?? [],
-    extraFiles: [...plan.extraFiles, { path: RECORD_FILE, content: Buffer.from(`${JSON.stringify(record, null, 2)}\n`), mode: 0o644 }],
+    extraFiles: [...plan.extraFiles, recordFile(plan, provisioned?.record)],
   });
   const todo = checklistFor({ ...plan.values, method: plan.method.id }, provisioned !== undefined);
   return { files, medplumSide: { created: provisioned?.created ?? [], todo } };

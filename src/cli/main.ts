@@ -5,8 +5,8 @@
  */
 import { NAME, parseArgs, type CheckFlags, type RotateFlags } from './args.js';
 import { CliError, Interrupted, UsageError } from '../errors.js';
-import { isCI, type Io } from './io.js';
-import { isPromptCancel, loadPrompter } from './prompts.js';
+import { prompterFor, type Io } from './io.js';
+import { isPromptCancel } from './prompts.js';
 import { createUi } from './ui.js';
 import { VERSION } from './version.js';
 
@@ -57,8 +57,7 @@ async function runCheck(flags: CheckFlags, io: Io): Promise<number> {
 async function runRotate(options: RotateFlags, io: Io): Promise<number> {
   const { rotateSecret } = await import('../medplum/rotate.js');
   const ui = createUi(io.env, io.stdout, io.stderr, options.json);
-  const interactive = !options.json && !isCI(io.env) && io.stdinIsTTY && io.stdout.isTTY === true;
-  const prompt = interactive ? await (io.loadPrompter ?? loadPrompter)(io.interrupt) : undefined;
+  const prompt = await prompterFor(io, options);
   const debug = options.debug ? (line: string) => io.stderr.write(`debug ${line}\n`) : undefined;
   const result = await rotateSecret(options, {
     cwd: io.cwd,

@@ -2,6 +2,7 @@
 import type { Flags } from './args.js';
 import { shellArg } from '../scaffold/escape.js';
 import type { PostCheck } from '../medplum/post-check.js';
+import type { EnvVar } from '../guide/methods.js';
 import type { Plan } from '../scaffold/plan.js';
 import type { FileMap } from '../scaffold/render.js';
 import type { Io } from './io.js';
@@ -23,12 +24,15 @@ export interface MedplumSide {
   readonly todo: readonly string[];
 }
 
+/** The variables the project needs in .env that no answer filled in: the user fills them in. */
+export function unsetVars({ method, values }: Pick<Plan, 'method' | 'values'>): EnvVar[] {
+  return method.env.filter((v) => (v.envFile ?? 'value') === 'value' && !v.optional && v.value(values) === '');
+}
+
 /** What --json prints (never a secret); the next steps also end the human summary. */
 export function summary(plan: Plan, files: FileMap, installed: boolean, written: boolean, { created, todo }: MedplumSide) {
   const { method, pm } = plan;
-  const unset = method.env
-    .filter((v) => (v.envFile ?? 'value') === 'value' && !v.optional && v.value(plan.values) === '')
-    .map((v) => v.name);
+  const unset = unsetVars(plan).map((v) => v.name);
   const nextSteps = [
     ...(plan.displayDir === '.' ? [] : [`cd ${shellArg(plan.displayDir)}`]),
     ...(installed ? [] : [pm.install]),

@@ -179,8 +179,7 @@ async function resolveTarget(flags: Flags, io: Io, prompt: Prompter | undefined)
     }
   }
   const target = resolve(io.cwd, dir);
-  const fromCwd = relative(io.cwd, target);
-  const displayDir = fromCwd === '' ? '.' : fromCwd.startsWith('..') ? target : fromCwd;
+  const displayDir = displayPath(io.cwd, target);
 
   let projectName = basename(target);
   if (!isValidPackageName(projectName)) {
@@ -215,6 +214,12 @@ async function resolveTarget(flags: Flags, io: Io, prompt: Prompter | undefined)
     }
   }
   return { target, displayDir, projectName, existing: occupied };
+}
+
+/** A directory as the user names it: relative to where they are, `.` for there, absolute when outside. */
+export function displayPath(cwd: string, target: string): string {
+  const fromCwd = relative(cwd, target);
+  return fromCwd === '' ? '.' : fromCwd.startsWith('..') ? target : fromCwd;
 }
 
 function listFew(names: readonly string[], max = 5): string {

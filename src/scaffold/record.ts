@@ -4,7 +4,9 @@
  * It never holds a secret: secrets come from the environment on replay.
  */
 import { readFile } from 'node:fs/promises';
-import type { Flags } from '../cli/args.js';
+import { NAME, type Flags } from '../cli/args.js';
+import { VERSION } from '../cli/version.js';
+import type { GeneratedFile } from './render.js';
 import type { Plan } from './plan.js';
 import { UsageError } from '../errors.js';
 import type { IdpEndpoints } from '../guide/idp.js';
@@ -43,6 +45,12 @@ export interface AuthRecord {
     readonly accessPolicy?: string;
     readonly membership?: string;
   };
+}
+
+/** medplum-auth.json, as one of the project's files, made by this version of the CLI. */
+export function recordFile(plan: Parameters<typeof buildRecord>[1], provisioned?: AuthRecord['provisioned']): GeneratedFile {
+  const record = buildRecord(`${NAME}@${VERSION}`, plan, provisioned);
+  return { path: RECORD_FILE, content: Buffer.from(`${JSON.stringify(record, null, 2)}\n`), mode: 0o644 };
 }
 
 export function buildRecord(
