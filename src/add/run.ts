@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { NAME, type Flags } from '../cli/args.js';
+import { provisionIfAsked } from '../cli/create.js';
 import { prompterFor, type Io } from '../cli/io.js';
 import { printMedplumSide, printNextSteps, unsetVars, type MedplumSide } from '../cli/report.js';
 import { displayPath, resolvePlan } from '../cli/resolve.js';
@@ -53,9 +54,7 @@ export async function runAdd(parsed: Flags, io: Io): Promise<number> {
   });
   // .env keeps the path relative to the project, as the first add wrote it.
   const resolved = keptKey ? { ...planned, values: { ...planned.values, jwt: { ...planned.values.jwt, privateKeyPath: `./${PRIVATE_KEY_FILE}` } } } : planned;
-  const { plan, provisioned, undoProvision } = flags.provision
-    ? await (await import('../medplum/provisioning.js')).provisionPlan(resolved, flags, io, ui, prompt)
-    : { plan: resolved, provisioned: undefined, undoProvision: async () => '' };
+  const { plan, provisioned, undoProvision } = await provisionIfAsked(resolved, flags, io, ui, prompt);
 
   const add = await planAdd({
     project,

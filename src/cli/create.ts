@@ -14,6 +14,7 @@ import type { FileMap } from '../scaffold/render.js';
 import type { Plan } from '../scaffold/plan.js';
 import { initGit, install } from '../scaffold/install.js';
 import { prompterFor, type Io } from './io.js';
+import type { Prompter } from './prompts.js';
 import { report, summary, type MedplumSide } from './report.js';
 import { resolvePlan } from './resolve.js';
 import { createUi, type Ui } from './ui.js';
@@ -29,9 +30,7 @@ export async function create(parsedFlags: Flags, io: Io): Promise<number> {
   const prompt = await prompterFor(io, flags);
 
   const resolved = await resolvePlan(flags, io, ui, prompt);
-  const { plan, provisioned, undoProvision } = resolved.provision
-    ? await (await import('../medplum/provisioning.js')).provisionPlan(resolved, flags, io, ui, prompt)
-    : { plan: resolved, provisioned: undefined, undoProvision: async () => '' };
+  const { plan, provisioned, undoProvision } = await provisionIfAsked(resolved, flags, io, ui, prompt);
   const { files, medplumSide } = await renderFiles(plan, provisioned);
   if (flags.dryRun) {
     return report(plan, files, medplumSide, { written: false, installed: false, checked: undefined, flags, ui, io });
@@ -40,6 +39,19 @@ export async function create(parsedFlags: Flags, io: Io): Promise<number> {
   await provisioned?.handOver(ui);
   const { installed, checked } = await afterWrite(plan, files, flags, io, ui, provisioned, medplumSide);
   return report(plan, files, medplumSide, { written: true, installed, checked, flags, ui, io });
+}
+
+/** The server side, when the plan asks for it (--provision, or Yes to the offer); its code loads only then. */
+export async function provisionIfAsked(
+  plan: Plan,
+  flags: Flags,
+  io: Io,
+  ui: Ui,
+  prompt: Prompter | undefined,
+): Promise<{ plan: Plan; provisioned: Provisioned | undefined; undoProvision: () => Promise<string> }> {
+  return plan.provision
+    ? (await import('../medplum/provisioning.js')).provisionPlan(plan, flags, io, ui, prompt)
+    : { plan, provisioned: undefined, undoProvision: async () => '' };
 }
 
 /** The project in memory, with its record, and what is left to do in Medplum. */
