@@ -267,6 +267,8 @@ describe.runIf(hasChromium)('the Expo starters of google-auth, external-idp and 
     await page.getByText('Signed in as Katherine Johnson').waitFor({ timeout: 20_000 });
     expect(authSteps(since)).toEqual(['POST /auth/method 200', 'GET /auth/external 302', 'POST /oauth2/token 200']);
     await page.getByRole('button', { name: 'Sign out' }).click();
+    // The screen changes before signOut's POST to oauth2/logout lands; wait for it, so it is not counted below.
+    await expect.poll(() => authSteps(since).at(-1), { timeout: 10_000 }).toBe('POST /oauth2/logout 200');
 
     since = medplum.log.length;
     await page.getByLabel('Email').fill(MARY.email);
