@@ -8,15 +8,18 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: [
+      'test/add/add.test.ts',
       'test/medplum/admin-login.test.ts',
       'test/cli/args.test.ts',
       'test/medplum/check.test.ts',
       'test/scaffold/env-edit.test.ts',
       'test/scaffold/escape.test.ts',
+      'test/scaffold/from.test.ts',
       'test/guide/guide.test.ts',
       'test/medplum/http.test.ts',
       'test/cli/interactive.test.ts',
       'test/guide/policy.test.ts',
+      'test/medplum/post-check.test.ts',
       'test/medplum/provision-idp.test.ts',
       'test/medplum/provision.test.ts',
       'test/scaffold/record.test.ts',
