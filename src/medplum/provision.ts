@@ -5,7 +5,8 @@
  *   2. the ClientApplication, with `POST admin/projects/{projectId}/client` (never a plain FHIR
  *      create: such a client has no secret and no membership, and can never sign in);
  *   3. the policy on the client's ProjectMembership.
- * A re-run finds what an earlier run made (by name) and creates nothing new. If a step fails,
+ * A re-run finds what an earlier run made (by name) and creates nothing new; a client it finds gets
+ * the redirect URIs, JWKS URL or identity provider this starter needs. If a step fails,
  * what this run created is deleted again, and the error says so.
  */
 import type { MedplumClient } from '@medplum/core';
@@ -82,7 +83,9 @@ export async function provision(medplum: MedplumClient, request: ProvisionReques
   let client: WithId & { secret?: string };
   let membershipId: string | undefined;
   if (existing?.id) {
-    client = existing as WithId & { secret?: string };
+    // Found by name, it may have been made for another starter (a backend of the same name): it gets
+    // what this one needs to sign in, or the first sign-in fails with "Invalid redirect URI".
+    client = await step('update the ClientApplication', () => reconcileClient(medplum, existing as FoundClient, request));
     if (accessPolicy) {
       membershipId = await step('attach the AccessPolicy', () => attachPolicy(medplum, projectId, client.id, accessPolicy));
     }
@@ -109,6 +112,29 @@ export async function provision(medplum: MedplumClient, request: ProvisionReques
     throw new CliError(`ClientApplication/${client.id} has no secret: it was not created through the admin API. Delete it, then run again.`);
   }
   return { projectId, clientId: client.id, clientSecret: client.secret, accessPolicyId: policyId, membershipId, created };
+}
+
+type FoundClient = WithId & { readonly secret?: string; readonly redirectUris?: readonly string[]; readonly jwksUri?: string; readonly identityProvider?: unknown };
+
+/**
+ * A client found by name, given what the request asks of it: its redirect URIs added to those it
+ * has (never removed: another app may use them), and the JWKS URL and identity provider set. Updated
+ * only when something is missing; the secret goes back unchanged, as the server requires.
+ */
+async function reconcileClient(medplum: MedplumClient, found: FoundClient, request: ProvisionRequest): Promise<FoundClient> {
+  const redirectUris = found.redirectUris ?? [];
+  const missing = (request.redirectUris ?? []).filter((uri) => !redirectUris.includes(uri));
+  const changes = {
+    ...(missing.length > 0 ? { redirectUris: [...redirectUris, ...missing] } : {}),
+    ...(request.jwksUri && request.jwksUri !== found.jwksUri ? { jwksUri: request.jwksUri } : {}),
+    ...(request.identityProvider && JSON.stringify(request.identityProvider) !== JSON.stringify(found.identityProvider)
+      ? { identityProvider: request.identityProvider }
+      : {}),
+  };
+  if (Object.keys(changes).length === 0) {
+    return found;
+  }
+  return (await medplum.updateResource({ resourceType: 'ClientApplication', ...found, ...changes } as Parameters<MedplumClient['updateResource']>[0])) as FoundClient;
 }
 
 async function membershipOf(medplum: MedplumClient, clientId: string) {

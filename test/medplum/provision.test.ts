@@ -180,6 +180,27 @@ describe('--provision', () => {
     ]);
   });
 
+  it('a client found by name that a web starter cannot sign in with (made for a backend) gets its redirect URIs, once', async () => {
+    const [backend, web, again] = [await tempDir(), await tempDir(), await tempDir()];
+    expect((await provisionRun(backend, 'shared-name', ['-m', 'client-credentials'])).code).toBe(0);
+    const id = parseEnv(await readFile(join(backend, 'shared-name/.env'), 'utf8')).MEDPLUM_CLIENT_ID as string;
+    const secret = medplum.client(id).secret;
+    expect(medplum.resources('ClientApplication').find((c) => c.id === id)?.redirectUris).toBeUndefined();
+
+    const since = medplum.log.length;
+    const result = await provisionRun(web, 'shared-name', ['-m', 'oauth-auth-code']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(parseEnv(await readFile(join(web, 'shared-name/.env'), 'utf8')).VITE_MEDPLUM_CLIENT_ID).toBe(id);
+    expect(medplum.resources('ClientApplication').find((c) => c.id === id)?.redirectUris).toEqual(['http://localhost:5173/', 'http://localhost:4173/']);
+    expect(medplum.client(id).secret).toBe(secret); // the backend's .env still signs in
+    const puts = () => medplum.log.slice(since).filter((e) => e.method === 'PUT' && e.path === `/fhir/R4/ClientApplication/${id}`);
+    expect(puts()).toHaveLength(1);
+
+    // Once it has them, a re-run changes nothing.
+    expect((await provisionRun(again, 'shared-name', ['-m', 'oauth-auth-code'])).code).toBe(0);
+    expect(puts()).toHaveLength(1);
+  });
+
   it('web methods get the dev and preview redirect URIs', async () => {
     const cwd = await tempDir();
     const result = await provisionRun(cwd, 'portal', ['-m', 'oauth-auth-code']);
