@@ -12,7 +12,7 @@ import { join, relative, resolve } from 'node:path';
 import type { MedplumClient } from '@medplum/core';
 import type { CheckFlags } from '../cli/args.js';
 import { CliError, Interrupted } from '../errors.js';
-import { policyFetch } from './http.js';
+import { HttpPolicyError, policyFetch } from './http.js';
 import type { Method, MethodId } from '../guide/methods.js';
 import { PUBLIC_PREFIXES, readProjectEnv, readRecordedProject, requireClientSecret } from '../scaffold/project.js';
 import type { Ui } from '../cli/ui.js';
@@ -53,11 +53,18 @@ export async function check(options: CheckOptions, cwd: string, processEnv: Read
   const { method, webEnv } = await readRecordedProject(dir, 'check');
   const env = await readProjectEnv(dir, options.envFile ? resolve(cwd, options.envFile) : undefined, processEnv, webEnv.file);
   const http = policyFetch({ timeoutSeconds: options.timeout, debug: options.debug, interrupt: options.interrupt });
+  const server = await serverFindings(env[envName(method, 'MEDPLUM_BASE_URL')], http);
+  // A server that did not answer in time is not asked again: each request would wait as long.
+  const silent = server.some((f) => f.id === 'server' && f.level === 'error');
   const findings = [
-    ...(await serverFindings(env[envName(method, 'MEDPLUM_BASE_URL')], http)),
+    ...server,
     ...(await staticFindings(dir, env, webEnv.file)),
-    ...(await liveFindings(method, env, dir, http)),
-    ...(method.app === 'user-facing' ? await webClientFindings(method, env, processEnv, options, http, webEnv.devServer) : []),
+    ...(silent
+      ? [{ id: 'sign-in', level: 'skipped', message: 'not tried: the server did not answer' } as const]
+      : [
+          ...(await liveFindings(method, env, dir, http)),
+          ...(method.app === 'user-facing' ? await webClientFindings(method, env, processEnv, options, http, webEnv.devServer) : []),
+        ]),
   ];
   return { directory: dir, method: method.id, findings };
 }
@@ -73,7 +80,15 @@ async function serverFindings(baseUrl: string | undefined, http: typeof fetch): 
     return []; // the sign-in finding says what is missing
   }
   const [{ MedplumClient }, { releaseWarning, serverRelease }] = await Promise.all([import('@medplum/core'), import('./server.js')]);
-  const release = await serverRelease(new MedplumClient({ baseUrl, fetch: http }));
+  let release;
+  try {
+    release = await serverRelease(new MedplumClient({ baseUrl, fetch: http }));
+  } catch (err) {
+    if (err instanceof HttpPolicyError) {
+      return [{ id: 'server', level: 'error', message: err.message }];
+    }
+    throw err;
+  }
   const warning = releaseWarning(release, baseUrl);
   return [warning ? { id: 'server', level: 'warning', message: warning } : { id: 'server', level: 'ok', message: `${baseUrl} runs Medplum ${release.text}` }];
 }

@@ -4,6 +4,7 @@
  */
 import type { MedplumClient } from '@medplum/core';
 import { Interrupted } from '../errors.js';
+import { HttpPolicyError } from './http.js';
 
 /** The releases the starters and --provision are tested against (the double plays both). */
 export const SUPPORTED_SERVERS = { label: '5.1 and 5.2', major: 5, minors: [1, 2] } as const;
@@ -17,14 +18,17 @@ export interface ServerRelease {
 
 export const UNKNOWN_RELEASE: ServerRelease = { text: '', major: Number.NaN, minor: Number.NaN };
 
-/** The server's release; unknown (never an error) when /healthcheck does not say. */
+/**
+ * The server's release; unknown when /healthcheck does not say. Only a server that does not answer
+ * within --timeout is an error: the next request would wait as long again.
+ */
 export async function serverRelease(medplum: MedplumClient): Promise<ServerRelease> {
   let version: unknown;
   try {
     version = ((await medplum.get('healthcheck', { cache: 'no-cache' })) as { version?: unknown } | null)?.version;
   } catch (err) {
-    if (err instanceof Interrupted) {
-      throw err; // Ctrl-C, not a server that does not say
+    if (err instanceof Interrupted || (err instanceof HttpPolicyError && err.kind === 'timeout')) {
+      throw err; // Ctrl-C, or no answer: not a server that does not say
     }
     return UNKNOWN_RELEASE;
   }
