@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 /**
  * The tests `npm run mutate` (Stryker) runs against each mutant: those that call src/ in process.
  * The e2e, live, signal and terminal tests run the built bin (dist/), which a mutant of src/ never
- * reaches, so they would only slow each mutant down.
+ * reaches, so they would only slow each mutant down. So would test/medplum/http.test.ts, whose
+ * in-process part is only the setup of its bin runs: policy-fetch.test.ts tests that policy in process.
  */
 export default defineConfig({
   test: {
@@ -16,7 +17,7 @@ export default defineConfig({
       'test/scaffold/escape.test.ts',
       'test/scaffold/from.test.ts',
       'test/guide/guide.test.ts',
-      'test/medplum/http.test.ts',
+      'test/medplum/policy-fetch.test.ts',
       'test/cli/interactive.test.ts',
       'test/guide/policy.test.ts',
       'test/medplum/post-check.test.ts',

@@ -3,6 +3,7 @@
  * report, against issue 16's targets, written to bench/MUTATION.md.
  * Score = detected (killed or timed out) / (detected + survived + not covered), as Stryker counts it.
  * The hand-written section from NOTES on (surviving mutants judged equivalent) is kept as it is.
+ * With --check (CI): exits 1 when a target is missed, after writing the file.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -33,7 +34,7 @@ const rows = Object.entries(report.files)
   .sort((a, b) => a.path.localeCompare(b.path));
 const all = rows.reduce((sum, r) => ({ detected: sum.detected + r.detected, valid: sum.valid + r.valid }), { detected: 0, valid: 0 });
 const overall = pct(all.detected, all.valid);
-const mutable = readdirSync(`${ROOT}src`, { recursive: true }).filter((f) => String(f).endsWith('.ts')).length - 3; // less index, precompile, prompts
+const mutable = readdirSync(`${ROOT}src`, { recursive: true }).filter((f) => String(f).endsWith('.ts')).length - 4; // less index, precompile, prerender-help, prompts (stryker.config.json)
 const mark = (ok: boolean) => (ok ? '✔' : '✘');
 
 const lines = [
@@ -58,3 +59,14 @@ const previous = existsSync(OUT) ? readFileSync(OUT, 'utf8') : '';
 const notes = previous.includes(NOTES) ? previous.slice(previous.indexOf(NOTES)) : '';
 writeFileSync(OUT, lines.join('\n') + (notes && `\n${notes}`));
 console.log(lines.join('\n'));
+
+if (process.argv.includes('--check')) {
+  const missed = [
+    ...(overall < TARGET.overall ? [`overall ${overall.toFixed(1)}% < ${TARGET.overall}%`] : []),
+    ...rows.filter((r) => STRICT.includes(r.path) && pct(r.detected, r.valid) < TARGET.file).map((r) => `${r.path} ${pct(r.detected, r.valid).toFixed(1)}% < ${TARGET.file}%`),
+  ];
+  if (missed.length > 0) {
+    console.error(`Mutation score below target: ${missed.join('; ')}. Add tests that kill the survivors (reports/mutation/mutation.json lists them).`);
+    process.exitCode = 1;
+  }
+}
