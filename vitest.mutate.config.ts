@@ -16,6 +16,7 @@ export default defineConfig({
       'test/scaffold/env-edit.test.ts',
       'test/scaffold/escape.test.ts',
       'test/scaffold/from.test.ts',
+      'test/cli/golden.test.ts',
       'test/guide/guide.test.ts',
       'test/medplum/policy-fetch.test.ts',
       'test/cli/interactive.test.ts',
