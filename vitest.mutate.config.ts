@@ -15,6 +15,7 @@ export default defineConfig({
       'test/medplum/check.test.ts',
       'test/scaffold/env-edit.test.ts',
       'test/scaffold/escape.test.ts',
+      'test/scaffold/install.test.ts',
       'test/scaffold/from.test.ts',
       'test/cli/golden.test.ts',
       'test/guide/guide.test.ts',
