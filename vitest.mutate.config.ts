@@ -22,6 +22,7 @@ export default defineConfig({
       'test/medplum/policy-fetch.test.ts',
       'test/cli/interactive.test.ts',
       'test/guide/policy.test.ts',
+      'test/guide/validate.test.ts',
       'test/medplum/post-check.test.ts',
       'test/medplum/provision-idp.test.ts',
       'test/medplum/provision.test.ts',
