@@ -27,6 +27,7 @@ export default defineConfig({
       'test/medplum/provision-idp.test.ts',
       'test/medplum/provision.test.ts',
       'test/scaffold/record.test.ts',
+      'test/scaffold/record-schema.test.ts',
       'test/scaffold/render.test.ts',
       'test/medplum/rotate.test.ts',
       'test/cli/ui.test.ts',
