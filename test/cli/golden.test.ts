@@ -1,5 +1,5 @@
 /**
- * What each starter says and pins, as its user reads it: the `--json` summary, and the files that
+ * What each starter says and pins, as its user reads it: the summary (as printed, and `--json`), and the files that
  * carry the guide's words and the dependency versions (README, the env files, package.json, the
  * record, the access policy), against golden files in test/fixtures/golden/. A change to a method's
  * text, a checklist, a version or a template shows up as a diff to review; once it is the one
@@ -40,13 +40,16 @@ const VARIANTS: readonly (readonly [string, readonly string[]])[] = [
 describe('golden: what each starter says', () => {
   it.each(VARIANTS)('%s', async (name, args) => {
     const cwd = await tempDir();
-    const result = await runCli(['golden-app', ...args, '--base-url', 'https://medplum.example.com/', '--client-id', CLIENT_ID, '--no-install', '--no-git', '--no-check', '--json'], {
-      cwd,
-      env: { MEDPLUM_CLIENT_SECRET: 'golden-secret', npm_config_user_agent: 'npm/11.6.0 node/v22.18.0 linux x64' },
-    });
+    const run = (name: string, ...more: string[]) =>
+      runCli([name, ...args, '--base-url', 'https://medplum.example.com/', '--client-id', CLIENT_ID, '--no-install', '--no-git', '--no-check', ...more], {
+        cwd,
+        env: { MEDPLUM_CLIENT_SECRET: 'golden-secret', npm_config_user_agent: 'npm/11.6.0 node/v22.18.0 linux x64' },
+      });
+    const [result, summary] = [await run('golden-app', '--json'), await run('golden-summary')];
     expect(result.code, result.stderr).toBe(0);
+    expect(summary.code, summary.stderr).toBe(0);
     const dir = join(cwd, 'golden-app');
-    const sections = [`# --json\n${result.stdout.replaceAll(cwd, '<cwd>')}`];
+    const sections = [`# --json\n${result.stdout.replaceAll(cwd, '<cwd>')}`, `# the summary (stdout, then stderr)\n${summary.stdout.replaceAll(cwd, '<cwd>')}${summary.stderr.replaceAll(cwd, '<cwd>')}`];
     for (const file of PINNED) {
       const text = await readFile(join(dir, file), 'utf8').catch(() => undefined);
       if (text !== undefined) {
