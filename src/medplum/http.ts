@@ -12,6 +12,8 @@ import { Interrupted } from '../errors.js';
 
 export const DEFAULT_TIMEOUT_SECONDS = 30;
 const MAX_REDIRECTS = 5;
+/** The statuses fetch follows (the Fetch standard's redirect statuses); any other answer is returned, Location or not. */
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 /** Statuses whose Response may not carry a body. */
 const NULL_BODY = new Set([204, 205, 304]);
 
@@ -68,7 +70,7 @@ export function policyFetch({ timeoutSeconds, debug, interrupt }: HttpOptions): 
       debug?.(`${method} ${url.pathname} -> ${response.status} (${Date.now() - started} ms)`);
 
       const location = response.headers.get('location');
-      if (response.status >= 300 && response.status < 400 && location) {
+      if (REDIRECT_STATUSES.has(response.status) && location) {
         const next = new URL(location, url);
         if (next.origin !== url.origin) {
           throw new HttpPolicyError(

@@ -41,42 +41,44 @@ const envSafe = (path: string) =>
 const endpoint = (path: string, kind: 'issuer' | 'endpoint' = 'endpoint') =>
   checked(path, (value, name) => value === '' || checkHttpsUrl(value, name, kind));
 
-const RecordSchema = v.looseObject({
-  format: v.literal(1, 'unknown format (expected 1)'),
-  method: v.picklist(METHOD_IDS, `no known method (one of ${METHOD_IDS.join(', ')})`),
-  platform: v.optional(v.picklist(PLATFORMS, `unknown platform (one of ${PLATFORMS.join(', ')})`)),
-  ui: v.optional(v.picklist(WEB_UIS, `unknown ui (one of ${WEB_UIS.join(', ')})`)),
-  baseUrl: v.optional(checked('$.baseUrl', (value, name) => checkBaseUrl(value, name))),
-  clientId: v.optional(envSafe('$.clientId')),
-  projectId: v.optional(envSafe('$.projectId')),
-  googleClientId: v.optional(envSafe('$.googleClientId')),
-  deviceId: v.optional(checked('$.deviceId', (value) => parseDeviceId(value))),
-  idp: v.optional(
-    v.looseObject({
-      provider: v.picklist(IDP_PROVIDERS, `unknown identity provider (one of ${IDP_PROVIDERS.join(', ')})`),
-      issuer: endpoint('$.idp.issuer', 'issuer'),
-      authorizeUrl: endpoint('$.idp.authorizeUrl'),
-      tokenUrl: endpoint('$.idp.tokenUrl'),
-      userInfoUrl: endpoint('$.idp.userInfoUrl'),
-      clientId: envSafe('$.idp.clientId'),
-    }),
-  ),
-  accessPolicy: v.optional(
-    v.looseObject({
-      resource: v.array(
-        v.looseObject({
-          resourceType: v.pipe(v.string(), v.regex(/^[A-Z][A-Za-z]+$/, 'not a FHIR resource type')),
-          interaction: v.array(v.picklist(INTERACTIONS, `not an interaction (one of ${INTERACTIONS.join(', ')})`)),
-        }),
-      ),
-      ipAccessRule: v.optional(
-        v.array(v.looseObject({ name: v.string(), value: v.string(), action: v.picklist(['allow', 'block'], 'not allow or block') })),
-      ),
-    }),
-  ),
-});
+/** Made when a record is checked (not at import), so each check runs the rules it is tested by. */
+const recordSchema = () =>
+  v.looseObject({
+    format: v.literal(1, 'unknown format (expected 1)'),
+    method: v.picklist(METHOD_IDS, `no known method (one of ${METHOD_IDS.join(', ')})`),
+    platform: v.optional(v.picklist(PLATFORMS, `unknown platform (one of ${PLATFORMS.join(', ')})`)),
+    ui: v.optional(v.picklist(WEB_UIS, `unknown ui (one of ${WEB_UIS.join(', ')})`)),
+    baseUrl: v.optional(checked('$.baseUrl', (value, name) => checkBaseUrl(value, name))),
+    clientId: v.optional(envSafe('$.clientId')),
+    projectId: v.optional(envSafe('$.projectId')),
+    googleClientId: v.optional(envSafe('$.googleClientId')),
+    deviceId: v.optional(checked('$.deviceId', (value) => parseDeviceId(value))),
+    idp: v.optional(
+      v.looseObject({
+        provider: v.picklist(IDP_PROVIDERS, `unknown identity provider (one of ${IDP_PROVIDERS.join(', ')})`),
+        issuer: endpoint('$.idp.issuer', 'issuer'),
+        authorizeUrl: endpoint('$.idp.authorizeUrl'),
+        tokenUrl: endpoint('$.idp.tokenUrl'),
+        userInfoUrl: endpoint('$.idp.userInfoUrl'),
+        clientId: envSafe('$.idp.clientId'),
+      }),
+    ),
+    accessPolicy: v.optional(
+      v.looseObject({
+        resource: v.array(
+          v.looseObject({
+            resourceType: v.pipe(v.string(), v.regex(/^[A-Z][A-Za-z]+$/, 'not a FHIR resource type')),
+            interaction: v.array(v.picklist(INTERACTIONS, `not an interaction (one of ${INTERACTIONS.join(', ')})`)),
+          }),
+        ),
+        ipAccessRule: v.optional(
+          v.array(v.looseObject({ name: v.string(), value: v.string(), action: v.picklist(['allow', 'block'], 'not allow or block') })),
+        ),
+      }),
+    ),
+  });
 
-export type CheckedRecord = v.InferOutput<typeof RecordSchema>;
+export type CheckedRecord = v.InferOutput<ReturnType<typeof recordSchema>>;
 
 /** The record, or a UsageError with one line per failure, each naming its JSON path. */
 export function checkRecord(value: unknown, file: string): CheckedRecord {
@@ -84,7 +86,7 @@ export function checkRecord(value: unknown, file: string): CheckedRecord {
   if (Array.isArray(value)) {
     throw new UsageError(`--from ${file}: $: Invalid type: Expected Object but received Array.`);
   }
-  const result = v.safeParse(RecordSchema, value);
+  const result = v.safeParse(recordSchema(), value);
   if (result.success) {
     return result.output;
   }

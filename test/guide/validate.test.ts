@@ -31,6 +31,7 @@ describe('package names', () => {
     ['a!!b??c', 'a-b-c'],
     ['--x--', 'x'],
     ['a~b', 'a~b'],
+    ['app.v2', 'app-v2'],
     ['über app', 'ber-app'],
     ['!!!', 'medplum-app'],
     ['', 'medplum-app'],

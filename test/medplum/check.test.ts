@@ -377,6 +377,31 @@ describe('check: the options, and each finding at its edges', () => {
     expect((await runCheck(dir)).stderr).toBe('');
   });
 
+  it('a server that does not answer its healthcheck in time: one error, and nothing more is asked of it', async () => {
+    const { neverAnswer, serve } = await import('../servers.js');
+    const silent = await serve(neverAnswer);
+    for (const [method, env] of [
+      ['client-credentials', {}],
+      ['oauth-auth-code', { MEDPLUM_ADMIN_CLIENT_ID: 'admin', MEDPLUM_ADMIN_CLIENT_SECRET: 'admin-secret' }],
+    ] as const) {
+      const cwd = await tempDir();
+      const made = await runCli(['app', '-m', method, '--base-url', silent.url, '--client-id', '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', '--no-install', '--no-git', '--no-check'], {
+        cwd,
+        env: { MEDPLUM_CLIENT_SECRET: 'secret' },
+      });
+      expect(made.code, made.stderr).toBe(0);
+      const before = silent.received.length;
+      const { out, code } = await runCheck(join(cwd, 'app'), ['--timeout', '0.3'], env);
+      expect(code).toBe(1);
+      expect(out.findings.filter((f) => f.id === 'server' || f.id === 'sign-in')).toEqual([
+        { id: 'server', level: 'error', message: `127.0.0.1:${silent.port} did not answer GET /healthcheck within 0.3 s. Check the server, or pass --timeout <seconds>.` },
+        { id: 'sign-in', level: 'skipped', message: 'not tried: the server did not answer' },
+      ]);
+      expect(out.findings.map((f) => f.id)).not.toContain('client'); // the web client is not read either
+      expect(silent.received.slice(before).map((r) => `${r.method} ${r.url}`)).toEqual(['GET /healthcheck']);
+    }
+  });
+
   it('without a base URL, no server is asked: the sign-in finding names what is missing', async () => {
     const client = medplum.addClient({ accessPolicy: POLICY });
     const dir = await project('client-credentials', client.id, client.secret);

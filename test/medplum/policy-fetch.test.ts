@@ -113,6 +113,21 @@ describe('policyFetch', () => {
     expect(server.received).toHaveLength(1);
   });
 
+  it.each([300, 304, 400, 500])('a %i with a Location is an answer too: only what fetch follows is followed', async (status) => {
+    const server = await serve((_req, res) => {
+      res.writeHead(status, { location: '/elsewhere' });
+      res.end();
+    });
+    const res = await policyFetch({ timeoutSeconds: 5 })(`${server.url}x`);
+    expect(res.status).toBe(status);
+    expect(server.received.map((r) => r.url)).toEqual(['/x']);
+  });
+
+  it('a body of only whitespace is no answer, not "not JSON"', async () => {
+    const server = await serve((_req, res) => res.end('\n  \n'));
+    expect((await policyFetch({ timeoutSeconds: 5 })(server.url)).status).toBe(200);
+  });
+
   it('stops after five redirects within the origin, naming the path', async () => {
     const server = await serve((req, res) => {
       res.writeHead(307, { location: `${req.url}x` });
@@ -145,6 +160,7 @@ describe('policyFetch', () => {
     await policyFetch({ timeoutSeconds: 5, debug: (line) => lines.push(line) })(`${server.url}fhir/R4/Patient?name=secret`, { method: 'POST', body: 'password=p' });
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^POST \/fhir\/R4\/Patient -> 200 \(\d+ ms\)$/);
+    expect(Number(/\((\d+) ms\)/.exec(lines[0] as string)?.[1])).toBeLessThan(5_000); // the time it took, not a clock
     const failed: string[] = [];
     await failure(policyFetch({ timeoutSeconds: 0.2, debug: (line) => failed.push(line) })(`${(await serve(neverAnswer)).url}slow`));
     expect(failed).toEqual(['GET /slow -> failed (timeout)']);

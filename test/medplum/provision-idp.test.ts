@@ -100,6 +100,11 @@ describe.each(SERVER_VERSIONS)('--provision against Medplum %s', (version) => {
     const flagged = await provisionRun(cwd, 'sso2', ['-m', 'external-idp', ...OKTA, '--idp-client-secret', IDP_SECRET]);
     expect(flagged.code, flagged.stderr).toBe(0);
     expect(flagged.stdout + flagged.stderr).not.toContain(IDP_SECRET);
+
+    // A re-run with a rotated IdP secret updates the client it finds by name.
+    const rotated = await provisionRun(cwd, 'sso', ['-m', 'external-idp', ...OKTA, '--force'], { MEDPLUM_IDP_CLIENT_SECRET: `${IDP_SECRET}-2` });
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect((await clientOf(join(cwd, 'sso')))?.identityProvider).toMatchObject({ clientId: 'okta-app', clientSecret: `${IDP_SECRET}-2` });
   });
 
   it('external-idp without the IdP client secret, in CI: one line naming the flag, nothing created', async () => {

@@ -136,6 +136,50 @@ describe('--provision', () => {
     expect([medplum.resources('ClientApplication').length, medplum.resources('AccessPolicy').length]).toEqual(before);
   });
 
+  it.each([
+    ['find the AccessPolicy', { method: 'GET', path: '/fhir/R4/AccessPolicy', status: 400 }, /Nothing had been created\.$/],
+    ['find the ClientApplication', { method: 'GET', path: '/fhir/R4/ClientApplication', status: 400 }, /\. Undone: deleted AccessPolicy\/[\w-]+\.$/],
+    ["find the client's ProjectMembership", { method: 'GET', path: '/fhir/R4/ProjectMembership', status: 400 }, /\. Undone: deleted AccessPolicy\/[\w-]+ and ClientApplication\/[\w-]+\.$/],
+  ])('a failure at "%s" is named, and what was created is deleted again', async (step, failure, undone) => {
+    const cwd = await tempDir();
+    const before = [medplum.resources('ClientApplication').length, medplum.resources('AccessPolicy').length, medplum.resources('ProjectMembership').length];
+    medplum.failNext(failure);
+    const result = await provisionRun(cwd, `step-${before.join('-')}`, ['-m', 'client-credentials']);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain(`Provisioning failed at "${step}": `);
+    expect(result.stderr.trim()).toMatch(undone);
+    expect([medplum.resources('ClientApplication').length, medplum.resources('AccessPolicy').length, medplum.resources('ProjectMembership').length]).toEqual(before);
+  });
+
+  it.each([
+    ['update the AccessPolicy', ['-m', 'client-credentials'], 'PUT', '/fhir/R4/AccessPolicy/'],
+    ['update the ClientApplication', ['-m', 'oauth-auth-code'], 'PUT', '/fhir/R4/ClientApplication/'],
+  ])('on a re-run, a failure at "%s" is named; what the first run made stays', async (step, second, method, path) => {
+    const [first, again] = [await tempDir(), await tempDir()];
+    const name = `rerun-${(step.split(' ').at(-1) as string).toLowerCase()}`;
+    expect((await provisionRun(first, name, ['-m', 'client-credentials'])).code).toBe(0);
+    const before = [medplum.resources('ClientApplication').length, medplum.resources('AccessPolicy').length];
+    medplum.failNext({ method, path: new RegExp(`^${path}`), status: 400 });
+    const result = await provisionRun(again, name, second);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`Provisioning failed at "${step}": `);
+    expect(result.stderr.trim()).toMatch(/Nothing had been created\.$/);
+    expect([medplum.resources('ClientApplication').length, medplum.resources('AccessPolicy').length]).toEqual(before);
+  });
+
+  it('a client found by name gets a new JWKS URL; an unchanged one is not written again', async () => {
+    const cwd = await tempDir();
+    const jwt = (uri: string) => provisionRun(cwd, 'keyed', ['-m', 'jwt-assertion', '--jwks-uri', uri, '--force']);
+    expect((await jwt('https://keys.example.com/a/jwks.json')).code).toBe(0);
+    const id = parseEnv(await readFile(join(cwd, 'keyed/.env'), 'utf8')).MEDPLUM_CLIENT_ID as string;
+    const since = medplum.log.length;
+    expect((await jwt('https://keys.example.com/b/jwks.json')).code).toBe(0);
+    expect(medplum.resources('ClientApplication').find((c) => c.id === id)?.jwksUri).toBe('https://keys.example.com/b/jwks.json');
+    expect((await jwt('https://keys.example.com/b/jwks.json')).code).toBe(0);
+    expect(medplum.log.slice(since).filter((e) => e.method === 'PUT' && e.path === `/fhir/R4/ClientApplication/${id}`)).toHaveLength(1);
+  });
+
   it('a failed write of the project undoes the provisioning', async () => {
     const cwd = await tempDir();
     const before = [medplum.resources('ClientApplication').length, medplum.resources('AccessPolicy').length];

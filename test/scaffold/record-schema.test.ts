@@ -60,6 +60,7 @@ describe('checkRecord', () => {
 
   it.each([
     ['an array', [], '--from rec.json: $: Invalid type: Expected Object but received Array.'],
+    ['null', null, '--from rec.json: $: Invalid type: Expected Object but received null.'],
     ['another format', { ...DEVICE, format: 2 }, '--from rec.json: $.format: unknown format (expected 1).'],
     [
       'an unknown method',
@@ -102,6 +103,16 @@ describe('checkRecord', () => {
     [
       'a resource type that is not one',
       { ...DEVICE, accessPolicy: { ...DEVICE.accessPolicy, resource: [{ resourceType: 'observation', interaction: ['read'] }] } },
+      '--from rec.json: $.accessPolicy.resource[0].resourceType: not a FHIR resource type.',
+    ],
+    [
+      'a resource type that does not start with a capital',
+      { ...DEVICE, accessPolicy: { ...DEVICE.accessPolicy, resource: [{ resourceType: 'xPatient', interaction: ['read'] }] } },
+      '--from rec.json: $.accessPolicy.resource[0].resourceType: not a FHIR resource type.',
+    ],
+    [
+      'a resource type with a digit at the end',
+      { ...DEVICE, accessPolicy: { ...DEVICE.accessPolicy, resource: [{ resourceType: 'Patient1', interaction: ['read'] }] } },
       '--from rec.json: $.accessPolicy.resource[0].resourceType: not a FHIR resource type.',
     ],
     [
