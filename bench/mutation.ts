@@ -3,7 +3,9 @@
  * report, against issue 16's targets, written to bench/MUTATION.md.
  * Score = detected (killed or timed out) / (detected + survived + not covered), as Stryker counts it.
  * The hand-written section from NOTES on (surviving mutants judged equivalent) is kept as it is.
- * With --check (CI): exits 1 when a target is missed, after writing the file.
+ * With --check (CI): exits 1, after writing the file, when a file issue 16 names is below 90%, or
+ * when the overall score fell below the one recorded in the committed MUTATION.md (a ratchet: the
+ * 85% overall target is reported, and each recorded run may only raise the floor).
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -37,6 +39,23 @@ const overall = pct(all.detected, all.valid);
 const mutable = readdirSync(`${ROOT}src`, { recursive: true }).filter((f) => String(f).endsWith('.ts')).length - 4; // less index, precompile, prerender-help, prompts (stryker.config.json)
 const mark = (ok: boolean) => (ok ? '✔' : '✘');
 
+const previous = existsSync(OUT) ? readFileSync(OUT, 'utf8') : '';
+/** The overall score of the recorded run (a whole one: not a `--mutate` subset), if any. */
+const recorded = previous.includes('(a `--mutate` subset') ? undefined : Number(/\*\*Overall: ([\d.]+)%\*\*/.exec(previous)?.[1] ?? Number.NaN);
+
+/** After a `--mutate` subset: the previous rows of files this run did not mutate (and that still exist). */
+const earlier =
+  rows.length < mutable
+    ? previous
+        .split('\n')
+        .filter((line) => /^\| `src\/[^`]+` \| [\d.]+% \|/.test(line))
+        .filter((line) => {
+          const path = /`(src\/[^`]+)`/.exec(line)?.[1] as string;
+          return !rows.some((r) => r.path === path) && existsSync(`${ROOT}${path}`);
+        })
+        .filter((line, i, all) => all.indexOf(line) === i)
+    : [];
+
 const lines = [
   '# Mutation testing',
   '',
@@ -54,15 +73,19 @@ const lines = [
     return `| \`${r.path}\` | ${score.toFixed(1)}% | ${r.detected} | ${r.survived} | ${r.noCoverage} | ${target} |`;
   }),
   '',
+  ...(earlier.length > 0
+    ? ['Files a subset run did not mutate keep the rows of the run that last did (their code may have changed since):', '', '| File | Score | Detected | Survived | Not covered | Target |', '| --- | --- | --- | --- | --- | --- |', ...earlier, '']
+    : []),
 ];
-const previous = existsSync(OUT) ? readFileSync(OUT, 'utf8') : '';
+
 const notes = previous.includes(NOTES) ? previous.slice(previous.indexOf(NOTES)) : '';
 writeFileSync(OUT, lines.join('\n') + (notes && `\n${notes}`));
 console.log(lines.join('\n'));
 
 if (process.argv.includes('--check')) {
   const missed = [
-    ...(overall < TARGET.overall ? [`overall ${overall.toFixed(1)}% < ${TARGET.overall}%`] : []),
+    // Compared as written in MUTATION.md, to one decimal.
+    ...(recorded !== undefined && Number(overall.toFixed(1)) < recorded ? [`overall ${overall.toFixed(1)}% < ${recorded}%, the recorded run's`] : []),
     ...rows.filter((r) => STRICT.includes(r.path) && pct(r.detected, r.valid) < TARGET.file).map((r) => `${r.path} ${pct(r.detected, r.valid).toFixed(1)}% < ${TARGET.file}%`),
   ];
   if (missed.length > 0) {
