@@ -1,5 +1,9 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
+'use strict';
+// CommonJS (bin/package.json): Node loads it without the ES module loader, which `--help` below
+// does not need. The CLI itself, in dist/, is ES modules, imported once the checks are done.
+const { readFileSync } = require('node:fs');
+const { join } = require('node:path');
 
 // Plain JavaScript that any Node can parse, so an old Node gets a clear message instead of a
 // syntax error or "WebSocket is not defined" from deep inside a dependency.
@@ -24,7 +28,7 @@ const page =
       : undefined;
 let help;
 try {
-  help = page && !(process.stdout.columns < 80) ? readFileSync(new URL(`../dist/help/${page}.txt`, import.meta.url)) : undefined;
+  help = page && !(process.stdout.columns < 80) ? readFileSync(join(__dirname, `../dist/help/${page}.txt`)) : undefined;
 } catch {
   // not pre-rendered (a build interrupted half-way): the live help below
 }
@@ -32,7 +36,6 @@ if (help) {
   process.stdout.write(help);
 } else {
   // Cache V8's compiled code on disk (Node 22.1+): later runs skip parsing and compiling the bundle.
-  const { enableCompileCache } = await import('node:module');
-  enableCompileCache?.();
-  await import('../dist/index.js');
+  require('node:module').enableCompileCache?.();
+  import('../dist/index.js');
 }
