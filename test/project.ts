@@ -115,6 +115,16 @@ export async function waitForHttp(url: string, running: Running, ms = 30_000): P
   }
 }
 
+/** Whether a process with this pid is still running (signal 0 only asks). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A TCP port that was free a moment ago. */
 export async function freePort(): Promise<number> {
   const server = createServer();

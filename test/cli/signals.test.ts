@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectOneLine, snapshot, tempDir } from '../helpers.js';
 import { startMedplumDouble } from '../double/medplum-double.js';
-import { BIN } from '../project.js';
+import { BIN, isAlive } from '../project.js';
 import { proxyTo, serve } from '../servers.js';
 
 const LOCK = '.create-medplum-auth.lock';
@@ -141,7 +141,7 @@ describe('item 5: signals', () => {
       expectOneLine(result, 1, new RegExp(`Interrupted \\(SIGINT\\): the project is written in ${dir}; finish the install with: cd ${dir} && npm install\\.`));
       expect(await readdir(join(cwd, dir))).toContain('package.json');
       for (const pid of [npm, grandchild]) {
-        await expect.poll(() => alive(pid), { timeout: 3_000 }).toBe(false);
+        await expect.poll(() => isAlive(pid), { timeout: 3_000 }).toBe(false);
       }
       if (json) {
         expect(JSON.parse(result.stdout)).toMatchObject({ directory: join(cwd, dir), method: 'client-credentials', error: expect.stringMatching(/Interrupted \(SIGINT\)/) });
@@ -186,12 +186,3 @@ describe('item 5: signals', () => {
     expect(out.nextSteps).toContain('npm install');
   });
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -17,6 +17,7 @@ import type { Plan } from '../../src/scaffold/plan.js';
 import { commandsFor } from '../../src/scaffold/pm.js';
 import type { FileMap, GeneratedFile } from '../../src/scaffold/render.js';
 import { tempDir } from '../helpers.js';
+import { isAlive } from '../project.js';
 
 const PATH = process.env.PATH;
 afterEach(() => {
@@ -82,15 +83,7 @@ describe('install', () => {
     const [shell, grandchild] = (await readFile(pids, 'utf8')).trim().split(' ').map(Number) as [number, number];
     interrupt.abort(new Interrupted('SIGINT'));
     await expect(running).rejects.toThrow(new Interrupted('SIGINT'));
-    const alive = (pid: number) => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    await expect.poll(() => alive(shell) || alive(grandchild), { timeout: 5_000 }).toBe(false);
+    await expect.poll(() => isAlive(shell) || isAlive(grandchild), { timeout: 5_000 }).toBe(false);
   });
 });
 
