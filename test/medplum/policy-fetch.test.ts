@@ -14,16 +14,6 @@ const json = (body: unknown, status = 200) => (_req: unknown, res: import('node:
   res.end(JSON.stringify(body));
 };
 
-/** The rejection of `promise`, or a failure if it resolves. */
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
-
 describe('policyFetch', () => {
   it('passes a JSON answer through: status, headers and body', async () => {
     const server = await serve(json({ ok: true }, 201));
@@ -50,11 +40,13 @@ describe('policyFetch', () => {
   ])('a server that %s: one timeout error naming host, method and path, within the deadline', async (_what, handler) => {
     const server = await serve(handler);
     const started = Date.now();
-    const err = await failure(policyFetch({ timeoutSeconds: 0.3 })(`${server.url}oauth2/token`, { method: 'POST' }));
-    expect(err).toBeInstanceOf(HttpPolicyError);
-    expect((err as HttpPolicyError).kind).toBe('timeout');
-    expect(err.name).toBe('AbortError'); // MedplumClient does not retry an AbortError
-    expect(err.message).toBe(`127.0.0.1:${server.port} did not answer POST /oauth2/token within 0.3 s. Check the server, or pass --timeout <seconds>.`);
+    const answer = policyFetch({ timeoutSeconds: 0.3 })(`${server.url}oauth2/token`, { method: 'POST' });
+    await expect(answer).rejects.toBeInstanceOf(HttpPolicyError);
+    await expect(answer).rejects.toMatchObject({
+      kind: 'timeout',
+      name: 'AbortError', // MedplumClient does not retry an AbortError
+      message: `127.0.0.1:${server.port} did not answer POST /oauth2/token within 0.3 s. Check the server, or pass --timeout <seconds>.`,
+    });
     expect(Date.now() - started).toBeLessThan(3_000);
   });
 
@@ -62,26 +54,25 @@ describe('policyFetch', () => {
     const server = await serve(neverAnswer);
     const interrupt = new AbortController();
     setTimeout(() => interrupt.abort(new Interrupted('SIGINT')), 50);
-    const err = await failure(policyFetch({ timeoutSeconds: 30, interrupt: interrupt.signal })(`${server.url}x`));
-    expect(err).toEqual(new Interrupted('SIGINT'));
+    await expect(policyFetch({ timeoutSeconds: 30, interrupt: interrupt.signal })(`${server.url}x`)).rejects.toEqual(new Interrupted('SIGINT'));
   });
 
   it("the caller's own signal still aborts the request", async () => {
     const server = await serve(neverAnswer);
-    const err = await failure(policyFetch({ timeoutSeconds: 30 })(`${server.url}x`, { signal: AbortSignal.timeout(50) }));
-    expect(err).not.toBeInstanceOf(HttpPolicyError);
-    expect(err.name).toBe('TimeoutError');
+    const answer = policyFetch({ timeoutSeconds: 30 })(`${server.url}x`, { signal: AbortSignal.timeout(50) });
+    await expect(answer).rejects.not.toBeInstanceOf(HttpPolicyError);
+    await expect(answer).rejects.toMatchObject({ name: 'TimeoutError' });
   });
 
   it('a redirect to another origin is refused before anything is sent there', async () => {
     const elsewhere = await serve(json({}), '127.0.0.2');
     const server = await serve(redirectTo(elsewhere.url));
-    const err = await failure(policyFetch({ timeoutSeconds: 5 })(`${server.url}oauth2/token`, { method: 'POST', body: 'client_secret=s' }));
-    expect(err).toBeInstanceOf(HttpPolicyError);
-    expect((err as HttpPolicyError).kind).toBe('redirect');
-    expect(err.message).toBe(
-      `Refused a redirect from 127.0.0.1:${server.port} to 127.0.0.2:${elsewhere.port}: credentials are never sent to another host. Check the base URL.`,
-    );
+    const answer = policyFetch({ timeoutSeconds: 5 })(`${server.url}oauth2/token`, { method: 'POST', body: 'client_secret=s' });
+    await expect(answer).rejects.toBeInstanceOf(HttpPolicyError);
+    await expect(answer).rejects.toMatchObject({
+      kind: 'redirect',
+      message: `Refused a redirect from 127.0.0.1:${server.port} to 127.0.0.2:${elsewhere.port}: credentials are never sent to another host. Check the base URL.`,
+    });
     expect(elsewhere.received).toEqual([]);
   });
 
@@ -133,19 +124,21 @@ describe('policyFetch', () => {
       res.writeHead(307, { location: `${req.url}x` });
       res.end();
     });
-    const err = await failure(policyFetch({ timeoutSeconds: 5 })(`${server.url}a`, { method: 'POST' }));
-    expect((err as HttpPolicyError).kind).toBe('redirect');
-    expect(err.message).toBe(`127.0.0.1:${server.port} redirected more than 5 times (POST /axxxxx).`);
+    await expect(policyFetch({ timeoutSeconds: 5 })(`${server.url}a`, { method: 'POST' })).rejects.toMatchObject({
+      kind: 'redirect',
+      message: `127.0.0.1:${server.port} redirected more than 5 times (POST /axxxxx).`,
+    });
     expect(server.received).toHaveLength(6);
   });
 
   it('an answer that is not JSON is one line naming status and content type', async () => {
     const server = await serve(garbage);
-    const err = await failure(policyFetch({ timeoutSeconds: 5 })(`${server.url}auth/me`));
-    expect((err as HttpPolicyError).kind).toBe('not-json');
-    expect(err.message).toBe(`127.0.0.1:${server.port} answered GET /auth/me with HTTP 200 (application/json), not JSON`);
+    await expect(policyFetch({ timeoutSeconds: 5 })(`${server.url}auth/me`)).rejects.toMatchObject({
+      kind: 'not-json',
+      message: `127.0.0.1:${server.port} answered GET /auth/me with HTTP 200 (application/json), not JSON`,
+    });
     const untyped = await serve((_req, res) => res.end('<html>'));
-    expect((await failure(policyFetch({ timeoutSeconds: 5 })(untyped.url))).message).toMatch(/with HTTP 200 \(no content type\), not JSON$/);
+    await expect(policyFetch({ timeoutSeconds: 5 })(untyped.url)).rejects.toThrow(/with HTTP 200 \(no content type\), not JSON$/);
   });
 
   it('takes a URL, never a Request (whose body it could not re-send)', async () => {
@@ -162,7 +155,7 @@ describe('policyFetch', () => {
     expect(lines[0]).toMatch(/^POST \/fhir\/R4\/Patient -> 200 \(\d+ ms\)$/);
     expect(Number(/\((\d+) ms\)/.exec(lines[0] as string)?.[1])).toBeLessThan(5_000); // the time it took, not a clock
     const failed: string[] = [];
-    await failure(policyFetch({ timeoutSeconds: 0.2, debug: (line) => failed.push(line) })(`${(await serve(neverAnswer)).url}slow`));
+    await expect(policyFetch({ timeoutSeconds: 0.2, debug: (line) => failed.push(line) })(`${(await serve(neverAnswer)).url}slow`)).rejects.toThrow();
     expect(failed).toEqual(['GET /slow -> failed (timeout)']);
   });
 
@@ -174,7 +167,6 @@ describe('policyFetch', () => {
     let quiet = '';
     await httpFor({ timeout: 5, debug: false }, { stderr: { write: (s: string) => (quiet += s) } })(`${server.url}healthcheck`);
     expect(quiet).toBe('');
-    const err = await failure(httpFor({ timeout: 0.2, debug: false }, { stderr: { write: () => true } })((await serve(neverAnswer)).url));
-    expect(err.message).toMatch(/within 0\.2 s/);
+    await expect(httpFor({ timeout: 0.2, debug: false }, { stderr: { write: () => true } })((await serve(neverAnswer)).url)).rejects.toThrow(/within 0\.2 s/);
   });
 });
