@@ -7,7 +7,7 @@ import { NAME, parseArgs, type CheckFlags, type RotateFlags } from './args.js';
 import { CliError, Interrupted, UsageError } from '../errors.js';
 import { prompterFor, type Io } from './io.js';
 import { isPromptCancel } from './prompts.js';
-import { createUi } from './ui.js';
+import { createUi, debugLines } from './ui.js';
 import { VERSION } from './version.js';
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
@@ -47,7 +47,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 /** `create-medplum-auth check [directory]`: loaded only when asked for (it loads @medplum/core). */
 async function runCheck(flags: CheckFlags, io: Io): Promise<number> {
   const { check, reportCheck } = await import('../medplum/check.js');
-  const options = { ...flags, debug: flags.debug ? (line: string) => io.stderr.write(`debug ${line}\n`) : undefined, interrupt: io.interrupt };
+  const options = { ...flags, debug: debugLines(flags.debug, io.stderr), interrupt: io.interrupt };
   const ui = createUi(io.env, io.stdout, io.stderr, options.json);
   const result = await check(options, io.cwd, io.env);
   return reportCheck(result, options, ui, (text) => io.stdout.write(text));
@@ -58,12 +58,11 @@ async function runRotate(options: RotateFlags, io: Io): Promise<number> {
   const { rotateSecret } = await import('../medplum/rotate.js');
   const ui = createUi(io.env, io.stdout, io.stderr, options.json);
   const prompt = await prompterFor(io, options);
-  const debug = options.debug ? (line: string) => io.stderr.write(`debug ${line}\n`) : undefined;
   const result = await rotateSecret(options, {
     cwd: io.cwd,
     env: io.env,
     prompt,
-    debug,
+    debug: debugLines(options.debug, io.stderr),
     rescue: (text) => io.stderr.write(text),
   });
   if (result.warning && !options.json) {

@@ -40,6 +40,11 @@ function colors(on: boolean): Colors {
   return Object.fromEntries(STYLES.map((name) => [name, style(name)])) as Colors;
 }
 
+/** --debug's sink: each line on stderr as `debug <line>`, or undefined when --debug is off. */
+export function debugLines(on: boolean, stderr: Stream): ((line: string) => void) | undefined {
+  return on ? (line) => void stderr.write(`debug ${line}\n`) : undefined;
+}
+
 export function createUi(env: Readonly<Record<string, string | undefined>>, stdout: Stream, stderr: Stream, quiet: boolean): Ui {
   const errColor = colors(colorLevel(env, stderr) === 1);
   return {

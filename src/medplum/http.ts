@@ -8,6 +8,7 @@
  * - an answer that is not JSON becomes one line, instead of a stack from the SDK's parser;
  * - `--debug` logs each exchange: method, path, status, time; never a header, query or body.
  */
+import { debugLines } from '../cli/ui.js';
 import { Interrupted } from '../errors.js';
 
 export const DEFAULT_TIMEOUT_SECONDS = 30;
@@ -109,7 +110,7 @@ export function httpFor(
 ): typeof fetch {
   return policyFetch({
     timeoutSeconds: flags.timeout,
-    debug: flags.debug ? (line) => io.stderr.write(`debug ${line}\n`) : undefined,
+    debug: debugLines(flags.debug, io.stderr),
     interrupt: io.interrupt,
   });
 }
