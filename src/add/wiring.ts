@@ -2,10 +2,9 @@
  * The method's wiring for a project kind: the files it adds, the edit to the project's entry point
  * (or, when that file's shape is not recognised, the same edit as a manual step), and how to use it.
  */
-import { readFile } from 'node:fs/promises';
-import { join, posix } from 'node:path';
+import { posix } from 'node:path';
 import { DEFAULT_WEB_UI, layersFor, type Method, type WebEnv, type WebUi } from '../guide/methods.js';
-import { renderLayerFiles, renderTemplateFile, TEMPLATES_DIR } from '../scaffold/render.js';
+import { renderLayerFiles, renderTemplateFile, templateText } from '../scaffold/render.js';
 import type { Project } from './detect.js';
 import { importSpecifier, usesExtensions, withoutExtensions, wrapElement } from './source-edit.js';
 
@@ -112,7 +111,7 @@ async function medplumUi(project: Project, method: Method, read: Read): Promise<
   const postcss = await findPostcssConfig(read);
   if (postcss === undefined) {
     // The new-project starters' own config (the medplum UI), byte for byte.
-    files.set('postcss.config.mjs', await readFile(join(TEMPLATES_DIR, 'web-medplum/postcss.config.mjs'), 'utf8'));
+    files.set('postcss.config.mjs', await templateText('web-medplum/postcss.config.mjs'));
   } else if (!postcss.text.includes('postcss-preset-mantine')) {
     manual.push(`In ${postcss.path}, add Mantine's PostCSS plugins as in https://mantine.dev/styles/postcss-preset/: 'postcss-preset-mantine' and 'postcss-simple-vars' with the mantine-breakpoint-* variables (@medplum/react's styles use them).`);
   }

@@ -6,9 +6,8 @@
  * byte for byte. Handlebars runs strict (a missing variable is an error) and without HTML
  * escaping; user values are encoded by the context helpers below instead.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type Handlebars from 'handlebars';
 // The runtime alone (no parser, no compiler) renders the precompiled templates; the full compiler is
 // loaded only for a template without a matching precompiled spec (running from source, or edited).
@@ -74,15 +73,15 @@ const methodOf = (input: EnvInput & { readonly method: MethodId }): Method => fo
 export async function renderProject(input: RenderInput, templatesDir = TEMPLATES_DIR): Promise<FileMap> {
   const method = methodOf(input);
   const layers = ['_shared', ...(input.accessPolicy ? ['_policy'] : []), ...layersFor(method, input.ui)];
+  const templates = new Templates(templatesDir);
   const hbs = createHandlebars();
-  const precompiled = await loadPrecompiled(['_partials', ...layers]);
-  await registerPartials(hbs, join(templatesDir, '_partials'), precompiled);
+  await registerPartials(hbs, templates, '_partials');
   const context = templateContext(input);
 
   const files = new Map<string, GeneratedFile>();
   const rendered = await Promise.all(
-    [...(await overlay(templatesDir, layers))].map(async ([path, entry]) => {
-      const content = await renderEntry(hbs, entry, context, precompiled);
+    [...(await overlay(templates, layers))].map(async ([path, entry]) => {
+      const content = await renderEntry(hbs, entry, context);
       return { path, content, mode: SECRET_FILES.has(path) ? 0o600 : 0o644 };
     }),
   );
@@ -115,35 +114,45 @@ export async function renderLayerFiles(
   templatesDir = TEMPLATES_DIR,
 ): Promise<Map<string, string>> {
   const hbs = createHandlebars();
-  const precompiled = await loadPrecompiled(layers);
-  const kept = [...(await overlay(templatesDir, layers))].filter(([path]) => keep(path));
-  const rendered = await Promise.all(kept.map(async ([path, entry]) => [path, (await renderEntry(hbs, entry, context, precompiled)).toString('utf8')] as const));
+  const kept = [...(await overlay(new Templates(templatesDir), layers))].filter(([path]) => keep(path));
+  const rendered = await Promise.all(kept.map(async ([path, entry]) => [path, (await renderEntry(hbs, entry, context)).toString('utf8')] as const));
   return new Map(rendered);
 }
 
+/** A file of a layer: a file of its folder under templates/, at its path inside that folder. */
 interface LayerFile {
   readonly layer: string;
-  readonly source: string;
-  readonly rel: string;
+  readonly file: TemplateFile;
 }
 
 /**
- * Every layer read at once; a later layer's file replaces an earlier one, so only the files that end
- * up in the project are rendered. Output path -> its source.
+ * Every layer at once; a later layer's file replaces an earlier one, so only the files that end up
+ * in the project are rendered. A layer is a folder of templates/ (all its files), or one file in one
+ * (`external-idp/src/providerName.ts` is the project's `src/providerName.ts`). Output path -> file.
  */
-async function overlay(templatesDir: string, layers: readonly string[]): Promise<Map<string, LayerFile>> {
-  const found = await Promise.all(layers.map((layer) => layerFiles(templatesDir, layer)));
+async function overlay(templates: Templates, layers: readonly string[]): Promise<Map<string, LayerFile>> {
+  const found = await Promise.all(
+    layers.map(async (layer) => {
+      const [folder, only] = splitFolder(layer);
+      return (await templates.folder(folder)).filter((file) => only === '' || file.rel === only).map((file) => ({ layer, file }));
+    }),
+  );
   const winners = new Map<string, LayerFile>();
   for (const entry of found.flat()) {
-    winners.set(outputPath(entry.rel.replace(/\.hbs$/, '')), entry);
+    winners.set(outputPath(entry.file.rel.replace(/\.hbs$/, '')), entry);
   }
   return winners;
 }
 
+/** `folder/rest/of/path` -> [folder, rest/of/path]; a bare folder -> [folder, '']. */
+function splitFolder(path: string): [string, string] {
+  const [folder, ...rest] = path.split('/');
+  return [folder as string, rest.join('/')];
+}
+
 /** A `.hbs` file rendered, any other copied byte for byte. */
-async function renderEntry(hbs: typeof Handlebars, { layer, source, rel }: LayerFile, context: object, precompiled: Precompiled): Promise<Buffer> {
-  const raw = await readFile(source);
-  return rel.endsWith('.hbs') ? Buffer.from(await renderTemplate(hbs, raw.toString('utf8'), context, `${layer}/${rel}`, precompiled)) : raw;
+async function renderEntry(hbs: typeof Handlebars, { layer, file }: LayerFile, context: object): Promise<Buffer> {
+  return file.rel.endsWith('.hbs') ? Buffer.from(await renderTemplate(hbs, file, context, `${layer}/${file.rel}`)) : file.content;
 }
 
 /** The variables every template may use. With `strict`, each must be defined, even if empty. */
@@ -228,72 +237,97 @@ export function createHandlebars(): typeof Handlebars {
   return hbs;
 }
 
-/** Template specs precompiled by the build (src/scaffold/precompile.ts), keyed by the template's source. */
-type Precompiled = ReadonlyMap<string, TemplateSpecification>;
 type TemplateSpecification = Parameters<typeof Handlebars.template>[0];
 
-/** The precompiled templates of the top-level folders that `paths` (layers, files) lie in. */
-async function loadPrecompiled(paths: readonly string[]): Promise<Precompiled> {
-  const folders = new Set(paths.map((path) => path.split('/')[0]));
-  const modules = await Promise.all(
-    [...folders].map(async (folder) => {
-      try {
-        // Beside the bundle in dist/; absent when running from source, where everything compiles.
-        return (await import(new URL(`./templates/${folder}.js`, import.meta.url).href)).default as [string, TemplateSpecification][];
-      } catch {
-        return [];
+/** A file of a template folder: its path inside the folder, its bytes, and its precompiled spec (a `.hbs` file, in a build). */
+export interface TemplateFile {
+  readonly rel: string;
+  readonly content: Buffer;
+  readonly spec?: TemplateSpecification;
+}
+
+/** What the build writes for a folder (src/scaffold/precompile.ts): [path inside the folder, text, spec or null]. */
+export type BuiltFolder = readonly (readonly [rel: string, text: string, spec: TemplateSpecification | null])[];
+
+/**
+ * The top-level folders of a templates directory, each read once. The package's own templates come
+ * from the build (dist/templates/<folder>.js): no directory listing, no file read, and every `.hbs`
+ * file precompiled. They are read from disk when running from source (no build beside this module)
+ * and for any other directory (tests' edited copies), where each template is compiled when rendered.
+ */
+class Templates {
+  readonly #folders = new Map<string, Promise<TemplateFile[]>>();
+  readonly dir: string;
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  folder(name: string): Promise<TemplateFile[]> {
+    let files = this.#folders.get(name);
+    if (files === undefined) {
+      files = this.#load(name);
+      this.#folders.set(name, files);
+    }
+    return files;
+  }
+
+  /** One file, by its path under the templates directory. */
+  async file(path: string): Promise<TemplateFile> {
+    const [folder, rel] = splitFolder(path);
+    const file = (await this.folder(folder)).find((f) => f.rel === rel);
+    if (file === undefined) {
+      throw new Error(`No template ${path} in ${this.dir}`);
+    }
+    return file;
+  }
+
+  async #load(name: string): Promise<TemplateFile[]> {
+    if (this.dir === TEMPLATES_DIR) {
+      const built = await import(new URL(`./templates/${name}.js`, import.meta.url).href).then(
+        (module: { default: BuiltFolder }) => module.default,
+        () => undefined, // not built: running from source
+      );
+      if (built) {
+        return built.map(([rel, text, spec]) => ({ rel, content: Buffer.from(text), ...(spec && { spec }) }));
       }
-    }),
-  );
-  return new Map(modules.flat());
+    }
+    const root = join(this.dir, name);
+    return Promise.all((await listFiles(root)).map(async (path) => ({ rel: relative(root, path).split(sep).join('/'), content: await readFile(path) })));
+  }
 }
 
 /**
- * The precompiled template for exactly this source, or one compiled now with the same options
- * (strict, no HTML escaping). Either way it is bound to `hbs`, with its helpers and partials.
+ * The file's precompiled template, or one compiled now with the same options (strict, no HTML
+ * escaping). Either way it is bound to `hbs`, with its helpers and partials.
  */
-async function templateFor(hbs: typeof Handlebars, source: string, precompiled: Precompiled): Promise<HandlebarsTemplateDelegate> {
-  const spec = precompiled.get(source);
-  if (spec) {
-    return hbs.template(spec);
+async function templateFor(hbs: typeof Handlebars, file: TemplateFile): Promise<HandlebarsTemplateDelegate> {
+  if (file.spec) {
+    return hbs.template(file.spec);
   }
   const { default: compiler } = await import('handlebars');
-  const code = compiler.precompile(source, { strict: true, noEscape: true });
+  const code = compiler.precompile(file.content.toString('utf8'), { strict: true, noEscape: true });
   return hbs.template(new Function(`return ${code}`)() as TemplateSpecification);
 }
 
-async function renderTemplate(
-  hbs: typeof Handlebars,
-  source: string,
-  context: object,
-  name: string,
-  precompiled: Precompiled,
-): Promise<string> {
+async function renderTemplate(hbs: typeof Handlebars, file: TemplateFile, context: object, name: string): Promise<string> {
   try {
-    return (await templateFor(hbs, source, precompiled))(context);
+    return (await templateFor(hbs, file))(context);
   } catch (err) {
     throw new Error(`Template ${name}: ${(err as Error).message}`, { cause: err });
   }
 }
 
-async function registerPartials(hbs: typeof Handlebars, dir: string, precompiled: Precompiled): Promise<void> {
-  const files = await listFiles(dir);
-  const sources = await Promise.all(files.map((file) => readFile(file, 'utf8')));
-  const templates = await Promise.all(sources.map((source) => templateFor(hbs, source, precompiled)));
-  files.forEach((file, i) => hbs.registerPartial(relative(dir, file).replace(/\.hbs$/, ''), templates[i] as HandlebarsTemplateDelegate));
+/** Every file under `dir` (a folder of templates/, or one inside it) as a partial, named by its path there without `.hbs`. */
+async function registerPartials(hbs: typeof Handlebars, templates: Templates, dir: string): Promise<void> {
+  const [folder, sub] = splitFolder(dir);
+  const prefix = sub === '' ? '' : `${sub}/`;
+  const files = (await templates.folder(folder)).filter((file) => file.rel.startsWith(prefix));
+  const partials = await Promise.all(files.map((file) => templateFor(hbs, file)));
+  files.forEach((file, i) => hbs.registerPartial(file.rel.slice(prefix.length).replace(/\.hbs$/, ''), partials[i] as HandlebarsTemplateDelegate));
 }
 
-/**
- * A layer's files with their paths in the project: a directory's files, or one file of a directory, at its
- * path inside that layer (`external-idp/src/providerName.ts` is the project's `src/providerName.ts`).
- */
-async function layerFiles(templatesDir: string, layer: string): Promise<LayerFile[]> {
-  const path = join(templatesDir, layer);
-  const isFile = await stat(path).then((s) => s.isFile(), () => false);
-  const root = isFile ? join(templatesDir, layer.split('/')[0] as string) : path;
-  return (isFile ? [path] : await listFiles(path)).map((source) => ({ layer, source, rel: relative(root, source).split(sep).join('/') }));
-}
-
+/** Every file under `dir`, sorted; none when it is missing. */
 async function listFiles(dir: string): Promise<string[]> {
   let entries;
   try {
@@ -312,8 +346,13 @@ async function listFiles(dir: string): Promise<string[]> {
 
 /** One template under templates/ (the `add` wiring), with the same helpers and the partials in `partialsDir`. */
 export async function renderTemplateFile(rel: string, context: object, partialsDir: string, templatesDir = TEMPLATES_DIR): Promise<string> {
+  const templates = new Templates(templatesDir);
   const hbs = createHandlebars();
-  const precompiled = await loadPrecompiled([rel, partialsDir]);
-  await registerPartials(hbs, join(templatesDir, partialsDir), precompiled);
-  return renderTemplate(hbs, await readFile(join(templatesDir, rel), 'utf8'), context, rel, precompiled);
+  await registerPartials(hbs, templates, partialsDir);
+  return renderTemplate(hbs, await templates.file(rel), context, rel);
+}
+
+/** A file under templates/ as it is, for one that is copied rather than rendered. */
+export async function templateText(rel: string, templatesDir = TEMPLATES_DIR): Promise<string> {
+  return (await new Templates(templatesDir).file(rel)).content.toString('utf8');
 }

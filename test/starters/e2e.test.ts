@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { hasUi, METHODS, type MethodId, type WebUi } from '../../src/guide/methods.js';
+import type { BuiltFolder } from '../../src/scaffold/render.js';
 import { HOSTILE, tempDir } from '../helpers.js';
 import { BIN, expectOk, filesContaining, sh } from '../project.js';
 
@@ -148,17 +149,23 @@ describe('the bin on an old Node', () => {
   });
 });
 
-describe('precompiled templates', () => {
-  it('the build precompiles every template, one module per top-level folder, keyed by its exact source', async () => {
+describe('templates in the build', () => {
+  it('the build carries every file of templates/, one module per top-level folder: its text, and each .hbs file precompiled', async () => {
     const templates = new URL('../../templates/', import.meta.url);
-    const sources = (await readdir(templates, { recursive: true })).filter((f) => f.endsWith('.hbs'));
-    expect(sources.length).toBeGreaterThan(20);
-    for (const file of sources) {
-      const folder = file.split('/')[0] as string;
-      const { default: specs } = (await import(new URL(`../../dist/templates/${folder}.js`, import.meta.url).href)) as { default: [string, unknown][] };
-      const source = await readFile(new URL(file, templates), 'utf8');
-      expect(new Map(specs).get(source), file).toMatchObject({ main: expect.any(Function) });
+    const files = (await readdir(templates, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(templates.pathname.length));
+    expect(files.filter((f) => f.endsWith('.hbs')).length).toBeGreaterThan(20);
+    const built = new Map<string, BuiltFolder>();
+    for (const folder of new Set(files.map((f) => f.split('/')[0] as string))) {
+      built.set(folder, ((await import(new URL(`../../dist/templates/${folder}.js`, import.meta.url).href)) as { default: BuiltFolder }).default);
     }
+    for (const file of files) {
+      const [folder, ...rest] = file.split('/');
+      const entry = built.get(folder as string)?.find(([rel]) => rel === rest.join('/'));
+      expect(entry?.[1], file).toBe(await readFile(new URL(file, templates), 'utf8'));
+      expect(entry?.[2], file).toEqual(file.endsWith('.hbs') ? expect.objectContaining({ main: expect.any(Function) }) : null);
+    }
+    // Nothing more: a template removed from templates/ is gone from the build too.
+    expect([...built.values()].flat()).toHaveLength(files.length);
   });
 
   it('the bundled bin (precompiled) writes exactly what rendering from source (compiled) writes', async () => {
