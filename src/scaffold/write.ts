@@ -2,9 +2,10 @@
  * File map -> disk, all or nothing.
  *
  * A run first takes the target: a new directory is made with an exclusive mkdir, and inside it
- * (or inside an existing one, with --force) a lock directory, which is also where every file is
- * staged. A second run into the same directory finds the lock, or finds the directory no longer
- * empty, and stops. Each file is then renamed into place, the file it replaces kept aside in the
+ * (or inside an existing one) a lock directory. A second run into the same directory finds the
+ * lock, or finds the directory no longer empty, and stops. Into a directory this run made, the files
+ * are written in place, and a failure or interruption removes the directory. Into an existing one,
+ * every file is staged in the lock, then renamed into place, the file it replaces kept aside in the
  * lock until the end; on any failure or interruption the placed files are removed and the replaced
  * ones put back, so the user's directory is as it was.
  *
@@ -93,8 +94,12 @@ export async function writeProject(files: FileMap, target: string, { force, inte
   // lock is writing into it.
   await takeLock(lock, target);
   try {
-    // A directory this run made holds nothing but the lock: nothing to check, nothing to replace.
-    if (!created) {
+    if (created) {
+      // A directory this run made holds nothing but the lock: nothing to check or replace, and on a
+      // failure the whole directory goes, so the files are written in place.
+      await writeFiles(files, target);
+      interrupt?.throwIfAborted();
+    } else {
       if (!force) {
         const occupied = (await occupyingEntries(target)).filter((name) => name !== LOCK);
         if (occupied.length > 0) {
@@ -102,9 +107,9 @@ export async function writeProject(files: FileMap, target: string, { force, inte
         }
       }
       await existingFiles(files, target);
+      await writeFiles(files, join(lock, 'new'));
+      await placeFiles(files, join(lock, 'new'), target, { replacedDir: join(lock, 'replaced'), interrupt });
     }
-    await stageFiles(files, join(lock, 'new'));
-    await placeFiles(files, join(lock, 'new'), target, { replacedDir: join(lock, 'replaced'), fresh: created !== undefined, interrupt });
   } catch (err) {
     await rm(created ?? lock, { recursive: true, force: true });
     throw err;
@@ -139,7 +144,8 @@ async function takeLock(lock: string, target: string): Promise<void> {
   }
 }
 
-async function stageFiles(files: FileMap, dir: string): Promise<void> {
+/** Every file under `dir`, each with its exact mode. */
+async function writeFiles(files: FileMap, dir: string): Promise<void> {
   for (const folder of new Set([...files.keys()].map((path) => dirname(join(dir, path))))) {
     await mkdir(folder, { recursive: true });
   }
@@ -161,12 +167,11 @@ async function stageFiles(files: FileMap, dir: string): Promise<void> {
 interface PlaceOptions {
   /** Where a file that is replaced waits until the end. */
   readonly replacedDir: string;
-  /** The target was made by this run: no file in it to replace. */
-  readonly fresh: boolean;
   readonly interrupt: AbortSignal | undefined;
 }
 
-async function placeFiles(files: FileMap, from: string, target: string, { replacedDir, fresh, interrupt }: PlaceOptions): Promise<void> {
+/** Moves each staged file into place, the one it replaces aside; on any failure, undone. */
+async function placeFiles(files: FileMap, from: string, target: string, { replacedDir, interrupt }: PlaceOptions): Promise<void> {
   const placed: string[] = [];
   const replaced: string[] = [];
   const createdDirs: string[] = [];
@@ -175,7 +180,7 @@ async function placeFiles(files: FileMap, from: string, target: string, { replac
     for (const { path } of files.values()) {
       interrupt?.throwIfAborted();
       const dest = join(target, path);
-      if (!fresh && (await kindOf(dest)) === 'file') {
+      if ((await kindOf(dest)) === 'file') {
         await moveFile(dest, join(replacedDir, path));
         replaced.push(path);
       } else if (!knownDirs.has(dirname(dest))) {

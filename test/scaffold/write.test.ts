@@ -304,8 +304,36 @@ describe('writeProject: all or nothing', () => {
     expect(await tree(cwd)).toEqual({ app: 'file 644 a file' });
   });
 
-  it('a file that cannot be staged stops the write with its own error; nothing is placed', async () => {
+  it('in a new directory, a file that cannot be written stops the write with its own error; everything made is removed, parents too', async () => {
     const cwd = await tempDir();
+    const written: string[] = [];
+    faults.beforeStage = (path) => {
+      if (path.endsWith('main.ts')) {
+        throw ioError('EIO');
+      }
+      written.push(path);
+    };
+    await expect(writeProject(starter(), join(cwd, 'new/app'), { force: false })).rejects.toThrow('EIO: injected');
+    // Written in place (no staging), and all of it removed.
+    expect(written).toContain(join(cwd, 'new/app/.env'));
+    expect(await readdir(cwd)).toEqual([]);
+  });
+
+  it('an interrupt while writing into a new directory removes it, and is the error', async () => {
+    const cwd = await tempDir();
+    const interrupt = new AbortController();
+    faults.beforeStage = (path) => {
+      if (path.endsWith('main.ts')) {
+        interrupt.abort(new Interrupted('SIGTERM'));
+      }
+    };
+    await expect(writeProject(starter(), join(cwd, 'new/app'), { force: false, interrupt: interrupt.signal })).rejects.toThrow(new Interrupted('SIGTERM'));
+    expect(await readdir(cwd)).toEqual([]);
+  });
+
+  it('with --force, a file that cannot be staged stops the write with its own error; nothing is placed', async () => {
+    const cwd = await usersDirectory();
+    const before = await tree(cwd);
     faults.beforeStage = (path) => {
       if (path.endsWith('main.ts')) {
         throw ioError('ENOSPC');
@@ -313,20 +341,9 @@ describe('writeProject: all or nothing', () => {
     };
     const placed: string[] = [];
     faults.beforeRename = (dest) => void placed.push(dest);
-    await expect(writeProject(starter(), join(cwd, 'new/app'), { force: false })).rejects.toThrow('ENOSPC: injected');
+    await expect(writeProject(starter(), join(cwd, 'app'), { force: true })).rejects.toThrow('ENOSPC: injected');
     expect(placed).toEqual([]);
-    expect(await readdir(cwd)).toEqual([]);
-  });
-
-  it('a failure while placing, in a new directory: everything made is removed, parents too', async () => {
-    const cwd = await tempDir();
-    faults.beforeRename = (dest) => {
-      if (dest.endsWith('main.ts')) {
-        throw ioError('EIO');
-      }
-    };
-    await expect(writeProject(starter(), join(cwd, 'new/app'), { force: false })).rejects.toThrow('EIO: injected');
-    expect(await readdir(cwd)).toEqual([]);
+    expect(await tree(cwd)).toEqual(before);
   });
 
   /** A user's directory with two of the starter's files (one in a folder of theirs), and files of theirs. */
