@@ -87,7 +87,9 @@ function missingCredentials(plan: Plan, flags: Flags, env: Io['env'], hasAdmin: 
 function summarize(plan: Plan, findings: readonly Finding[], rerun: string): Omit<PostCheck, 'findings'> {
   const failed = findings.find((f) => f.level === 'error');
   if (failed) {
-    return { status: 'failed', headline: `${failed.message}${fixFor(failed, plan, rerun)}` };
+    const fix = fixFor(failed, plan, rerun);
+    // The finding's message may end a sentence already: one full stop before the fix.
+    return { status: 'failed', headline: fix ? `${failed.message.replace(/\.$/, '')}. Fix: ${fix}` : failed.message };
   }
   const warnings = findings.filter((f) => f.level === 'warning').length;
   const more = warnings > 0 ? ` (${warnings} warning${warnings === 1 ? '' : 's'}: run ${rerun})` : '';
@@ -119,5 +121,5 @@ function fixFor(finding: Finding, plan: Plan, rerun: string): string {
   const dotEnv = `${plan.displayDir === '.' ? '' : `${plan.displayDir}/`}.env`;
   const reason = finding.message.replace(/^could not sign in to .* as client [^:]*: /, '');
   const setting = SETTING_AT_FAULT.find(([pattern]) => pattern.test(reason))?.[1];
-  return `. Fix: ${setting ? `correct ${setting} in ${dotEnv}` : `fix the cause in ${dotEnv} or on the server`}, then run: ${rerun}`;
+  return `${setting ? `correct ${setting} in ${dotEnv}` : `fix the cause in ${dotEnv} or on the server`}, then run: ${rerun}`;
 }
