@@ -2,7 +2,11 @@
  * The check after the write (issue 14) in CI mode, in process against the Medplum double: it runs
  * after --provision and signs in, it is skipped with a note when there are no credentials, a wrong
  * secret is named (exit 0, 1 with --strict), --no-check turns it off, and --json carries the findings.
+ * The headline: the setting a failed sign-in points at, the warnings counted, a web client read with
+ * the admin credentials (ready, or only checked).
  */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMedplumDouble, type MedplumDouble } from '../double/medplum-double.js';
 import { runCli, tempDir } from '../helpers.js';
@@ -17,6 +21,8 @@ beforeAll(async () => {
 afterAll(() => medplum?.close());
 
 const CI = { CI: 'true' };
+const SOME_ID = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+const ADMIN_NEEDED = 'reading the ClientApplication (PKCE, redirect URIs) needs a project admin: set MEDPLUM_ADMIN_CLIENT_ID/SECRET or pass --admin-profile';
 const adminEnv = () => ({ ...CI, MEDPLUM_ADMIN_CLIENT_ID: admin.id, MEDPLUM_ADMIN_CLIENT_SECRET: admin.secret });
 
 /** The project is `cwd/app`; --provision names the client after it, so each provisioning test has its own cwd and name. */
@@ -30,6 +36,47 @@ function signInsOf(clientId: string, from: number) {
 }
 
 describe('the check after the write, in CI', () => {
+  // First in the file on purpose: the run that loads post-check.ts, whose table of settings at fault is built on load.
+  it('a failed sign-in: the fix names the setting its reason points at, in the .env of the project', async () => {
+    const client = medplum.addClient({ name: 'typed by hand' });
+    const unknown = '7d3f1e2a-9c4b-4e5d-8a6f-1b2c3d4e5f60';
+    const nobody = `http://127.0.0.1:${await freePort()}/`;
+    const signIn = (id: string, reason: string) => `could not sign in to ${medplum.baseUrl} as client ${id}: ${reason}. Fix:`;
+    const cases = [
+      {
+        name: 'app',
+        args: ['--client-id', client.id, '--client-secret', 'not-the-secret'],
+        headline: `${signIn(client.id, 'Invalid secret')} correct MEDPLUM_CLIENT_SECRET in app/.env, then run: create-medplum-auth check app`,
+      },
+      {
+        name: 'app',
+        args: ['--client-id', unknown, '--client-secret', 'whatever'],
+        headline: `${signIn(unknown, 'Invalid client')} correct MEDPLUM_CLIENT_ID in app/.env, then run: create-medplum-auth check app`,
+      },
+      {
+        // Written into the current directory: its .env, and `check` without a directory.
+        name: '.',
+        args: ['--client-id', unknown, '--client-secret', 'whatever'],
+        headline: `${signIn(unknown, 'Invalid client')} correct MEDPLUM_CLIENT_ID in .env, then run: create-medplum-auth check`,
+      },
+      {
+        // Only the reason points at a setting, not the client ID before it (here a placeholder named like one).
+        name: 'app',
+        args: ['--client-id', 'PASTE_CLIENT_ID', '--client-secret', 'whatever', '--base-url', nobody],
+        headline: expect.stringMatching(/^could not sign in to .* as client PASTE_CLIENT_ID: cannot reach .*ECONNREFUSED[^.]*\. Check the base URL and the network\. Fix: fix the cause in app\/\.env or on the server, then run: create-medplum-auth check app$/),
+      },
+    ];
+    for (const { name, args, headline } of cases) {
+      const cwd = join(await tempDir(), 'project');
+      await mkdir(cwd);
+      const result = await run(cwd, ['-m', 'client-credentials', ...args, '--json'], CI, name);
+      expect(result.code, result.stderr).toBe(0);
+      const { check } = JSON.parse(result.stdout);
+      expect(check.status).toBe('failed');
+      expect(check.headline).toEqual(headline);
+    }
+  });
+
   it('after --provision it signs in with the new client, and the summary leads with it', async () => {
     const cwd = await tempDir();
     const from = medplum.log.length;
@@ -100,22 +147,6 @@ describe('the check after the write, in CI', () => {
     }
   });
 
-  it("each failed sign-in names what to fix: an unknown client's ID, a server that is not there", async () => {
-    const unknown = '7d3f1e2a-9c4b-4e5d-8a6f-1b2c3d4e5f60';
-    const wrongId = await run(await tempDir(), ['-m', 'client-credentials', '--client-id', unknown, '--client-secret', 'whatever', '--json']);
-    expect(JSON.parse(wrongId.stdout).check.headline).toBe(
-      `could not sign in to ${medplum.baseUrl} as client ${unknown}: Invalid client. Fix: correct MEDPLUM_CLIENT_ID in app/.env, then run: create-medplum-auth check app`,
-    );
-    const nobody = `http://127.0.0.1:${await freePort()}/`;
-    const gone = await runCli(['app', '-m', 'client-credentials', '--base-url', nobody, '--client-id', unknown, '--client-secret', 'whatever', '--no-install', '--no-git', '--json'], {
-      cwd: await tempDir(),
-      env: CI,
-    });
-    const { check } = JSON.parse(gone.stdout);
-    expect(check.status).toBe('failed');
-    expect(check.headline).toMatch(/^could not sign in to .*: cannot reach .*ECONNREFUSED.*\. Fix: fix the cause in app\/\.env or on the server, then run: create-medplum-auth check app$/);
-  });
-
   it('--no-check: no sign-in, no check in --json', async () => {
     const client = medplum.addClient({ name: 'not checked' });
     const from = medplum.log.length;
@@ -136,5 +167,59 @@ describe('the check after the write, in CI', () => {
         { id: 'redirect-uris', level: 'ok', message: 'its redirect URIs include the dev server, http://localhost:5173/' },
       ]),
     );
+  });
+
+  it.each([
+    ['client-credentials with an ID but no secret', 'client-credentials', {}, 'no client secret was given (fill in .env)'],
+    ['a web method without admin credentials', 'oauth-auth-code', {}, ADMIN_NEEDED],
+    ['a web method with an admin ID but no admin secret', 'oauth-auth-code', { MEDPLUM_ADMIN_CLIENT_ID: SOME_ID }, ADMIN_NEEDED],
+  ])('%s: skipped, the note says what is missing, and nothing is asked of the server', async (_what, method, env, missing) => {
+    const from = medplum.log.length;
+    const result = await run(await tempDir(), ['-m', method, '--client-id', SOME_ID, '--json'], { ...CI, ...env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).check).toEqual({
+      status: 'skipped',
+      headline: `Sign-in not checked: ${missing}. Once it is there, run: create-medplum-auth check app`,
+      findings: [],
+    });
+    expect(medplum.log.slice(from)).toEqual([]);
+  });
+
+  it.each([
+    [{ pkceOptional: false }, 'ready', (id: string) => `ClientApplication/${id} on ${medplum.baseUrl} requires PKCE and lists the dev server's redirect URI: ready for users to sign in`],
+    [
+      { pkceOptional: true },
+      'checked',
+      () => 'Checked the project; no sign-in to try (oauth-auth-code signs users in interactively: only the project itself was checked) (1 warning: run create-medplum-auth check app)',
+    ],
+  ])('a web client read with the admin credentials in the environment (%o): %s', async (config, status, headline) => {
+    const client = medplum.addClient({ redirectUris: ['http://localhost:5173/'], ...config });
+    const result = await run(await tempDir(), ['-m', 'oauth-auth-code', '--client-id', client.id, '--json'], adminEnv());
+    expect(result.code, result.stderr).toBe(0);
+    const { check } = JSON.parse(result.stdout);
+    expect({ status: check.status, headline: check.headline }).toEqual({ status, headline: headline(client.id) });
+  });
+
+  it.each([
+    [{}, '1 warning'], // no AccessPolicy
+    [{ pkceOptional: true }, '2 warnings'], // and pkceOptional
+  ])('a sign-in with warnings (%o): the headline counts them (%s) and names the command that lists them', async (config, count) => {
+    const client = medplum.addClient(config);
+    const result = await run(await tempDir(), ['-m', 'client-credentials', '--client-id', client.id, '--client-secret', client.secret, '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).check.headline).toBe(
+      `Signed in to ${medplum.baseUrl} as client ${client.id} (client-credentials) (${count}: run create-medplum-auth check app)`,
+    );
+  });
+
+  it('an error other than the sign-in leads with its own fix, and no other is added', async () => {
+    const client = medplum.addClient({ admin: true });
+    const result = await run(await tempDir(), ['-m', 'client-credentials', '--client-id', client.id, '--client-secret', client.secret, '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const { check } = JSON.parse(result.stdout);
+    expect({ status: check.status, headline: check.headline }).toEqual({
+      status: 'failed',
+      headline: 'the client is a project admin: it can do anything in the project. Remove admin from its ProjectMembership.',
+    });
   });
 });

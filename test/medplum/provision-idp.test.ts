@@ -76,8 +76,10 @@ describe.each(SERVER_VERSIONS)('--provision against Medplum %s', (version) => {
     const before = medplum.resources('ClientApplication').length;
     const result = await provisionRun(cwd, 'tx-oidc', ['-m', 'token-exchange', '--idp', 'oidc']);
     expect(result.code).not.toBe(0);
-    expect(result.stderr.split('\n').filter((line) => line.startsWith('error')), result.stderr).toHaveLength(1);
-    expect(result.stderr).toMatch(full ? /needs identityProvider\.authorizeUrl, tokenUrl, userInfoUrl/ : /needs identityProvider\.userInfoUrl/);
+    const why = full ? `Medplum ${version}-medplum-double needs identityProvider.authorizeUrl, tokenUrl, userInfoUrl` : 'The token exchange needs identityProvider.userInfoUrl';
+    expect(result.stderr.split('\n').filter((line) => line.startsWith('error')), result.stderr).toEqual([
+      `error ${why}: pass --idp with --idp-domain, or --idp-issuer with --discover.`,
+    ]);
     expect(medplum.resources('ClientApplication')).toHaveLength(before);
   });
 
@@ -85,13 +87,16 @@ describe.each(SERVER_VERSIONS)('--provision against Medplum %s', (version) => {
     const cwd = await tempDir();
     const result = await provisionRun(cwd, 'sso', ['-m', 'external-idp', ...OKTA], { MEDPLUM_IDP_CLIENT_SECRET: IDP_SECRET });
     expect(result.code, result.stderr).toBe(0);
-    expect((await clientOf(join(cwd, 'sso')))?.identityProvider).toMatchObject({
+    const idp = (await clientOf(join(cwd, 'sso')))?.identityProvider;
+    expect(idp).toMatchObject({
       authorizeUrl: 'https://acme.okta.com/oauth2/default/v1/authorize',
       tokenUrl: 'https://acme.okta.com/oauth2/default/v1/token',
       userInfoUrl: 'https://acme.okta.com/oauth2/default/v1/userinfo',
       clientId: 'okta-app',
       clientSecret: IDP_SECRET,
     });
+    // With usePkce, Medplum sends the IdP a code_verifier it cannot match, and the sign-in fails (see the double's PKCE caveat).
+    expect(idp?.usePkce ?? false).toBe(false);
     expect(result.stdout + result.stderr).not.toContain(IDP_SECRET);
     expect(await filesContaining(join(cwd, 'sso'), IDP_SECRET)).toEqual([]);
     expect(JSON.parse(result.stdout).inMedplum.join('\n')).not.toContain('identityProvider');
@@ -185,6 +190,24 @@ describe('a server outside the supported releases', () => {
       expect(findings.find((f) => f.id === 'sign-in')?.level).toBe('ok');
     } finally {
       await old.close();
+    }
+  });
+
+  it('one that does not report its version gets what 5.1 requires for token-exchange, and the refusal says why', async () => {
+    const medplum = await startMedplumDouble();
+    const admin = medplum.addClient({ name: 'CI admin', admin: true });
+    try {
+      medplum.failNext({ method: 'GET', path: '/healthcheck', status: 404 });
+      const result = await runCli(['tx', '-m', 'token-exchange', '--idp', 'oidc', '--provision', '--base-url', medplum.baseUrl, '--no-install', '--no-git'], {
+        cwd: await tempDir(),
+        env: { MEDPLUM_ADMIN_CLIENT_ID: admin.id, MEDPLUM_ADMIN_CLIENT_SECRET: admin.secret },
+      });
+      expect(result.code).toBe(2);
+      expect(result.stderr.split('\n').filter((line) => line.startsWith('error'))).toEqual([
+        'error A Medplum server that does not report its version needs identityProvider.authorizeUrl, tokenUrl, userInfoUrl: pass --idp with --idp-domain, or --idp-issuer with --discover.',
+      ]);
+    } finally {
+      await medplum.close();
     }
   });
 

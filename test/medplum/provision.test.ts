@@ -3,7 +3,7 @@
  * starter's credentials then sign in, idempotent re-runs, rollback at each step, refusals, and that
  * no secret reaches stdout, stderr or --json.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { MedplumClient } from '@medplum/core';
@@ -12,7 +12,7 @@ import { CliError } from '../../src/errors.js';
 import type { AccessPolicy } from '../../src/guide/policy.js';
 import { provision, requestFor, undo } from '../../src/medplum/provision.js';
 import { startMedplumDouble, type JwkSet, type MedplumDouble } from '../double/medplum-double.js';
-import { runCli, tempDir, type RunResult } from '../helpers.js';
+import { expectOneLine, runCli, tempDir, type RunResult } from '../helpers.js';
 import { freePort } from '../project.js';
 
 let medplum: MedplumDouble;
@@ -319,6 +319,80 @@ describe('--provision', () => {
     });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(new RegExp(`cannot reach http://127\\.0\\.0\\.1:${port}/ \\(ECONNREFUSED\\)`));
+  });
+});
+
+describe('--provision: refusals, the summary, and where the secret goes', () => {
+  it.each([
+    [['-m', 'basic-auth', '--dry-run'], '--dry-run never changes the server: drop --provision or --dry-run.'],
+    [['-m', 'basic-auth', '--client-id', 'c'], '--provision creates the ClientApplication: drop --client-id.'],
+    [['-m', 'jwt-assertion'], 'jwt-assertion with --provision needs --jwks-uri <https URL where jwks.json is hosted>.'],
+    [['-m', 'basic-auth', '--jwks-uri', 'https://keys.example.com/jwks.json'], '--jwks-uri is for jwt-assertion.'],
+    [['-m', 'client-credentials', '--idp-client-secret', 'x'], '--idp-client-secret is for external-idp; client-credentials has no IdP client secret to set.'],
+    [['-m', 'basic-auth', '--secret-out', 'out'], '--secret-out and --reveal-secret are for device-credentials; basic-auth keeps its secret in .env.'],
+    [['-m', 'oauth-auth-code', '--reveal-secret'], '--secret-out and --reveal-secret are for device-credentials; oauth-auth-code has no client secret.'],
+    [['-m', 'device-credentials', '--reveal-secret'], '--reveal-secret prints the secret, and --json output never holds one: pass --secret-out instead.'],
+  ])('%j is refused in one line, before any request', async (args, message) => {
+    const cwd = await tempDir();
+    const since = medplum.log.length;
+    const result = await provisionRun(cwd, 'refused', args);
+    expectOneLine(result, 2, /./);
+    expect(result.stderr).toBe(`error ${message}\n`);
+    expect(medplum.log.slice(since)).toEqual([]);
+    expect(await readdir(cwd)).toEqual([]);
+  });
+
+  it('a web app without a policy: the summary lists the client and the ID in .env, nothing more', async () => {
+    const cwd = await tempDir();
+    const result = await provisionRun(cwd, 'no-policy', ['-m', 'oauth-auth-code']);
+    expect(result.code, result.stderr).toBe(0);
+    const record = JSON.parse(await readFile(join(cwd, 'no-policy/medplum-auth.json'), 'utf8')).provisioned;
+    expect(JSON.parse(result.stdout).provisioned).toEqual([
+      `ClientApplication "no-policy" (ClientApplication/${record.clientApplication}) in project ${record.projectId}`,
+      'VITE_MEDPLUM_CLIENT_ID in .env',
+    ]);
+  });
+
+  it('add to a Next.js app: the client gets its dev server as the redirect URI, not Vite\'s', async () => {
+    const dir = join(await tempDir(), 'next-app');
+    await mkdir(join(dir, 'pages'), { recursive: true });
+    await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'next-app', dependencies: { next: '16.0.0', react: '19.0.0' } }));
+    await writeFile(join(dir, 'tsconfig.json'), '{}');
+    await writeFile(join(dir, 'pages/index.tsx'), 'x');
+    const result = await runCli(['add', dir, '-m', 'oauth-auth-code', '--provision', '--base-url', medplum.baseUrl, '--json'], { cwd: join(dir, '..'), env: adminEnv() });
+    expect(result.code, result.stderr).toBe(0);
+    const clientId = parseEnv(await readFile(join(dir, '.env.local'), 'utf8')).NEXT_PUBLIC_MEDPLUM_CLIENT_ID;
+    expect(medplum.resources('ClientApplication').find((c) => c.id === clientId)?.redirectUris).toEqual(['http://localhost:3000/']);
+  });
+
+  it('device-credentials: without --json, the output says where --secret-out put the secret', async () => {
+    const cwd = await tempDir();
+    const out = join(cwd, 'handed-over');
+    const result = await runCli(['dev4', '-m', 'device-credentials', '--provision', '--secret-out', out, '--base-url', medplum.baseUrl, '--no-install', '--no-git'], {
+      cwd,
+      env: adminEnv(),
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.split('\n')).toContain(`The client secret is in ${out} (mode 600). Inject it at run time; do not copy it into the project.`);
+  });
+
+  it('device-credentials: a --secret-out that cannot be written shows the secret once on stderr, and leaves no temporary file', async () => {
+    const cwd = await tempDir();
+    // The starter writes a folder src/ where --secret-out points: the project is written, then the secret cannot be.
+    await mkdir(join(cwd, 'dev3'));
+    await writeFile(join(cwd, 'dev3/notes.txt'), 'x');
+    const out = join(cwd, 'dev3/src');
+    const result = await provisionRun(cwd, 'dev3', ['-m', 'device-credentials', '--secret-out', out, '--force']);
+    expect(result.code).toBe(1);
+    const clientId = parseEnv(await readFile(join(cwd, 'dev3/.env'), 'utf8')).MEDPLUM_CLIENT_ID as string;
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(new RegExp(`^warning The client secret could not be written to ${out} \\(E[A-Z]+: .+\\)\\. It is shown here, once; store it now:$`));
+    expect(lines.slice(1)).toEqual([
+      `MEDPLUM_CLIENT_SECRET=${medplum.client(clientId).secret}`,
+      'error The project is written, but the client secret could not be saved: it is shown above, once.',
+    ]);
+    expect((await readdir(join(cwd, 'dev3'))).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 });
 

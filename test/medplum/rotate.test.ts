@@ -160,3 +160,150 @@ describe('check reads env files as files', () => {
     expect(help).toMatch(/--env-file <file> the same as --env, the 0\.1 spelling \(Node itself also reads it/);
   });
 });
+
+/** A project written by hand: medplum-auth.json naming `method`, and this .env (none when undefined). */
+async function handMade(method: string, env?: string) {
+  const cwd = await tempDir();
+  const dir = join(cwd, 'app');
+  await mkdir(dir);
+  await writeFile(join(dir, 'medplum-auth.json'), JSON.stringify({ method }));
+  if (env !== undefined) {
+    await writeFile(join(dir, '.env'), env);
+  }
+  return { cwd, dir };
+}
+
+/** A new client of the double, in a hand-made client-credentials project whose .env holds its ID and `secret` (default its own). */
+async function clientProject(secret?: string, extraEnv = '') {
+  const client = medplum.addClient({ name: `hand${++made}` });
+  const env = `MEDPLUM_BASE_URL=${medplum.baseUrl}\nMEDPLUM_CLIENT_ID=${client.id}\nMEDPLUM_CLIENT_SECRET=${secret ?? client.secret}\n${extraEnv}`;
+  return { ...(await handMade('client-credentials', env)), clientId: client.id, secret: client.secret, env };
+}
+
+describe('rotate-secret refusals, in process', () => {
+  const BASE = `MEDPLUM_BASE_URL=http://127.0.0.1:1/\n`;
+  it.each([
+    ['a method without a client secret', 'jwt-assertion', `${BASE}MEDPLUM_CLIENT_ID=c1\n`, () => 'jwt-assertion has no client secret to rotate.'],
+    [
+      'device-credentials without --secret-out',
+      'device-credentials',
+      `${BASE}MEDPLUM_CLIENT_ID=c1\n`,
+      () => 'device-credentials keeps its secret off disk: pass --secret-out <file> (mode 600) for the new one.',
+    ],
+    ['no MEDPLUM_BASE_URL', 'client-credentials', 'MEDPLUM_CLIENT_ID=c1\n', (dir: string) => `MEDPLUM_BASE_URL is not set in ${dir}/.env or the environment.`],
+    ['no MEDPLUM_CLIENT_ID', 'client-credentials', BASE, (dir: string) => `MEDPLUM_CLIENT_ID is not set in ${dir}/.env or the environment.`],
+  ])('%s: one line, exit 2, before any request', async (_, method, env, message) => {
+    const { cwd, dir } = await handMade(method, env);
+    const result = await runCli(['rotate-secret', dir], { cwd, env: adminEnv });
+    expect(result).toEqual({ code: 2, stdout: '', stderr: `error ${message(dir)}\n` });
+  });
+
+  it('a directory without medplum-auth.json names the command', async () => {
+    const cwd = await tempDir();
+    const result = await runCli(['rotate-secret'], { cwd, env: adminEnv });
+    expect(result.stderr).toBe(`error No medplum-auth.json in ${cwd}: run rotate-secret in a project made by create-medplum-auth, or pass its directory.\n`);
+    expect(result.code).toBe(2);
+  });
+
+  it('no current secret: refused without rotating', async () => {
+    const client = medplum.addClient({ name: `hand${++made}` });
+    const { cwd, dir } = await handMade('client-credentials', `MEDPLUM_BASE_URL=${medplum.baseUrl}\nMEDPLUM_CLIENT_ID=${client.id}\n`);
+    const result = await runCli(['rotate-secret', dir], { cwd, env: adminEnv });
+    expect(result.stderr).toBe('error The current secret is needed (Medplum checks it): set MEDPLUM_CLIENT_SECRET or MEDPLUM_CLIENT_SECRET_FILE.\n');
+    expect(result.code).toBe(2);
+    expectNotRotated(client.id, client.secret);
+  });
+
+  it('.env a symlink into a missing folder: refused before the server rotates, naming .env', async () => {
+    const client = medplum.addClient({ name: `hand${++made}` });
+    const { cwd, dir } = await handMade('client-credentials');
+    await symlink(join(cwd, 'gone', '.env'), join(dir, '.env'));
+    const env = { ...adminEnv, MEDPLUM_BASE_URL: medplum.baseUrl, MEDPLUM_CLIENT_ID: client.id, MEDPLUM_CLIENT_SECRET: client.secret };
+    const result = await runCli(['rotate-secret', dir], { cwd, env });
+    expect(result.stderr).toBe(`error .env ${dir}/.env: the folder ${cwd}/gone does not exist.\n`);
+    expect(result.code).toBe(2);
+    expectNotRotated(client.id, client.secret);
+  });
+});
+
+describe('rotate-secret against the double, in process', () => {
+  it('rotate, then --retire, then --retire again: the JSON result of each, and the server after each', async () => {
+    const { cwd, dir, clientId, secret } = await clientProject();
+    const rotate = await runCli(['rotate-secret', dir, '--json'], { cwd, env: adminEnv });
+    expect(JSON.parse(rotate.stdout)).toEqual({ clientId, action: 'rotated', wroteTo: join(dir, '.env') });
+    expect(medplum.client(clientId).retiringSecret).toBe(secret);
+    const retire = await runCli(['rotate-secret', dir, '--retire', '--json'], { cwd, env: adminEnv });
+    expect(JSON.parse(retire.stdout)).toEqual({ clientId, action: 'retired' });
+    expect(medplum.client(clientId).retiringSecret).toBeUndefined();
+    const again = await runCli(['rotate-secret', dir, '--retire', '--json'], { cwd, env: adminEnv });
+    expect(JSON.parse(again.stdout)).toEqual({ clientId, action: 'nothing-to-retire' });
+    expect([rotate.code, retire.code, again.code]).toEqual([0, 0, 0]);
+  });
+
+  it('--secret-out gets the new secret and a newline; .env is neither read as an edit nor changed', async () => {
+    const { cwd, dir, clientId, env } = await clientProject(undefined, 'OTHER=1\nOTHER=2\n'); // a .env that reads two ways
+    const result = await runCli(['rotate-secret', dir, '--secret-out', 'new-secret'], { cwd, env: adminEnv });
+    expect(result.code, result.stderr).toBe(0);
+    expect(await readFile(join(cwd, 'new-secret'), 'utf8')).toBe(`${medplum.client(clientId).secret}\n`);
+    expect(await readFile(join(dir, '.env'), 'utf8')).toBe(env);
+  });
+
+  it('no .env: the environment names the client, and a new .env holds only the new secret', async () => {
+    const client = medplum.addClient({ name: `hand${++made}` });
+    const { cwd, dir } = await handMade('client-credentials');
+    const env = { ...adminEnv, MEDPLUM_BASE_URL: medplum.baseUrl, MEDPLUM_CLIENT_ID: client.id, MEDPLUM_CLIENT_SECRET: client.secret };
+    const result = await runCli(['rotate-secret', dir], { cwd, env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(await readFile(join(dir, '.env'), 'utf8')).toBe(`MEDPLUM_CLIENT_SECRET='${medplum.client(client.id).secret}'\n`);
+  });
+
+  const ROTATE = /\/ClientApplication\/[^/]+\/\$rotate-secret$/;
+  it.each([
+    ['the secret in .env is not the current one', [], 'stale-secret', undefined, (id: string) => `Medplum refused: the secret in .env is not the current secret of client ${id}. Nothing was changed.`],
+    ['the server forbids it', [], undefined, { path: ROTATE, status: 403 }, (id: string) => `$rotate-secret failed for client ${id}: Forbidden: the admin credentials are not a project admin of this project.`],
+    [
+      'a server without $rotate-secret',
+      [],
+      undefined,
+      { path: ROTATE, status: 404 },
+      () => `${medplum.baseUrl} does not support $rotate-secret on ClientApplication (Not found). Rotate it in the Medplum app, or upgrade the server.`,
+    ],
+    ['an answer without a secret', [], undefined, { path: ROTATE, status: 200, body: { resourceType: 'Parameters' } }, () => `${medplum.baseUrl} answered $rotate-secret without a new secret; nothing was written.`],
+    [
+      '--retire, when the client cannot be read',
+      ['--retire'],
+      undefined,
+      { method: 'GET', path: /\/ClientApplication\/[^/$]+$/, status: 403 },
+      (id: string) => `Could not read ClientApplication/${id}: Forbidden: the admin credentials are not a project admin of this project.`,
+    ],
+  ])('%s: one line, exit 1, .env untouched, no temporary file left', async (_, args, stale, failure, message) => {
+    const { cwd, dir, clientId, secret, env } = await clientProject(stale);
+    if (failure) {
+      medplum.failNext(failure);
+    }
+    const result = await runCli(['rotate-secret', dir, ...args], { cwd, env: adminEnv });
+    expect(result.stderr).toBe(`error ${message(clientId)}\n`);
+    expect(result.code).toBe(1);
+    expect(medplum.pendingFailures).toBe(0);
+    expectNotRotated(clientId, secret);
+    expect(await readdir(dir)).toEqual(['.env', 'medplum-auth.json']);
+    expect(await readFile(join(dir, '.env'), 'utf8')).toBe(env);
+  });
+
+  it('when the write fails after the server rotated, stderr shows the new secret once, with the warning', async () => {
+    const { cwd, dir, clientId } = await clientProject();
+    const vault = join(cwd, 'vault');
+    await mkdir(vault);
+    const proxy = await serve(proxyTo(medplum.baseUrl, async (req) => void (req.url?.includes('$rotate-secret') && (await rm(vault, { recursive: true })))));
+    const result = await runCli(['rotate-secret', dir, '--secret-out', join(vault, 'secret')], { cwd, env: { ...adminEnv, MEDPLUM_BASE_URL: proxy.url } });
+    const issued = medplum.client(clientId).secret;
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `warning The new secret of client ${clientId} could not be written to ${join(vault, 'secret')} ` +
+        `(ENOENT: no such file or directory, open '${join(vault, `.secret.${process.pid}.tmp`)}').\n` +
+        'The old secret is retiring, so the new one is shown here, once. Store it now (and clear your scrollback):\n' +
+        `MEDPLUM_CLIENT_SECRET=${issued}\n` +
+        `error Rotated the secret of client ${clientId}, but could not save it: it is shown above, once.\n`,
+    );
+  });
+});

@@ -98,6 +98,11 @@ describe('checkRecord', () => {
       { ...IDP, idp: { ...IDP.idp, tokenUrl: 'https://idp.example/token#x' } },
       '--from rec.json: $.idp.tokenUrl must be a plain endpoint URL, without credentials or fragment.',
     ],
+    [
+      'an authorize URL with credentials',
+      { ...IDP, idp: { ...IDP.idp, authorizeUrl: 'https://user:pw@idp.example/authorize' } },
+      '--from rec.json: $.idp.authorizeUrl must be a plain endpoint URL, without credentials or fragment.',
+    ],
     ['a user-info URL that is not one', { ...IDP, idp: { ...IDP.idp, userInfoUrl: 'nope' } }, '--from rec.json: $.idp.userInfoUrl "nope" is not a URL. Pass the issuer, e.g. https://example.okta.com/oauth2/default.'],
     ['an IdP client ID with a NUL', { ...IDP, idp: { ...IDP.idp, clientId: '\0' } }, '--from rec.json: $.idp.clientId contains a carriage return or NUL character, which an .env file cannot hold.'],
     [
