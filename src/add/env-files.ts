@@ -76,7 +76,10 @@ export function maskEnv(text: string, shown: ReadonlySet<string>): string {
 
 /** Whether a .gitignore line (a glob with * and ?) ignores a file at the project's root. */
 function matches(pattern: string, name: string): boolean {
-  const glob = pattern.replace(/^\//, '').replace(/\/$/, '');
+  if (pattern.endsWith('/')) {
+    return false; // `.env/` ignores only a directory of that name, never the file
+  }
+  const glob = pattern.replace(/^\//, '');
   const regex = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '[^/]*').replaceAll('?', '[^/]')}$`);
   return regex.test(name);
 }
