@@ -10,6 +10,12 @@ export default defineConfig({
   test: {
     include: [
       'test/add/add.test.ts',
+      'test/add/detect.test.ts',
+      'test/add/env-files.test.ts',
+      'test/add/package-json.test.ts',
+      'test/add/plan.test.ts',
+      'test/add/source-edit.test.ts',
+      'test/add/wiring.test.ts',
       'test/medplum/admin-login.test.ts',
       'test/cli/args.test.ts',
       'test/medplum/check.test.ts',
