@@ -10,7 +10,6 @@ export type KindId = 'vite-react' | 'next' | 'node';
 
 export interface Kind {
   readonly id: KindId;
-  readonly label: string;
   readonly apps: readonly App[];
   /** Where the values go: appended, never overwritten. */
   readonly envFile: '.env' | '.env.local';
@@ -60,7 +59,6 @@ const webPackages = (ui: WebUi | undefined): Packages => WEB_PACKAGES[ui ?? DEFA
 export const KINDS: Readonly<Record<KindId, Kind>> = {
   'vite-react': {
     id: 'vite-react',
-    label: 'Vite + React app',
     apps: ['user-facing'],
     envFile: '.env',
     packages: webPackages,
@@ -69,7 +67,6 @@ export const KINDS: Readonly<Record<KindId, Kind>> = {
   },
   next: {
     id: 'next',
-    label: 'Next.js app',
     apps: ['user-facing'],
     envFile: '.env.local',
     packages: webPackages,
@@ -84,7 +81,6 @@ export const KINDS: Readonly<Record<KindId, Kind>> = {
   },
   node: {
     id: 'node',
-    label: 'Node service',
     apps: ['backend', 'device'],
     envFile: '.env',
     packages: () => ({ dependencies: ['@medplum/core'], devDependencies: [] }),
