@@ -12,6 +12,7 @@ export default defineConfig({
       'test/add/add.test.ts',
       'test/add/detect.test.ts',
       'test/add/env-files.test.ts',
+      'test/add/kinds.test.ts',
       'test/add/package-json.test.ts',
       'test/add/plan.test.ts',
       'test/add/source-edit.test.ts',

@@ -3,11 +3,17 @@
  * detection, refusals, the files and edits it plans, idempotence, clashes, versions, --dry-run and
  * the env files. The installed, built and signed-in projects are in add-live.test.ts.
  */
-import { cp, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { generateKeyPairSync } from 'node:crypto';
+import { chmod, cp, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseEnv } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { unifiedDiff } from '../../src/add/diff.js';
+import type { Change } from '../../src/add/plan.js';
+import { main } from '../../src/cli/main.js';
+import type { Prompter } from '../../src/cli/prompts.js';
+import { startMedplumDouble } from '../double/medplum-double.js';
 import { runCli, tempDir } from '../helpers.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/add/', import.meta.url));
@@ -83,8 +89,9 @@ describe('add: detection and refusals', () => {
     const result = await add(dir, ['-m', 'oauth-auth-code']);
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toContain('oauth-auth-code is a user-facing method and does not fit Node service (TypeScript, ESM, express)');
-    expect(result.stderr).toContain('client-credentials for a long-running service');
+    expect(result.stderr).toBe(
+      'error oauth-auth-code is a user-facing method and does not fit Node service (TypeScript, ESM, express): use client-credentials, basic-auth, token-exchange, device-credentials, jwt-assertion (client-credentials for a long-running service); people signing in belong in a web app.\n',
+    );
     expect(await snapshot(dir)).toEqual(before);
   });
 
@@ -92,9 +99,9 @@ describe('add: detection and refusals', () => {
     const dir = await project({ 'package.json': vitePackage, 'src/main.tsx': VITE_MAIN });
     const result = await add(dir, ['-m', 'client-credentials'], { MEDPLUM_CLIENT_SECRET: SECRET });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('client-credentials is a backend method and does not fit Vite + React app (TypeScript)');
-    expect(result.stderr).toContain('oauth-auth-code to start');
-    expect(result.stderr).not.toContain(SECRET);
+    expect(result.stderr).toBe(
+      'error client-credentials is a backend method and does not fit Vite + React app (TypeScript): use oauth-auth-code, google-auth, external-idp, domain-idp (oauth-auth-code to start); client-credentials and other server methods belong in a Node service.\n',
+    );
   });
 
   it('--app that does not fit is refused too', async () => {
@@ -134,7 +141,13 @@ describe('add: what it writes', () => {
       'update package.json',
     ]);
     expect(result.stdout).not.toContain(SECRET);
-    expect(out.nextSteps).toContain('npm install');
+    expect(out.nextSteps).toEqual(['cd express-ts-esm', 'npm install', "# import { getMedplum } from './medplum.js';", "# const medplum = await getMedplum(); // e.g. await medplum.searchResources('Patient')"]);
+    expect(out.inMedplum).toEqual([
+      'Create a ClientApplication in the Medplum app, Project Admin > Clients.',
+      "Create the AccessPolicy in access-policy.json and attach it to the client's ProjectMembership.",
+      'Put its ID and secret in .env as MEDPLUM_CLIENT_ID and MEDPLUM_CLIENT_SECRET.',
+    ]);
+    expect(out).not.toHaveProperty('provisioned');
     const medplum = await readFile(join(dir, 'src/medplum.ts'), 'utf8');
     expect(medplum).toMatch(/^import \{ ClientStorage, MedplumClient, MemoryStorage \} from '@medplum\/core';/);
     expect(medplum).toContain('export function getMedplum(): Promise<MedplumClient>');
@@ -200,6 +213,7 @@ describe('add: what it writes', () => {
     });
     expect(result.stdout).toContain('Put its ID in .env.local as NEXT_PUBLIC_MEDPLUM_CLIENT_ID');
     expect(await readFile(join(dir, '.gitignore'), 'utf8')).toBe('.env*\n*.pem\n'); // already ignored
+    expect(JSON.parse(await readFile(join(dir, 'medplum-auth.json'), 'utf8')).bundler).toBe('Next.js');
   });
 
   it('Next.js (Pages Router) without _app gets one', async () => {
@@ -296,7 +310,7 @@ describe('add: re-runs, clashes, versions, --dry-run', () => {
     const result = await add(dir, ['-m', 'client-credentials', '--dry-run'], { MEDPLUM_CLIENT_SECRET: SECRET });
     expect(result.code, result.stderr).toBe(0);
     expect(await snapshot(dir)).toEqual(before);
-    expect(result.stdout).toContain('would change 7 files. Nothing was written.');
+    expect(result.stdout.split('\n')[0]).toBe('Dry run: adding client-credentials to express-ts-esm (Node service (TypeScript, ESM, express)) would change 7 files. Nothing was written.');
     expect(result.stdout).toContain('--- /dev/null\n+++ b/src/medplum.ts\n@@ -0,0 +1,');
     expect(result.stdout).toContain('--- a/package.json\n+++ b/package.json\n');
     expect(result.stdout).toContain('+    "@medplum/core": "^5.2.13",\n');
@@ -447,5 +461,315 @@ describe('add --ui plain: the new-project starters\' sign-in on @medplum/react-h
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toContain('--ui plain adds TypeScript files and Vite + React app (JavaScript) is JavaScript: use --ui medplum');
     expect(await snapshot(dir)).toEqual(before);
+  });
+});
+
+describe('add: the report', () => {
+  it('lists each file (+ created, ~ changed, the mode of a private one), then the checklist, the next steps and the docs', async () => {
+    const dir = await fixture('express-ts-esm');
+    const result = await add(dir, ['-m', 'client-credentials'], { MEDPLUM_CLIENT_SECRET: SECRET });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe(`✔ Added client-credentials (Client credentials (OAuth2, server to server)) to express-ts-esm, a Node service (TypeScript, ESM, express):
+  + src/medplum.ts
+  + access-policy.json
+  + medplum-auth.json
+  ~ package.json
+  + .env (mode 600)
+  + .env.example
+  ~ .gitignore
+
+In Medplum
+  1. Create a ClientApplication in the Medplum app, Project Admin > Clients.
+  2. Create the AccessPolicy in access-policy.json and attach it to the client's ProjectMembership.
+  3. Put its ID and secret in .env as MEDPLUM_CLIENT_ID and MEDPLUM_CLIENT_SECRET.
+
+Next steps
+  cd express-ts-esm
+  npm install
+  # import { getMedplum } from './medplum.js';
+  # const medplum = await getMedplum(); // e.g. await medplum.searchResources('Patient')
+
+Docs: https://www.medplum.com/docs/auth/methods/client-credentials
+`);
+  });
+
+  it('a re-run that changes nothing says so in one line, and its next steps have no install', async () => {
+    const dir = await fixture('node-cjs');
+    expect((await add(dir, ['-m', 'basic-auth'], { MEDPLUM_CLIENT_SECRET: SECRET })).code).toBe(0);
+    const again = await add(dir, ['-m', 'basic-auth', '--json'], { MEDPLUM_CLIENT_SECRET: SECRET });
+    expect(JSON.parse(again.stdout)).toMatchObject({ alreadyAdded: true, files: [], diff: '' });
+    expect(JSON.parse(again.stdout).nextSteps).toEqual(['cd node-cjs', "# const { getMedplum } = require('./medplum');", "# const medplum = await getMedplum(); // e.g. await medplum.searchResources('Patient')"]);
+    const human = await add(dir, ['-m', 'basic-auth'], { MEDPLUM_CLIENT_SECRET: SECRET });
+    expect(human.stdout.split('\n')[0]).toBe('✔ Already added: basic-auth is wired into node-cjs (Node service (JavaScript, CommonJS)). Nothing changed.');
+  });
+
+  it.each([
+    ['from the folder above, with every value given', ['node-cjs', '--client-id', CLIENT_ID], { MEDPLUM_CLIENT_SECRET: SECRET }, ['cd node-cjs', 'npm install']],
+    ['from inside the project, nothing given', [], {}, ['npm install', '# fill in MEDPLUM_CLIENT_ID, MEDPLUM_CLIENT_SECRET in .env (see .env.example)']],
+    ['from inside, the ID given', ['--client-id', CLIENT_ID], {}, ['npm install', '# fill in MEDPLUM_CLIENT_SECRET in .env (see .env.example)']],
+  ])('next steps %s: a cd only from outside, a line for the values left to fill in', async (_, args, env, steps) => {
+    const dir = await fixture('node-cjs');
+    const cwd = args[0] === 'node-cjs' ? join(dir, '..') : dir;
+    const result = await runCli(['add', ...args, '-m', 'client-credentials', '--json', '--dry-run'], { cwd, env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).nextSteps).toEqual([...steps, "# const { getMedplum } = require('./medplum');", "# const medplum = await getMedplum(); // e.g. await medplum.searchResources('Patient')"]);
+  });
+
+  it.each([
+    ['its package name', { name: 'billing', type: 'module' }, 'billing (client-credentials)'],
+    ['its folder name when package.json has none', { type: 'module' }, 'app (client-credentials)'],
+  ])('the access policy is named after the project: %s', async (_, pkg, policyName) => {
+    const dir = await project({ 'package.json': pkg });
+    expect((await add(dir, ['-m', 'client-credentials'], { MEDPLUM_CLIENT_SECRET: SECRET })).code).toBe(0);
+    expect(JSON.parse(await readFile(join(dir, 'access-policy.json'), 'utf8')).name).toBe(policyName);
+  });
+
+  it('two packages at another major version are both named, in one line', async () => {
+    const pkg = { ...vitePackage, dependencies: { ...vitePackage.dependencies, '@medplum/core': '^3.0.0', '@medplum/react': '^4.0.0' } };
+    const dir = await project({ 'package.json': pkg, 'src/main.tsx': VITE_MAIN });
+    const result = await add(dir, ['-m', 'oauth-auth-code']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      'error app has @medplum/core ^3.0.0 (the wiring needs ^5.2.13), @medplum/react ^4.0.0 (the wiring needs ^5.2.13): another major version. Upgrade it, or pass --force to set the version it needs.\n',
+    );
+  });
+
+  it('--ui in a Node service is refused as a flag of the user-facing methods, not as TypeScript', async () => {
+    const dir = await fixture('node-cjs');
+    const result = await add(dir, ['-m', 'client-credentials', '--ui', 'plain'], { MEDPLUM_CLIENT_SECRET: SECRET });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('error --ui does not apply to client-credentials; it only applies to user-facing methods (oauth-auth-code, google-auth, external-idp, domain-idp).\n');
+  });
+
+  it('while another run holds the write lock, a change fails in one line and nothing changes; a re-run with nothing to change still succeeds', async () => {
+    const dir = await fixture('node-cjs');
+    await mkdir(join(dir, '.create-medplum-auth.lock'));
+    const before = await snapshot(dir);
+    const locked = await add(dir, ['-m', 'basic-auth'], { MEDPLUM_CLIENT_SECRET: SECRET });
+    expect(locked.code).toBe(1);
+    expect(locked.stderr).toBe(
+      `error Could not change node-cjs: Another create-medplum-auth run is writing into ${dir} (.create-medplum-auth.lock is there). Wait for it, or remove .create-medplum-auth.lock if no run is. Nothing was changed\n`,
+    );
+    expect(await snapshot(dir)).toEqual(before);
+
+    const added = await fixture('node-cjs');
+    expect((await add(added, ['-m', 'basic-auth'], { MEDPLUM_CLIENT_SECRET: SECRET })).code).toBe(0);
+    await mkdir(join(added, '.create-medplum-auth.lock'));
+    const same = await add(added, ['-m', 'basic-auth'], { MEDPLUM_CLIENT_SECRET: SECRET });
+    expect(same.code, same.stderr).toBe(0);
+    expect(same.stdout).toContain('Already added: basic-auth');
+  });
+
+  it('--install runs the package manager in the project and drops the install step; a re-run installs nothing', async () => {
+    const bin = await tempDir();
+    const log = join(bin, 'calls.log');
+    await writeFile(join(bin, 'npm'), `#!/bin/sh\necho "$(pwd) $*" >> '${log}'\n`);
+    await chmod(join(bin, 'npm'), 0o755);
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}:${path}`;
+    onTestFinished(() => {
+      process.env.PATH = path;
+    });
+    const dir = await fixture('node-cjs');
+    const result = await add(dir, ['-m', 'basic-auth', '--install', '--json'], { MEDPLUM_CLIENT_SECRET: SECRET });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).nextSteps.slice(0, 2)).toEqual(['cd node-cjs', "# const { getMedplum } = require('./medplum');"]);
+    expect(await readFile(log, 'utf8')).toBe(`${dir} install\n`);
+    expect((await add(dir, ['-m', 'basic-auth', '--install'], { MEDPLUM_CLIENT_SECRET: SECRET })).code).toBe(0);
+    expect(await readFile(log, 'utf8')).toBe(`${dir} install\n`);
+  });
+
+  it('--provision: what was created is listed as done, and nothing is left to do in Medplum', async () => {
+    const medplum = await startMedplumDouble();
+    onTestFinished(() => medplum.close());
+    const admin = medplum.addClient({ name: 'CI admin', admin: true });
+    const dir = await fixture('node-cjs');
+    const result = await runCli(['add', dir, '-m', 'client-credentials', '--provision', '--base-url', medplum.baseUrl, '--json'], {
+      cwd: join(dir, '..'),
+      env: { MEDPLUM_ADMIN_CLIENT_ID: admin.id, MEDPLUM_ADMIN_CLIENT_SECRET: admin.secret },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const out = JSON.parse(result.stdout);
+    const { clientId } = JSON.parse(await readFile(join(dir, 'medplum-auth.json'), 'utf8'));
+    expect(out.provisioned).toEqual([
+      expect.stringMatching(new RegExp(`^ClientApplication "webhook-consumer" \\(ClientApplication/${clientId}\\) in project `)),
+      expect.stringMatching(/^AccessPolicy "webhook-consumer \(client-credentials\)" \(AccessPolicy\/[^)]+\), on the client's ProjectMembership\//),
+      'MEDPLUM_CLIENT_ID and MEDPLUM_CLIENT_SECRET in .env',
+    ]);
+    expect(out.inMedplum).toEqual([]);
+  });
+});
+
+describe('add: which app and method, without -m', () => {
+  it.each([
+    ['a Node service, no flag: the app', 'node', [], 'error Missing an answer to "What are you building?". Pass --app user-facing or --app backend or --app device, or --yes for the recommended one.\n'],
+    [
+      'a Node service, --json: the backend\'s first question (--json does not choose)',
+      'node',
+      ['--json'],
+      'error Missing an answer to "Does the service receive users\' tokens from an identity provider you already have?". Pass --method client-credentials or --method basic-auth or --method token-exchange, or --yes for the recommended one.\n',
+    ],
+    [
+      'a Vite app, no flag: the one app that fits is taken, the identity provider is not',
+      'vite',
+      [],
+      'error Missing an answer to "Which identity provider signs your users in?". Pass --method oauth-auth-code or --method external-idp or --method google-auth or --method domain-idp, or --yes for the recommended one.\n',
+    ],
+  ])('%s is a missing answer that names its flags', async (_, kind, args, stderr) => {
+    const dir = kind === 'node' ? await fixture('node-cjs') : await project({ 'package.json': vitePackage, 'src/main.tsx': VITE_MAIN });
+    const result = await add(dir, args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(stderr);
+  });
+
+  it.each([
+    [[], 'client-credentials'],
+    [['--app', 'device'], 'device-credentials'],
+  ])('a Node service with --yes %j: the recommended %s', async (args, method) => {
+    const dir = await fixture('node-cjs');
+    const result = await add(dir, ['--yes', '--dry-run', ...args]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.split('\n')[0]).toBe(`Dry run: adding ${method} to node-cjs (Node service (JavaScript, CommonJS)) would change 7 files. Nothing was written.`);
+  });
+});
+
+describe('add: the jwt-assertion key pair', () => {
+  const pem = () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+
+  it('a re-run after .env was removed writes the key path the first run wrote', async () => {
+    const dir = await fixture('node-cjs');
+    expect((await add(dir, ['-m', 'jwt-assertion'])).code).toBe(0);
+    const jwks = await readFile(join(dir, 'jwks.json'), 'utf8');
+    await rm(join(dir, '.env'));
+    const again = await add(dir, ['-m', 'jwt-assertion']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(parseEnv(await readFile(join(dir, '.env'), 'utf8')).MEDPLUM_PRIVATE_KEY_PATH).toBe('./medplum-device-key.pem');
+    expect(await readFile(join(dir, 'jwks.json'), 'utf8')).toBe(jwks);
+  });
+
+  it('--private-key-path wins over a key already in the project', async () => {
+    const dir = await fixture('node-cjs');
+    await writeFile(join(dir, 'medplum-device-key.pem'), pem(), { mode: 0o600 });
+    await writeFile(join(dir, '..', 'device.pem'), pem(), { mode: 0o600 });
+    const result = await add(dir, ['-m', 'jwt-assertion', '--private-key-path', 'device.pem']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(parseEnv(await readFile(join(dir, '.env'), 'utf8')).MEDPLUM_PRIVATE_KEY_PATH).toBe(join(dir, '..', 'device.pem'));
+  });
+
+  it('another method ignores a key in the project', async () => {
+    const dir = await fixture('node-cjs');
+    await writeFile(join(dir, 'medplum-device-key.pem'), pem(), { mode: 0o600 });
+    const result = await add(dir, ['-m', 'client-credentials'], { MEDPLUM_CLIENT_SECRET: SECRET });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toBe('');
+  });
+});
+
+/**
+ * `add` at a terminal: each question is answered from `answers`, by its message, and recorded in
+ * `asked`; a question not in `answers` fails the test.
+ */
+async function addAtTerminal(dir: string, args: readonly string[], answers: Record<string, string | boolean>) {
+  const asked: string[] = [];
+  const reply = async ({ message }: { message: string }) => {
+    asked.push(message);
+    if (!(message in answers)) {
+      throw new Error(`Unexpected question: ${message}`);
+    }
+    return answers[message];
+  };
+  const prompter = { select: reply, input: reply, password: reply, confirm: reply } as Prompter;
+  let stdout = '';
+  let stderr = '';
+  const code = await main(['add', dir, '--base-url', 'http://localhost:8103/', '--client-id', CLIENT_ID, ...args], {
+    stdout: { write: (s: string) => (stdout += s), isTTY: true },
+    stderr: { write: (s: string) => (stderr += s), isTTY: false },
+    stdinIsTTY: true,
+    env: { NO_COLOR: '1', MEDPLUM_CLIENT_SECRET: SECRET },
+    cwd: join(dir, '..'),
+    loadPrompter: async () => prompter,
+  });
+  return { code, stdout, stderr, asked };
+}
+
+describe('add at a terminal', () => {
+  const LISTED = ['  + src/medplum.ts', '  + access-policy.json', '  + medplum-auth.json', '  ~ package.json', '  + .env (mode 600)', '  + .env.example', '  ~ .gitignore'];
+
+  it('shows the files it will change, asks, writes, and does not list them again', async () => {
+    const dir = await fixture('express-ts-esm');
+    const result = await addAtTerminal(dir, ['-m', 'client-credentials'], { 'Write these changes?': true });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.asked).toEqual(['Write these changes?']);
+    expect(result.stdout.split('\n').slice(0, 12)).toEqual([
+      'Adding Medplum auth to express-ts-esm, a Node service (TypeScript, ESM, express).',
+      'Adding client-credentials will change 7 files in express-ts-esm:',
+      ...LISTED,
+      '✔ Added client-credentials (Client credentials (OAuth2, server to server)) to express-ts-esm, a Node service (TypeScript, ESM, express).',
+      '',
+      'In Medplum',
+    ]);
+    expect(await readFile(join(dir, 'src/medplum.ts'), 'utf8')).toContain('startClientLogin');
+  });
+
+  it('declined, nothing is written', async () => {
+    const dir = await fixture('express-ts-esm');
+    const before = await snapshot(dir);
+    const result = await addAtTerminal(dir, ['-m', 'client-credentials'], { 'Write these changes?': false });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('error Nothing was written: the changes were declined\n');
+    expect(result.stdout.split('\n').slice(1, 9)).toEqual(['Adding client-credentials will change 7 files in express-ts-esm:', ...LISTED]);
+    expect(await snapshot(dir)).toEqual(before);
+  });
+
+  it('a re-run with nothing to change asks nothing', async () => {
+    const dir = await fixture('express-ts-esm');
+    expect((await addAtTerminal(dir, ['-m', 'client-credentials'], { 'Write these changes?': true })).code).toBe(0);
+    const again = await addAtTerminal(dir, ['-m', 'client-credentials'], {});
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.asked).toEqual([]);
+    expect(again.stdout.split('\n')[1]).toBe('✔ Already added: client-credentials is wired into express-ts-esm (Node service (TypeScript, ESM, express)). Nothing changed.');
+  });
+
+  it('-m that does not fit is refused before anything is printed or asked', async () => {
+    const dir = await fixture('express-ts-esm');
+    const result = await addAtTerminal(dir, ['-m', 'oauth-auth-code'], {});
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.asked).toEqual([]);
+  });
+
+  it('in a Node service, answering "user-facing" is refused once the method is known, before any other question', async () => {
+    const dir = await fixture('express-ts-esm');
+    const answers = { 'What are you building?': 'user-facing', 'Which identity provider signs your users in?': 'medplum' };
+    const result = await addAtTerminal(dir, [], answers);
+    expect(result.code).toBe(2);
+    expect(result.asked).toEqual(Object.keys(answers));
+    expect(result.stderr).toMatch(/^error oauth-auth-code is a user-facing method and does not fit Node service/);
+  });
+
+  it('in a JavaScript Vite app the guide asks from its first question, and neither the UI nor the platform', async () => {
+    const dir = await project({ 'package.json': vitePackage, 'src/main.jsx': VITE_MAIN.replace('App.tsx', 'App.jsx') });
+    const answers = { 'What are you building?': 'user-facing', 'Which identity provider signs your users in?': 'medplum', 'Write these changes?': true };
+    const result = await addAtTerminal(dir, [], answers);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.asked).toEqual(Object.keys(answers));
+    expect(JSON.parse(await readFile(join(dir, 'medplum-auth.json'), 'utf8'))).toMatchObject({ method: 'oauth-auth-code', ui: 'medplum' });
+  });
+});
+
+describe('unifiedDiff', () => {
+  const change = (path: string, before: string | undefined, after: string): Change => ({
+    path,
+    action: before === undefined ? 'create' : 'update',
+    before,
+    after,
+    mode: 0o644,
+    shown: { before, after },
+  });
+
+  it('one unified diff per file, three lines of context, one after the other', () => {
+    expect(unifiedDiff([change('notes.txt', 'a\nb\nc\nd\ne\n', 'a\nb\nc\nd\ne\nf\n'), change('new.txt', undefined, 'x\n')])).toBe(
+      '--- a/notes.txt\n+++ b/notes.txt\n@@ -3,3 +3,4 @@\n c\n d\n e\n+f\n--- /dev/null\n+++ b/new.txt\n@@ -0,0 +1,1 @@\n+x\n',
+    );
   });
 });
