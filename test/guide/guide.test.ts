@@ -76,13 +76,21 @@ describe('chooseMethod', () => {
 });
 
 describe('shortcuts (--for)', () => {
-  it.each(SHORTCUT_IDS)('%s answers the guide down to a method, or to one more question', (id) => {
-    const shortcut = SHORTCUTS[id];
-    try {
-      expect(METHOD_IDS).toContain(chooseMethod(shortcut.answers).method);
-    } catch (err) {
-      expect(err).toBeInstanceOf(MissingAnswer);
-    }
+  it.each([
+    ['firebase-migration', 'external-idp'],
+    ['okta-sso', 'external-idp'],
+    ['web-and-mobile', 'oauth-auth-code'],
+  ] as const)('%s answers the guide down to %s', (id, method) => {
+    expect(chooseMethod(SHORTCUTS[id].answers).method).toBe(method);
+  });
+
+  it('lab-integration stops at one more question: how the lab holds its credential', () => {
+    expect(() => chooseMethod(SHORTCUTS['lab-integration'].answers)).toThrow(expect.objectContaining({ question: expect.objectContaining({ id: 'credential' }) }));
+    expect(() => chooseMethod(SHORTCUTS['lab-integration'].answers)).toThrow(MissingAnswer);
+  });
+
+  it('every shortcut is one of those above', () => {
+    expect([...SHORTCUT_IDS].sort()).toEqual(['firebase-migration', 'lab-integration', 'okta-sso', 'web-and-mobile']);
   });
 
   it('follows the guide: Firebase -> external IdP, or token exchange for a backend', () => {

@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
+import { marked } from 'marked';
 import { describe, expect, it } from 'vitest';
 import { chooseMethod, answersFor } from '../../src/guide/guide.js';
 import { hasUi, METHOD_IDS, METHODS, type MethodId } from '../../src/guide/methods.js';
@@ -173,6 +174,10 @@ describe('hostile values', () => {
     expect(readme).not.toMatch(/^# Injected heading/m);
     expect(readme).not.toContain('<script>');
     expect(readme).toContain('\\# Injected heading \\<script\\>');
+    // Rendered by a CommonMark parser: no heading, no script, no link, only the text.
+    const html = marked.parse(readme, { async: false });
+    expect(html).not.toMatch(/<h1>Injected|<script|<a href="javascript:/);
+    expect(html).toContain('# Injected heading &lt;script&gt;alert(1)&lt;/script&gt; [x](javascript:1)');
   });
 });
 
