@@ -10,7 +10,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type Handlebars from 'handlebars';
 // The runtime alone (no parser, no compiler) renders the precompiled templates; the full compiler is
-// loaded only for a template without a matching precompiled spec (running from source, or edited).
+// loaded only for a template without a precompiled spec (running from source, or another templates directory).
 import Runtime from 'handlebars/runtime';
 import { envValue, jsString, jsonValue, markdownCode, markdownTableCode, markdownText, type EnvDialect } from './escape.js';
 import { forPlatform, hasUi, layersFor, METHODS, type EnvInput, type EnvVar, type Method, type MethodId, type Step, type Text, type WebUi, VITE_ENV } from '../guide/methods.js';
