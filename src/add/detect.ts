@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { PackageManager } from '../scaffold/pm.js';
-import { KINDS, SUPPORTED, type Kind } from './kinds.js';
+import { kindOf, SUPPORTED, type Kind } from './kinds.js';
 
 export type Framework = 'express' | 'fastify' | 'hono' | 'none';
 
@@ -92,7 +92,7 @@ export async function detectProject(dir: string, displayDir: string): Promise<Pr
     const entryPath = file(`${stem}.tsx`, `${stem}.jsx`, `${stem}.js`) ?? `${stem}.${typescript ? 'tsx' : 'jsx'}`;
     return {
       ...base,
-      kind: KINDS.next,
+      kind: kindOf('next'),
       description: `Next.js app (${router === 'app' ? 'App' : 'Pages'} Router, ${language})`,
       sourceDir: routerDir.startsWith('src/') ? 'src' : '',
       entry: { path: entryPath, router },
@@ -104,7 +104,7 @@ export async function detectProject(dir: string, displayDir: string): Promise<Pr
     return {
       ...base,
       typescript: typescript || tsEntry,
-      kind: KINDS['vite-react'],
+      kind: kindOf('vite-react'),
       description: `Vite + React app (${typescript || tsEntry ? 'TypeScript' : 'JavaScript'})`,
       sourceDir: 'src',
       entry: { path: entry },
@@ -118,7 +118,7 @@ export async function detectProject(dir: string, displayDir: string): Promise<Pr
   const framework = (['express', 'fastify', 'hono'] as const).find(has) ?? 'none';
   return {
     ...base,
-    kind: KINDS.node,
+    kind: kindOf('node'),
     framework,
     description: `Node service (${language}, ${base.esm ? 'ESM' : 'CommonJS'}${framework === 'none' ? '' : `, ${framework}`})`,
     sourceDir: file('src') ? 'src' : '',

@@ -31,63 +31,75 @@ export interface Packages {
   readonly devDependencies: readonly PackageName[];
 }
 
-/** What Medplum's React components import (the peers @medplum/react declares). */
-const MEDPLUM_UI_DEPENDENCIES: readonly PackageName[] = [
-  '@medplum/core',
-  '@medplum/react',
-  '@medplum/react-hooks',
-  '@mantine/core',
-  '@mantine/hooks',
-  '@mantine/notifications',
-  '@mantine/spotlight',
-  'jsqr',
-  'signature_pad',
-  // @medplum/react imports it without declaring it.
-  'react-router',
-  'react',
-  'react-dom',
-];
+/** The kind with this id. The table is built on each call (it is small, and `add` asks once), so every test that uses a kind runs its entries. */
+export function kindOf(id: KindId): Kind {
+  return kinds()[id];
+}
 
-const WEB_PACKAGES: Readonly<Record<WebUi, Packages>> = {
-  // Mantine's PostCSS preset: @medplum/react's styles use its mixins and breakpoint variables.
-  medplum: { dependencies: MEDPLUM_UI_DEPENDENCIES, devDependencies: ['postcss', 'postcss-preset-mantine', 'postcss-simple-vars'] },
-  // The plain starters' own: React and Medplum's hooks, and the FHIR types their sign-in names.
-  plain: { dependencies: ['@medplum/core', '@medplum/react-hooks', 'react', 'react-dom'], devDependencies: ['@medplum/fhirtypes'] },
-};
-const webPackages = (ui: WebUi | undefined): Packages => WEB_PACKAGES[ui ?? DEFAULT_WEB_UI];
+function kinds(): Readonly<Record<KindId, Kind>> {
+  return {
+    'vite-react': {
+      id: 'vite-react',
+      apps: ['user-facing'],
+      envFile: '.env',
+      packages: webPackages,
+      webEnv: VITE_ENV,
+      envName: (v) => v.name,
+    },
+    next: {
+      id: 'next',
+      apps: ['user-facing'],
+      envFile: '.env.local',
+      packages: webPackages,
+      webEnv: NEXT_ENV,
+      // Next.js inlines NEXT_PUBLIC_* into the browser bundle, as Vite does VITE_*.
+      envName: (v) => v.name.replace(/^VITE_/, 'NEXT_PUBLIC_'),
+      // The starters' steps name Vite's dev and preview servers and .env; Next.js serves on 3000 and reads .env.local.
+      checklistStep: (step) =>
+        step
+          .replace('http://localhost:5173/ (dev) and http://localhost:4173/ (preview)', 'http://localhost:3000/ (next dev and next start)')
+          .replace(/in \.env as VITE_/g, 'in .env.local as NEXT_PUBLIC_'),
+    },
+    node: {
+      id: 'node',
+      apps: ['backend', 'device'],
+      envFile: '.env',
+      packages: () => ({ dependencies: ['@medplum/core'], devDependencies: [] }),
+      // The module reads the sign-in settings only; PORT, intervals and device ids are the starters' own.
+      envName: (v) => (v.optional ? undefined : v.name),
+    },
+  };
+}
 
-export const KINDS: Readonly<Record<KindId, Kind>> = {
-  'vite-react': {
-    id: 'vite-react',
-    apps: ['user-facing'],
-    envFile: '.env',
-    packages: webPackages,
-    webEnv: VITE_ENV,
-    envName: (v) => v.name,
-  },
-  next: {
-    id: 'next',
-    apps: ['user-facing'],
-    envFile: '.env.local',
-    packages: webPackages,
-    webEnv: NEXT_ENV,
-    // Next.js inlines NEXT_PUBLIC_* into the browser bundle, as Vite does VITE_*.
-    envName: (v) => v.name.replace(/^VITE_/, 'NEXT_PUBLIC_'),
-    // The starters' steps name Vite's dev and preview servers and .env; Next.js serves on 3000 and reads .env.local.
-    checklistStep: (step) =>
-      step
-        .replace('http://localhost:5173/ (dev) and http://localhost:4173/ (preview)', 'http://localhost:3000/ (next dev and next start)')
-        .replace(/in \.env as VITE_/g, 'in .env.local as NEXT_PUBLIC_'),
-  },
-  node: {
-    id: 'node',
-    apps: ['backend', 'device'],
-    envFile: '.env',
-    packages: () => ({ dependencies: ['@medplum/core'], devDependencies: [] }),
-    // The module reads the sign-in settings only; PORT, intervals and device ids are the starters' own.
-    envName: (v) => (v.optional ? undefined : v.name),
-  },
-};
+/** A web kind's packages, by UI. */
+function webPackages(ui: WebUi | undefined): Packages {
+  switch (ui ?? DEFAULT_WEB_UI) {
+    case 'medplum':
+      return {
+        // What Medplum's React components import (the peers @medplum/react declares).
+        dependencies: [
+          '@medplum/core',
+          '@medplum/react',
+          '@medplum/react-hooks',
+          '@mantine/core',
+          '@mantine/hooks',
+          '@mantine/notifications',
+          '@mantine/spotlight',
+          'jsqr',
+          'signature_pad',
+          // @medplum/react imports it without declaring it.
+          'react-router',
+          'react',
+          'react-dom',
+        ],
+        // Mantine's PostCSS preset: @medplum/react's styles use its mixins and breakpoint variables.
+        devDependencies: ['postcss', 'postcss-preset-mantine', 'postcss-simple-vars'],
+      };
+    case 'plain':
+      // The plain starters' own: React and Medplum's hooks, and the FHIR types their sign-in names.
+      return { dependencies: ['@medplum/core', '@medplum/react-hooks', 'react', 'react-dom'], devDependencies: ['@medplum/fhirtypes'] };
+  }
+}
 
 export const SUPPORTED = 'a Vite + React app, a Next.js app (App or Pages Router) or a Node service (Express, Fastify, Hono or none)';
 

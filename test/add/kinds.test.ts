@@ -3,22 +3,17 @@
  * package.json, its env file and variable names, the Medplum checklist in the framework's terms, and
  * the methods that fit.
  *
- * kinds.ts builds its tables when it loads, and a test file loads a module once. So each test here
- * loads src/ afresh (vi.resetModules, then helpers.js, which imports the CLI): under Stryker a change
- * to a table is then tried against every test below, not only the first test that loads the module.
+ * kinds.ts builds its table on each call (not when it loads), so under Stryker a change to an entry is
+ * tried against every test below, not only the first test that loads the module.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
-import { beforeEach, expect, it, vi } from 'vitest';
+import { expect, it } from 'vitest';
+import { runCli, tempDir } from '../helpers.js';
 
-beforeEach(() => {
-  vi.resetModules();
-});
-
-/** `add` in process, from a fresh copy of src/, on a project directory with these files (objects become JSON). */
+/** `add` in process, on a project directory with these files (objects become JSON). */
 async function addTo(files: Record<string, string | object>, args: readonly string[]) {
-  const { runCli, tempDir } = await import('../helpers.js');
   const dir = join(await tempDir(), 'app');
   for (const [path, content] of Object.entries(files)) {
     await mkdir(join(dir, path, '..'), { recursive: true });

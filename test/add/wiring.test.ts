@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Project } from '../../src/add/detect.js';
-import { KINDS } from '../../src/add/kinds.js';
+import { kindOf } from '../../src/add/kinds.js';
 import { wireProject } from '../../src/add/wiring.js';
 import { METHODS, type MethodId } from '../../src/guide/methods.js';
 
@@ -18,9 +18,9 @@ const MAIN = "import App from './App'\n\nrender(<App />)\n";
 const MAIN_WRAPPED = "import App from './App'\nimport { MedplumAuth } from './MedplumAuth'\n\nrender(<MedplumAuth><App /></MedplumAuth>)\n";
 
 const base = { dir: '/nowhere', description: '', name: 'app', framework: 'none', esm: true } as const;
-const node = (typescript: boolean, esm: boolean): Project => ({ ...base, kind: KINDS.node, typescript, esm, sourceDir: 'src' });
-const vite = (typescript = true): Project => ({ ...base, kind: KINDS['vite-react'], typescript, sourceDir: 'src', entry: { path: `src/main.${typescript ? 'tsx' : 'jsx'}` } });
-const nextPages: Project = { ...base, kind: KINDS.next, typescript: true, sourceDir: '', entry: { path: 'pages/_app.tsx', router: 'pages' } };
+const node = (typescript: boolean, esm: boolean): Project => ({ ...base, kind: kindOf('node'), typescript, esm, sourceDir: 'src' });
+const vite = (typescript = true): Project => ({ ...base, kind: kindOf('vite-react'), typescript, sourceDir: 'src', entry: { path: `src/main.${typescript ? 'tsx' : 'jsx'}` } });
+const nextPages = (): Project => ({ ...base, kind: kindOf('next'), typescript: true, sourceDir: '', entry: { path: 'pages/_app.tsx', router: 'pages' } });
 
 /** A `read` over these files. */
 const reader = (files: Record<string, string>) => async (path: string) => files[path];
@@ -73,7 +73,7 @@ describe('wireProject: the medplum UI', () => {
   });
 
   it('Next.js Pages Router without _app: a new _app that imports MedplumAuth', async () => {
-    const wiring = await wireProject(nextPages, METHODS['oauth-auth-code'], undefined, reader({}));
+    const wiring = await wireProject(nextPages(), METHODS['oauth-auth-code'], undefined, reader({}));
     expect([...wiring.files.keys()]).toEqual(['medplum/MedplumAuth.tsx', 'postcss.config.mjs', 'pages/_app.tsx']);
     expect(wiring.files.get('pages/_app.tsx')).toContain("import { MedplumAuth } from '../medplum/MedplumAuth';");
     expect(wiring.edits.size).toBe(0);
