@@ -2,53 +2,20 @@
  * `npm run bench`: create-medplum-auth side by side with create-vite (the field's reference) and a
  * bare `node -e ''`, in one process tree, alternating A B A B after a warm-up. Writes
  * bench/RESULTS.md, keeping its hand-written "Where the time goes" section. A script, not a test:
- * the figures are goals, never CI assertions.
- * Wall and CPU (user + system): bash's `time`, to the millisecond. Peak RSS: GNU time `%M`.
- * CPU time is the steadier figure on a shared machine, where the wall time also holds the waits
- * for a core.
+ * the figures are goals, never CI assertions. How a run is timed: bench/measure.ts. CPU time is the
+ * steadier figure on a shared machine, where the wall time also holds the waits for a core.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { buildSync } from 'esbuild';
 import { linesTable, measureStarter, STARTERS } from './lines.ts';
+import { BIN, commanderFloor, CREATE_VITE, env, measure as measureIn, median, ROOT, type Sample } from './measure.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = join(ROOT, 'bin/create-medplum-auth.js');
-const CREATE_VITE = join(ROOT, 'node_modules/create-vite/index.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
-const TIME = '/usr/bin/time';
 const work = mkdtempSync(join(tmpdir(), 'cma-bench-'));
-const env = { ...process.env, CI: 'true', NO_COLOR: '1', npm_config_user_agent: 'npm/11 node/v22' };
-
-interface Sample {
-  readonly ms: number;
-  readonly cpuMs: number;
-  readonly rssKb: number;
-}
-
-/** One run of a command: wall and CPU time, and peak RSS when GNU time is there. */
-function measure(args: readonly string[]): Sample {
-  const useTime = existsSync(TIME);
-  // cwd = the work folder: create-vite takes its target relative to it.
-  const options = { env, cwd: work, encoding: 'utf8' } as const;
-  const timed = useTime ? [TIME, '-f', 'rss %M', ...args] : args;
-  const result = spawnSync('bash', ['-c', 'TIMEFORMAT="time %3R %3U %3S"; time "$@" >/dev/null', 'bash', ...timed], options);
-  if (result.status !== 0) {
-    throw new Error(`${args.join(' ')} failed (${result.status}):\n${result.stderr}`);
-  }
-  const field = (name: string) => result.stderr.match(new RegExp(`^${name} (.*)$`, 'm'))?.[1]?.split(' ').map(Number) ?? [Number.NaN];
-  const [real, user, sys] = field('time') as [number, number, number];
-  return { ms: real * 1000, cpuMs: (user + sys) * 1000, rssKb: field('rss')[0] as number };
-}
-
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
+/** One run, in the work folder: create-vite takes its target relative to it. */
+const measure = (args: readonly string[]): Sample => measureIn(args, work);
 
 interface Case {
   readonly name: string;
@@ -59,19 +26,7 @@ interface Case {
 let target = 0;
 /** A new target name, relative to the work folder (where every command runs). */
 const fresh = (prefix: string) => `${prefix}-${target++}`;
-/**
- * The floor of any CLI parsed by commander on Node: commander bundled as our dist bundles it, loaded
- * after the compile cache is on (as bin/ does), one tiny parse, and nothing else. No scaffold can
- * be faster than this, so its ratio to create-vite says how far the ≤ 1.0× target is reachable.
- */
-function commanderFloor(): string {
-  const dir = join(work, 'floor');
-  writeFileSync(join(work, 'floor-entry.mjs'), "import { Command } from 'commander';\nnew Command('x').argument('[dir]').option('--method <m>').action(() => {}).parse(process.argv.slice(2), { from: 'user' });\n");
-  buildSync({ entryPoints: [join(work, 'floor-entry.mjs')], bundle: true, format: 'esm', platform: 'node', target: 'node22.18', outfile: join(dir, 'commander.mjs'), nodePaths: [join(ROOT, 'node_modules')], logLevel: 'warning' });
-  writeFileSync(join(dir, 'bin.mjs'), "import { enableCompileCache } from 'node:module';\nenableCompileCache();\nawait import('./commander.mjs');\n");
-  return join(dir, 'bin.mjs');
-}
-const FLOOR = commanderFloor();
+const FLOOR = commanderFloor(work);
 
 const CASES: readonly Case[] = [
   {
