@@ -59,12 +59,15 @@ export function mergeDependencies(
   if (added.length === 0 && !(force && incompatible.length > 0)) {
     return { text: undefined, added, incompatible };
   }
-  const deps = (pkg[into] ?? {}) as Record<string, string>;
-  const keys = Object.keys(deps);
-  // npm keeps this section sorted; a hand-ordered one gets the new names at its end.
-  const sorted = keys.every((key, i) => i === 0 || (keys[i - 1] as string).localeCompare(key) <= 0);
-  const merged = { ...deps, ...toAdd };
-  pkg[into] = sorted ? Object.fromEntries(Object.entries(merged).sort(([a], [b]) => a.localeCompare(b))) : merged;
+  // Only replaced versions (--force): no section is added for nothing.
+  if (added.length > 0) {
+    const deps = (pkg[into] ?? {}) as Record<string, string>;
+    const keys = Object.keys(deps);
+    // npm keeps this section sorted; a hand-ordered one gets the new names at its end.
+    const sorted = keys.every((key, i) => i === 0 || (keys[i - 1] as string).localeCompare(key) <= 0);
+    const merged = { ...deps, ...toAdd };
+    pkg[into] = sorted ? Object.fromEntries(Object.entries(merged).sort(([a], [b]) => a.localeCompare(b))) : merged;
+  }
   const indent = /^([ \t]+)"/m.exec(text)?.[1] ?? '  ';
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const body = JSON.stringify(pkg, null, indent).replaceAll('\n', eol);

@@ -69,4 +69,9 @@ describe('mergeDependencies', () => {
       incompatible: [{ name: 'zod', have: '^3.0.0', want: '^4.0.0' }],
     });
   });
+
+  it('with --force, replacing a version adds no empty dependencies section to a file without one', () => {
+    const text = '{\n  "devDependencies": {\n    "zod": "^3.0.0"\n  }\n}\n';
+    expect(mergeDependencies(text, { zod: '^4.0.0' }, true).text).toBe('{\n  "devDependencies": {\n    "zod": "^4.0.0"\n  }\n}\n');
+  });
 });
