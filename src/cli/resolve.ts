@@ -2,7 +2,7 @@
  * Settles the Plan: every answer comes from a flag, else a prompt (at a terminal only), else the
  * recommendation under --yes, else an error that names the flag. Nothing here writes.
  */
-import { basename, relative, resolve } from 'node:path';
+import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import { DEFAULT_BASE_URL, NAME, type Flags } from './args.js';
 import { CliError, UsageError } from '../errors.js';
 import { envValue, EnvValueError } from '../scaffold/escape.js';
@@ -219,7 +219,9 @@ async function resolveTarget(flags: Flags, io: Io, prompt: Prompter | undefined)
 /** A directory as the user names it: relative to where they are, `.` for there, absolute when outside. */
 export function displayPath(cwd: string, target: string): string {
   const fromCwd = relative(cwd, target);
-  return fromCwd === '' ? '.' : fromCwd.startsWith('..') ? target : fromCwd;
+  // Outside: `..` or `../…` (a name that only starts with dots, such as `..app`, is inside); another drive on Windows.
+  const outside = fromCwd === '..' || fromCwd.startsWith(`..${sep}`) || isAbsolute(fromCwd);
+  return fromCwd === '' ? '.' : outside ? target : fromCwd;
 }
 
 function listFew(names: readonly string[], max = 5): string {

@@ -32,8 +32,11 @@ interface NeedContext {
   readonly http: typeof fetch;
 }
 
-/** Which flags belong to which need (or to the access policy, or the UI), to refuse them elsewhere. */
-const FLAG_OWNERS: readonly [keyof Flags, string, Need | 'policy' | 'ui'][] = [
+/**
+ * Which flags belong to which need (or to the access policy, or the UI), to refuse them elsewhere.
+ * Built on each call (it is small, and checked once a run), so the tests that check flags run its entries.
+ */
+const flagOwners = (): readonly [keyof Flags, string, Need | 'policy' | 'ui'][] => [
   ['ui', '--ui', 'ui'],
   ['googleClientId', '--google-client-id', 'googleClientId'],
   ['idp', '--idp', 'idp'],
@@ -52,7 +55,7 @@ const FLAG_OWNERS: readonly [keyof Flags, string, Need | 'policy' | 'ui'][] = [
  * without it, is a usage error, not silently ignored.
  */
 export function checkFlagsApply(flags: Flags, method: Method): void {
-  for (const [key, flag, owner] of FLAG_OWNERS) {
+  for (const [key, flag, owner] of flagOwners()) {
     const value = flags[key];
     const given = Array.isArray(value) ? value.length > 0 : value !== undefined && value !== false;
     const appliesTo = (m: Method): boolean =>

@@ -14,7 +14,7 @@ import type { CheckFlags } from '../cli/args.js';
 import { CliError, Interrupted } from '../errors.js';
 import { HttpPolicyError, policyFetch } from './http.js';
 import type { Method, MethodId } from '../guide/methods.js';
-import { PUBLIC_PREFIXES, readProjectEnv, readRecordedProject, requireClientSecret } from '../scaffold/project.js';
+import { publicPrefixes, readProjectEnv, readRecordedProject, requireClientSecret } from '../scaffold/project.js';
 import type { Ui } from '../cli/ui.js';
 
 export type Level = 'ok' | 'warning' | 'error' | 'skipped';
@@ -167,7 +167,7 @@ async function staticFindings(dir: string, env: Record<string, string>, file: st
   const secret = env.MEDPLUM_CLIENT_SECRET;
   const exposed = Object.keys(env).filter(
     (key) =>
-      PUBLIC_PREFIXES.some((p) => key.startsWith(p)) &&
+      publicPrefixes().some((p) => key.startsWith(p)) &&
       (/SECRET|PASSWORD|PRIVATE_KEY/.test(key) || (secret !== undefined && secret !== '' && env[key] === secret)),
   );
   findings.push(

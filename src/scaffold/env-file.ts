@@ -20,9 +20,15 @@ export interface EnvEntry {
 
 export class EnvFileError extends Error {}
 
-const QUOTES = new Set(['"', "'", '`']);
-/** A line that starts like an entry of its own: `KEY=` or `export KEY=`. */
-const LOOKS_LIKE_ENTRY = /^\s*(export\s+)?[A-Za-z_][\w.-]*\s*=/;
+/** The quotes a value may open with. Built on each call, as is looksLikeEntry's regex, so that the tests run them (code run only at load escapes mutation testing). */
+function quotes(): ReadonlySet<string> {
+  return new Set(['"', "'", '`']);
+}
+
+/** Whether a line starts like an entry of its own: `KEY=` or `export KEY=`. */
+function looksLikeEntry(line: string): boolean {
+  return /^\s*(export\s+)?[A-Za-z_][\w.-]*\s*=/.test(line);
+}
 
 /** The entries of an .env text, in order; throws EnvFileError naming the line of an ambiguity. */
 export function readEnvEntries(text: string): EnvEntry[] {
@@ -47,7 +53,7 @@ export function readEnvEntries(text: string): EnvEntry[] {
     const quote = rest[0] ?? '';
     let value: string;
     let last = i;
-    if (QUOTES.has(quote)) {
+    if (quotes().has(quote)) {
       let close = rest.indexOf(quote, 1);
       let after: string;
       if (close !== -1) {
@@ -64,7 +70,7 @@ export function readEnvEntries(text: string): EnvEntry[] {
         const between = lines.slice(i + 1, last);
         const closing = lines[last] as string;
         close = closing.indexOf(quote);
-        if ([...between, closing.slice(0, close)].some((l) => LOOKS_LIKE_ENTRY.test(l))) {
+        if ([...between, closing.slice(0, close)].some(looksLikeEntry)) {
           throw new EnvFileError(
             `line ${i + 1}: the quote (${quote}) that opens the value of ${key} closes only on line ${last + 1}, over lines that look like other entries: close it on line ${i + 1}`,
           );

@@ -10,8 +10,10 @@ import { CliError, UsageError } from '../errors.js';
 import { forPlatform, inDialect, isMethodId, METHODS, VITE_ENV, WEB_ENVS, type Method, type Platform, type WebEnv } from '../guide/methods.js';
 import { RECORD_FILE } from './record.js';
 
-/** Browser-visible env prefixes of the usual bundlers: a secret must never carry one. */
-export const PUBLIC_PREFIXES = ['VITE_', 'NEXT_PUBLIC_', 'REACT_APP_', 'EXPO_PUBLIC_', 'PUBLIC_'];
+/** Browser-visible env prefixes of the usual bundlers: a secret must never carry one. Built on each call, so that the tests run the list (code run only at load escapes mutation testing). */
+export function publicPrefixes(): readonly string[] {
+  return ['VITE_', 'NEXT_PUBLIC_', 'REACT_APP_', 'EXPO_PUBLIC_', 'PUBLIC_'];
+}
 
 /** What medplum-auth.json says of a project: its method (for its platform, in its env dialect), and its web app's env. */
 export interface RecordedProject {
@@ -65,7 +67,7 @@ export async function readProjectEnv(
     }
   }
   for (const [key, value] of Object.entries(processEnv)) {
-    const own = key.startsWith('MEDPLUM_') || PUBLIC_PREFIXES.some((p) => key.startsWith(p));
+    const own = key.startsWith('MEDPLUM_') || publicPrefixes().some((p) => key.startsWith(p));
     if (value !== undefined && own && !key.startsWith('MEDPLUM_ADMIN_')) {
       env[key] = value;
     }

@@ -139,6 +139,7 @@ describe('the questionnaire, answered at a terminal', () => {
     const result = await run;
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/Created sensor with device-credentials/);
+    expect(parseEnv(await readFile(join(cwd, 'sensor/.env'), 'utf8')).MEDPLUM_CLIENT_ID).toBe(''); // Enter: left empty
     expect((await stat(join(cwd, 'sensor/access-policy.json'))).isFile()).toBe(true);
   });
 
@@ -189,5 +190,90 @@ describe('the questionnaire, answered at a terminal', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/Cancelled\. Nothing was written\./);
     expect(await readdir(cwd)).toEqual([]);
+  });
+});
+
+describe('each question, as shown and checked', () => {
+  const CLIENT = ['--client-id', '6a4b5c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d', '--no-install', '--no-git', '--no-check'];
+  const ctrlU = '\u0015'; // clears the line typed so far
+
+  it('project name: blank is refused with a message, then a name is taken', async () => {
+    const cwd = await tempDir();
+    const run = runCli(['-m', 'basic-auth', '--base-url', 'https://api.medplum.com/', ...CLIENT], { cwd, tty: true });
+    await answer(/Project name/, { type: '   ' }, enter);
+    await answer(/\n> |ClientApplication secret/); // the error, or (wrongly) the next question
+    expect(screen.getScreen()).toMatch(/\n> Enter a name for the project directory\.$/);
+    await answer(/Project name/, { type: ctrlU }, { type: 'portal' }, enter);
+    await answer(/ClientApplication secret/, enter);
+    const result = await run;
+    expect(result.code, result.stderr).toBe(0);
+    expect(await readdir(cwd)).toEqual(['portal']);
+  });
+
+  it('package name, asked when the directory is not one: an invalid one is refused, Enter takes the suggestion', async () => {
+    const cwd = await tempDir();
+    const run = runCli(['My App', '-m', 'basic-auth', '--base-url', 'https://api.medplum.com/', ...CLIENT], { cwd, tty: true });
+    await answer(/Package name/);
+    expect(screen.getScreen()).toBe('? Package name (my-app)');
+    screen.type('Bad Name');
+    screen.keypress(enter);
+    await answer(/\n> |ClientApplication secret/); // the error, or (wrongly) the next question
+    expect(screen.getScreen()).toBe('? Package name Bad Name\n> Use lowercase letters, digits, - and _.');
+    screen.type(ctrlU);
+    screen.keypress(enter);
+    await answer(/ClientApplication secret/, enter);
+    const result = await run;
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(await readFile(join(cwd, 'My App/package.json'), 'utf8')).name).toBe('my-app');
+  });
+
+  it('web or mobile, then the UI: each choice with its description', async () => {
+    const cwd = await tempDir();
+    const run = runCli(['portal', '-m', 'oauth-auth-code', '--base-url', 'https://api.medplum.com/', ...CLIENT], { cwd, tty: true });
+    const help = '↑↓ navigate • ⏎ select';
+    await answer(/Web or mobile\?/);
+    expect(screen.getScreen()).toBe(`? Web or mobile?\n❯ Web app\n  Mobile app\n\nVite + React in the browser\n${help}`);
+    await answer(/Web or mobile\?/, down);
+    await answer(/❯ Mobile app/);
+    expect(screen.getScreen()).toBe(`? Web or mobile?\n  Web app\n❯ Mobile app\n\nExpo (React Native): iOS, Android and the web\n${help}`);
+    await answer(/❯ Mobile app/, 'up');
+    await answer(/❯ Web app/, enter);
+    await answer(/Which UI\?/);
+    expect(screen.getScreen()).toContain('\n\nSignInForm from @medplum/react: MFA, the project chooser, Google and domain sign-in built in\n');
+    await answer(/Which UI\?/, down);
+    await answer(/❯ Plain React/);
+    expect(screen.getScreen()).toContain('\n\nA small sign-in form of its own on @medplum/react-hooks, for teams with their own design system\n');
+    screen.keypress(enter);
+    const result = await run;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('Created portal with oauth-auth-code (plain UI)');
+  });
+
+  it('Medplum base URL: what is not a URL is refused at the question, with the flag\'s message', async () => {
+    const cwd = await tempDir();
+    const run = runCli(['api', '-m', 'basic-auth', ...CLIENT], { cwd, tty: true });
+    await answer(/Medplum base URL/, { type: 'not a url' }, enter);
+    await answer(/\n> /);
+    expect(screen.getScreen()).toMatch(/\n> --base-url "not a url" is not a URL\. Pass the server's address, e\.g\. https:\/\/api\.medplum\.com\/$/);
+    await answer(/Medplum base URL/, { type: ctrlU }, { type: 'http://localhost:8103' }, enter);
+    await answer(/ClientApplication secret/, enter);
+    const result = await run;
+    expect(result.code, result.stderr).toBe(0);
+    expect(parseEnv(await readFile(join(cwd, 'api/.env'), 'utf8')).MEDPLUM_BASE_URL).toBe('http://localhost:8103/');
+  });
+
+  it('a "yes" to writing into a non-empty directory writes there, keeping what was there', async () => {
+    const cwd = await tempDir();
+    await mkdir(join(cwd, 'api'));
+    await writeFile(join(cwd, 'api/notes.txt'), 'mine\n');
+    const run = runCli(['api', '-m', 'basic-auth', '--base-url', 'https://api.medplum.com/', ...CLIENT], { cwd, tty: true });
+    await answer(/Write into it/);
+    expect(screen.getScreen()).toBe("? api is not empty (notes.txt). Write into it, overwriting the starter's files? (y/N)");
+    await answer(/Write into it/, { type: 'y' }, enter);
+    await answer(/ClientApplication secret/, enter);
+    const result = await run;
+    expect(result.code, result.stderr).toBe(0);
+    expect(await readFile(join(cwd, 'api/notes.txt'), 'utf8')).toBe('mine\n');
+    expect(await readdir(join(cwd, 'api'))).toContain('README.md');
   });
 });

@@ -26,7 +26,49 @@ describe('setEnvEntry', () => {
   it('keeps CRLF line ends and an export prefix', () => {
     expect(setEnvEntry("A=1\r\nexport S='old'\r\nB=2\r\n", 'S', 'new')).toBe("A=1\r\nexport S='new'\r\nB=2\r\n");
   });
+
+  it.each([
+    ['an export prefix with spaces before it', '  export A=1\n', "  export A='new'\n"],
+    ['an export prefix with two spaces after it', 'export  A=1\n', "export  A='new'\n"],
+    ['a value that starts with export', 'A=export b\n', "A='new'\n"],
+  ])('keeps the entry prefix as it was: %s', (_name, text, next) => {
+    expect(setEnvEntry(text, 'A', 'new')).toBe(next);
+  });
 });
+
+describe('readEnvEntries reads each entry as Node does', () => {
+  it.each([
+    ['a comment holding =', '# A=1\nB=2', { B: '2' }],
+    ['an indented comment holding =', '  # A=1\nB=2', { B: '2' }],
+    ['a line without =', 'just words\nB=2', { B: '2' }],
+    ['a line with no key before =', '=1\nB=2', { B: '2' }],
+    ['spaces around the key', '  A = 1', { A: '1' }],
+    ['export and two spaces before the key', 'export  A=1', { A: '1' }],
+    ['export inside a key', 'X export Y=1', { 'X export Y': '1' }],
+    ['an unquoted value with a comment after it', 'A=1 # note', { A: '1' }],
+    ['an unquoted value with spaces after it', 'A=1   ', { A: '1' }],
+    ['a space before the opening quote', "A= 'x'", { A: 'x' }],
+    ['spaces after the closing quote', "A='x'   ", { A: 'x' }],
+    ['a comment after the closing quote', "A='x' # note", { A: 'x' }],
+    ['a # inside double quotes', 'A="x # y"', { A: 'x # y' }],
+    ['a # inside single quotes', "A='x # y'", { A: 'x # y' }],
+    ['a # inside backquotes', 'A=`x # y`', { A: 'x # y' }],
+    ['\\n inside double quotes, a newline', 'A="a\\nb"', { A: 'a\nb' }],
+    ['\\n inside single quotes, kept', "A='a\\nb'", { A: 'a\\nb' }],
+    ['\\n inside backquotes, kept', 'A=`a\\nb`', { A: 'a\\nb' }],
+  ])('%s', (_name, text, expected) => {
+    expect(parseEnv(text)).toEqual(expected);
+    expect(Object.fromEntries(readEnvEntries(text).map((e) => [e.key, e.value]))).toEqual(expected);
+  });
+
+  it.each(['foo KEY=1', '1A=2', '# KEY=1'])('reads a quoted value over a line that does not start like an entry: %s', (line) => {
+    expect(readEnvEntries(`A=1\nS="abc\n${line}\nend"\n`)).toEqual([
+      { key: 'A', value: '1', first: 0, last: 0 },
+      { key: 'S', value: `abc\n${line}\nend`, first: 1, last: 3 },
+    ]);
+  });
+});
+
 
 describe('item 7: an ambiguous .env is refused, naming the line to fix', () => {
   it.each([
@@ -38,6 +80,24 @@ describe('item 7: an ambiguous .env is refused, naming the line to fix', () => {
   ])('%s', (_name, text, message) => {
     expect(() => readEnvEntries(text)).toThrow(EnvFileError);
     expect(() => setEnvEntry(text, 'S', 'new')).toThrow(message);
+  });
+
+  it.each(['KEY=1', '  KEY=1', 'KEY =1', 'K.E-Y_1=1', 'export KEY=1', 'export  KEY=1'])(
+    'refuses a quoted value over a line that starts like an entry, naming both lines: %s',
+    (line) => {
+      expect(() => readEnvEntries(`A=1\nS="abc\n${line}\nend"\n`)).toThrow(
+        new EnvFileError('line 2: the quote (") that opens the value of S closes only on line 4, over lines that look like other entries: close it on line 2'),
+      );
+    },
+  );
+
+  it.each([
+    ['text after a closing quote, trimmed to 20 characters', "A=1\nS='a'   this text runs on past twenty\n", 'line 2: text after the closing quote of S (this text runs on pa): remove it or quote the whole value'],
+    // Node trims only ASCII whitespace; JavaScript's trim also takes a no-break space (U+00A0).
+    ['a value Node reads otherwise', 'B=1\nA=\u00a0x\n', "line 2: Node reads A differently from its text: rewrite the entry as KEY='value'"],
+    ['a line Node reads as one more entry, naming the last one', "A=1\nB=2\nC=3\n\u00a0#D=4\n", "line 3: Node reads C differently from its text: rewrite the entry as KEY='value'"],
+  ])('refuses %s with the exact message', (_name, text, message) => {
+    expect(() => readEnvEntries(text)).toThrow(new EnvFileError(message));
   });
 });
 

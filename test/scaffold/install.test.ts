@@ -6,7 +6,8 @@
  * asked; git is the real one.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { getEventListeners } from 'node:events';
+import { existsSync, readlinkSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -53,6 +54,28 @@ describe('install', () => {
     expect(await install({ pm: commandsFor(pm), target, displayDir: 'my-app' }, false, ui)).toBe(true);
     expect(await readFile(log, 'utf8')).toBe(`${target} ${args}\n`);
     expect(out.stdout).toBe(`Installing dependencies with ${pm}…\n`);
+  });
+
+  /** Where this process's file descriptor `fd` goes. */
+  const ours = (fd: number) => readlinkSync(`/proc/self/fd/${fd}`);
+
+  it.skipIf(process.platform !== 'linux').each([
+    [false, 1],
+    [true, 2],
+  ])('json %s: no stdin; its output goes to our fd %i, its errors to our stderr', async (json, outFd) => {
+    const target = await tempDir();
+    const fds = join(await tempDir(), 'fds');
+    await fakeTool('npm', `echo "$(readlink /proc/$$/fd/0 /proc/$$/fd/1 /proc/$$/fd/2)" > '${fds}'`);
+    await install({ pm: commandsFor('npm'), target, displayDir: 'app' }, json, capture().ui);
+    expect((await readFile(fds, 'utf8')).split('\n')).toEqual(['/dev/null', ours(outFd), ours(2), '']);
+  });
+
+  it('leaves no listener on the interrupt signal once it is done', async () => {
+    const target = await tempDir();
+    await fakeTool('npm', 'exit 0');
+    const interrupt = new AbortController();
+    await install({ pm: commandsFor('npm'), target, displayDir: 'app' }, false, capture().ui, interrupt.signal);
+    expect(getEventListeners(interrupt.signal, 'abort')).toEqual([]);
   });
 
   it('a failed install is one error naming the command, its exit code and the folder; the project stays', async () => {
@@ -156,6 +179,48 @@ describe('initGit', () => {
     const { plan, target } = await project();
     const { ui, out } = capture();
     await initGit(plan, starter, ui);
+    expect(existsSync(join(target, '.git'))).toBe(true);
+    expect(out.stderr).toBe('warning git init done, but the first commit failed (is user.name/user.email set?). Commit when ready.\n');
+  });
+
+  /**
+   * git on PATH that logs each call (its arguments, then where its stdin, stdout and stderr go) and
+   * runs the real git, except for the subcommand `fail`, which exits 1.
+   */
+  async function loggingGit(fail = '') {
+    const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+    const bin = await tempDir();
+    const log = join(bin, 'calls.log');
+    const fd = (n: number) => `$(readlink /proc/$$/fd/${n})`;
+    const script = `#!/bin/sh\necho "$* < ${fd(0)} > ${fd(1)} 2> ${fd(2)}" >> '${log}'\n[ "$1" = '${fail}' ] && exit 1\nexec '${realGit}' "$@"\n`;
+    await writeFile(join(bin, 'git'), script, { mode: 0o755 });
+    process.env.PATH = `${bin}:${PATH}`;
+    return async () => (await readFile(log, 'utf8')).replace(/(pipe|socket):\[\d+\]/g, 'pipe').trimEnd().split('\n');
+  }
+  const QUIET = '< /dev/null > /dev/null 2> /dev/null';
+  const LS_FILES = 'ls-files -z --others --exclude-standard -- .gitignore .env README.md src/main.ts < pipe > pipe 2> pipe';
+
+  it.skipIf(process.platform !== 'linux')('the git commands it runs, each without input and with its output discarded', async () => {
+    Object.assign(process.env, gitEnv(true));
+    const { plan } = await project();
+    const calls = await loggingGit();
+    await initGit(plan, starter, capture().ui);
+    expect(await calls()).toEqual([
+      `rev-parse --is-inside-work-tree ${QUIET}`,
+      `init -q ${QUIET}`,
+      LS_FILES,
+      `add -- .gitignore README.md src/main.ts ${QUIET}`,
+      `commit -q -m Initial commit from create-medplum-auth ${QUIET}`,
+    ]);
+  });
+
+  it.skipIf(process.platform !== 'linux')('git ls-files failing: nothing added or committed, and the same warning', async () => {
+    Object.assign(process.env, gitEnv(true));
+    const { plan, target } = await project();
+    const calls = await loggingGit('ls-files');
+    const { ui, out } = capture();
+    await initGit(plan, starter, ui);
+    expect(await calls()).toEqual([`rev-parse --is-inside-work-tree ${QUIET}`, `init -q ${QUIET}`, LS_FILES]);
     expect(existsSync(join(target, '.git'))).toBe(true);
     expect(out.stderr).toBe('warning git init done, but the first commit failed (is user.name/user.email set?). Commit when ready.\n');
   });

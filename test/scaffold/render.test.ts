@@ -1,5 +1,5 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { marked } from 'marked';
 import { describe, expect, it } from 'vitest';
@@ -8,8 +8,18 @@ import { hasUi, METHOD_IDS, METHODS, type MethodId } from '../../src/guide/metho
 import { NO_IDP } from '../../src/guide/idp.js';
 import { resolvePolicy } from '../../src/guide/needs.js';
 import { commandsFor } from '../../src/scaffold/pm.js';
-import { renderProject, TEMPLATES_DIR, type RenderInput } from '../../src/scaffold/render.js';
-import { VERSIONS } from '../../src/scaffold/versions.js';
+import {
+  checklistFor,
+  renderLayerFiles,
+  renderProject,
+  renderTemplateFile,
+  templateContext,
+  templateText,
+  TEMPLATES_DIR,
+  type GeneratedFile,
+  type RenderInput,
+} from '../../src/scaffold/render.js';
+import { EXPO_VERSIONS, VERSIONS } from '../../src/scaffold/versions.js';
 import { HOSTILE, tempDir } from '../helpers.js';
 
 function input(method: MethodId, overrides: Partial<RenderInput> = {}): RenderInput {
@@ -30,6 +40,16 @@ function input(method: MethodId, overrides: Partial<RenderInput> = {}): RenderIn
     created: [],
     ...overrides,
   };
+}
+
+/** A templates directory holding these files (path under it -> content). */
+async function templates(files: Record<string, string>): Promise<string> {
+  const dir = await tempDir();
+  for (const [path, content] of Object.entries(files)) {
+    await mkdir(dirname(join(dir, path)), { recursive: true });
+    await writeFile(join(dir, path), content);
+  }
+  return dir;
 }
 
 const text = (files: Awaited<ReturnType<typeof renderProject>>, path: string): string => {
@@ -205,5 +225,89 @@ describe('strict templates', () => {
     await mkdir(join(dir, 'basic-auth'), { recursive: true });
     await writeFile(join(dir, 'basic-auth', 'package.json.hbs'), '{ "x": {{version "left-pad"}} }');
     await expect(renderProject(input('basic-auth'), dir)).rejects.toThrow(/"left-pad" is not in src\/scaffold\/versions\.ts/);
+  });
+});
+
+describe('the helpers', () => {
+  /** `template` as the one file of a basic-auth starter, rendered with `overrides`. */
+  async function renderOne(template: string, overrides: Partial<RenderInput> = {}): Promise<string> {
+    const dir = await templates({ 'basic-auth/out.txt.hbs': template });
+    return text(await renderProject(input('basic-auth', overrides), dir), 'out.txt');
+  }
+
+  it.each([
+    ['{{js projectName}}', `it's "x"`, `"it's \\"x\\""`],
+    ['{{code projectName}}', 'a`b', '``a`b``'],
+    ['{{cellCode projectName}}', 'a|b', '`a\\|b`'],
+    ['{{expoVersion "expo"}}', 'my-app', `"${EXPO_VERSIONS.expo}"`],
+  ])('%s with projectName %j: %s', async (template, projectName, expected) => {
+    expect(await renderOne(template, { projectName })).toBe(expected);
+  });
+
+  it.each([
+    ['{{js 5}}', '{{js}} expects a string, got number'],
+    ['{{code 5}}', '{{code}} expects a string, got number'],
+    ['{{cellCode 5}}', '{{cellCode}} expects a string, got number'],
+    ['{{expoVersion 5}}', '{{expoVersion}} expects a string, got number'],
+    ['{{expoVersion "left-pad"}}', '{{expoVersion}}: "left-pad" is not in EXPO_VERSIONS (src/scaffold/versions.ts)'],
+  ])('%s is an error naming the template, the helper\'s own error as its cause', async (template, message) => {
+    const error = await renderOne(template).catch((err: unknown) => err);
+    expect(error).toMatchObject({ message: `Template basic-auth/out.txt.hbs: ${message}`, cause: { message } });
+  });
+});
+
+describe('files and order', () => {
+  it('lists the files by path, ignoring case (README.md among the r\'s), upper case first on a tie', async () => {
+    const extra = (path: string): GeneratedFile => ({ path, content: Buffer.from(path), mode: 0o644 });
+    const paths = ['b.md', 'README.md', 'a/z.ts', 'B.md', 'readme.md', 'C.md', 'a.md'];
+    const files = await renderProject(input('basic-auth', { extraFiles: paths.map(extra) }), await tempDir());
+    expect([...files.keys()]).toEqual(['a.md', 'a/z.ts', 'B.md', 'b.md', 'C.md', 'README.md', 'readme.md']);
+  });
+
+  it('renderLayerFiles: the files of a layer in path order, those in subfolders among them', async () => {
+    const dir = await templates({ 'x/z.md': 'z', 'x/a.md': 'a', 'x/src/main.ts': 'main' });
+    expect([...(await renderLayerFiles(['x'], () => true, {}, dir))]).toEqual([
+      ['a.md', 'a'],
+      ['src/main.ts', 'main'],
+      ['z.md', 'z'],
+    ]);
+  });
+
+  it('a layer folder that cannot be read is an error, unlike one that is missing', async () => {
+    const dir = await templates({ 'basic-auth': 'a file, not a folder' });
+    await expect(renderProject(input('basic-auth'), dir)).rejects.toMatchObject({ code: 'ENOTDIR' });
+  });
+
+  it('renderTemplateFile: the partials are the files under partialsDir, named by their path there without a final .hbs', async () => {
+    const dir = await templates({
+      'w/main.hbs': '{{> greet}} {{> [deep/sign.hbs.txt]}}, {{name}}',
+      'w/parts/greet.hbs': 'Hello',
+      'w/parts/deep/sign.hbs.txt': '(signed)',
+      'w/notes.md': 'Not a template, and not valid Handlebars: {{#',
+    });
+    expect(await renderTemplateFile('w/main.hbs', { name: 'Ada' }, 'w/parts', dir)).toBe('Hello (signed), Ada');
+  });
+
+  it('templateText: the file as it is; a missing one is an error naming it and the directory', async () => {
+    const dir = await templates({ 'w/a.txt': '{{not rendered}}' });
+    expect(await templateText('w/a.txt', dir)).toBe('{{not rendered}}');
+    await expect(templateText('w/b.txt', dir)).rejects.toThrow(`No template w/b.txt in ${dir}`);
+  });
+});
+
+describe('the template context', () => {
+  it.each([
+    ['oauth-auth-code', '', 'vite'],
+    ['client-credentials', 'client', 'node'],
+    ['token-exchange', 'users', 'node'],
+  ] as const)('%s: policyAttachTo %j, envDialect %s', (method, policyAttachTo, envDialect) => {
+    expect(templateContext(input(method))).toMatchObject({ policyAttachTo, envDialect });
+  });
+
+  it('checklistFor: without --provision (the default) every step in full; after it, only what is left', () => {
+    const values = input('jwt-assertion');
+    expect(checklistFor(values)).toContain('Host jwks.json at an HTTPS URL that Medplum can reach.');
+    expect(checklistFor(values)).toEqual(checklistFor(values, false));
+    expect(checklistFor(values, true)).toContain('Host jwks.json at the --jwks-uri URL, where Medplum will fetch it.');
   });
 });
