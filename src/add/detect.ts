@@ -36,8 +36,11 @@ interface PackageJson {
   readonly devDependencies?: Record<string, string>;
 }
 
-/** Browser frameworks `add` does not wire (yet): named in the refusal. */
-const OTHER_FRONTENDS: Readonly<Record<string, string>> = {
+/**
+ * Browser frameworks `add` does not wire (yet): named in the refusal. This table and the lockfiles'
+ * are built per call (a detection reads each once), so the tests that detect a project run them.
+ */
+const otherFrontends = (): Readonly<Record<string, string>> => ({
   vue: 'Vue',
   svelte: 'Svelte',
   '@angular/core': 'Angular',
@@ -48,9 +51,9 @@ const OTHER_FRONTENDS: Readonly<Record<string, string>> = {
   'react-router': 'React Router',
   expo: 'Expo',
   'react-native': 'React Native',
-};
+});
 
-const LOCKFILES: readonly [string, PackageManager][] = [
+const lockfiles = (): readonly [string, PackageManager][] => [
   ['pnpm-lock.yaml', 'pnpm'],
   ['yarn.lock', 'yarn'],
   ['bun.lock', 'bun'],
@@ -76,7 +79,7 @@ export async function detectProject(dir: string, displayDir: string): Promise<Pr
     typescript,
     esm: pkg.type === 'module',
     framework: 'none' as Framework,
-    packageManager: LOCKFILES.find(([lock]) => file(lock))?.[1],
+    packageManager: lockfiles().find(([lock]) => file(lock))?.[1],
   };
   const language = typescript ? 'TypeScript' : 'JavaScript';
 
@@ -110,9 +113,10 @@ export async function detectProject(dir: string, displayDir: string): Promise<Pr
       entry: { path: entry },
     };
   }
-  const frontend = Object.keys(OTHER_FRONTENDS).find(has) ?? (has('react') ? 'react' : undefined);
+  const frontends = otherFrontends();
+  const frontend = Object.keys(frontends).find(has) ?? (has('react') ? 'react' : undefined);
   if (frontend) {
-    const what = OTHER_FRONTENDS[frontend] ?? 'React without Vite or Next.js';
+    const what = frontends[frontend] ?? 'React without Vite or Next.js';
     throw new UsageError(`${displayDir} looks like a ${what} project. add supports ${SUPPORTED}.`);
   }
   const framework = (['express', 'fastify', 'hono'] as const).find(has) ?? 'none';

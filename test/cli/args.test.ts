@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createProgram, NAME, parseArgs } from '../../src/cli/args.js';
 import { METHODS } from '../../src/guide/methods.js';
 import { VERSION } from '../../src/cli/version.js';
+import { UsageError } from '../../src/errors.js';
 import { runCli, tempDir } from '../helpers.js';
 import { BIN } from '../project.js';
 
@@ -140,6 +141,25 @@ describe('one program: create, and its subcommands add, check and rotate-secret'
     const result = await runCli(args, { cwd: await tempDir() });
     expect(result.code).toBe(2);
     expectOneLineError(result, pattern);
+  });
+
+  it.each([
+    ['0.5', 0.5],
+    ['3600', 3600],
+    ['12.25', 12.25],
+  ])('--timeout %s is %d seconds', (value, seconds) => {
+    const parsed = parseArgs(['check', '--timeout', value], VERSION);
+    expect(parsed.kind === 'check' && parsed.options.timeout).toBe(seconds);
+  });
+
+  it('commander\'s two-line message with a suggestion becomes one line, ending in a full stop before the help pointer', () => {
+    expect(() => parseArgs(['app', '--debgu'], VERSION)).toThrow(new UsageError(`unknown option '--debgu' (Did you mean --debug?). See ${NAME} --help.`));
+  });
+
+  it.each(['0', '3601', '1.', '.5', '12abc', 'x12', '1e3', '-1'])('--timeout %s is refused with the range, in one line', (value) => {
+    expect(() => parseArgs(['check', '--timeout', value], VERSION)).toThrow(
+      new UsageError(`option '--timeout <seconds>' argument '${value}' is invalid. pass a number of seconds, more than 0 and at most 3600. See ${NAME} check --help.`),
+    );
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { answersFor, chooseMethod, GUIDE, InvalidAnswer, MissingAnswer, SHORTCUT_IDS, SHORTCUTS, type Question } from '../../src/guide/guide.js';
-import { METHOD_IDS, METHODS } from '../../src/guide/methods.js';
+import { appScheme, METHOD_IDS, METHODS } from '../../src/guide/methods.js';
 
 describe('chooseMethod', () => {
   it.each([
@@ -155,5 +155,19 @@ describe('the guide as the prompts show it', () => {
   it.each(SHORTCUT_IDS)('--for %s: the guide\'s question, and a reason that quotes the guide', (id) => {
     expect(SHORTCUTS[id].question.length).toBeGreaterThan(10);
     expect(SHORTCUTS[id].reason).toMatch(/^The guide: /);
+  });
+});
+
+describe('appScheme (the mobile starter\'s URL scheme, from the package name)', () => {
+  it.each([
+    ['my-app', 'my-app'],
+    ['my_app', 'my-app'],
+    ['@acme/my_app', 'my-app'],
+    ['1st-app', 'st-app'],
+    ['_x_y', 'x-y'],
+    ['123', 'medplum-app'],
+    ['@scope/42', 'medplum-app'],
+  ])('%s -> %s', (name, scheme) => {
+    expect(appScheme(name)).toBe(scheme);
   });
 });
