@@ -87,7 +87,7 @@ const lines = [
     // A stage's own cost: over the stage before it, or over bare node for the first.
     const stage = STAGES.findIndex(([stageName]) => stageName === name);
     const before = stage < 0 ? undefined : med(stage === 0 ? "node -e ''" : (STAGES[stage - 1]?.[0] ?? ''));
-    const delta = before === undefined ? '' : `+${ms(med(name) - before)}`;
+    const delta = before === undefined ? '' : `${med(name) >= before ? '+' : '−'}${ms(Math.abs(med(name) - before))}`;
     return `| ${name} | ${ms(med(name))} | ${delta} | ${(med(name) / vite).toFixed(2)}× |`;
   }),
 ];
