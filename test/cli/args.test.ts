@@ -152,6 +152,11 @@ describe('one program: create, and its subcommands add, check and rotate-secret'
     expect(parsed.kind === 'check' && parsed.options.timeout).toBe(seconds);
   });
 
+  it('`help` is a directory like any other: create-medplum-auth help makes a project named help', () => {
+    const parsed = parseArgs(['help', '-m', 'basic-auth'], VERSION);
+    expect(parsed.kind === 'create' && parsed.flags.directory).toBe('help');
+  });
+
   it('commander\'s two-line message with a suggestion becomes one line, ending in a full stop before the help pointer', () => {
     expect(() => parseArgs(['app', '--debgu'], VERSION)).toThrow(new UsageError(`unknown option '--debgu' (Did you mean --debug?). See ${NAME} --help.`));
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { answersFor, chooseMethod, GUIDE, InvalidAnswer, MissingAnswer, SHORTCUT_IDS, SHORTCUTS, type Question } from '../../src/guide/guide.js';
-import { appScheme, METHOD_IDS, METHODS } from '../../src/guide/methods.js';
+import { appScheme, exchangeIdentityProvider, METHOD_IDS, METHODS } from '../../src/guide/methods.js';
 
 describe('chooseMethod', () => {
   it.each([
@@ -169,5 +169,23 @@ describe('appScheme (the mobile starter\'s URL scheme, from the package name)', 
     ['@scope/42', 'medplum-app'],
   ])('%s -> %s', (name, scheme) => {
     expect(appScheme(name)).toBe(scheme);
+  });
+});
+
+describe('exchangeIdentityProvider (token-exchange\'s identityProvider)', () => {
+  const idp = { authorizeUrl: '', tokenUrl: '', userInfoUrl: 'https://idp.example.com/userinfo', clientId: '' };
+
+  it('without full: only what is known', () => {
+    expect(exchangeIdentityProvider(idp, false)).toEqual({ userInfoUrl: 'https://idp.example.com/userinfo' });
+  });
+
+  it('full: every field Medplum 5.1 requires, the unused ones marked as such', () => {
+    expect(exchangeIdentityProvider(idp, true)).toEqual({
+      authorizeUrl: '',
+      tokenUrl: '',
+      userInfoUrl: 'https://idp.example.com/userinfo',
+      clientId: 'unused-by-token-exchange',
+      clientSecret: 'unused-by-token-exchange',
+    });
   });
 });

@@ -310,4 +310,20 @@ describe('the template context', () => {
     expect(checklistFor(values)).toEqual(checklistFor(values, false));
     expect(checklistFor(values, true)).toContain('Host jwks.json at the --jwks-uri URL, where Medplum will fetch it.');
   });
+
+  const GOOGLE_SITE = 'on the Medplum project: Project Admin > Sites, Google Client ID.';
+  it.each([
+    ['google-auth', {}, `Set the same Google client ID (VITE_GOOGLE_CLIENT_ID) ${GOOGLE_SITE}`],
+    ['google-auth', { googleClientId: '42.apps.googleusercontent.com' }, `Set the same Google client ID (42.apps.googleusercontent.com) ${GOOGLE_SITE}`],
+    [
+      'google-auth',
+      { platform: 'mobile' },
+      'Add each Google client ID (EXPO_PUBLIC_GOOGLE_WEB_CLIENT_ID, and the iOS and Android ones) to the Medplum project: Project Admin > Sites, one site per client ID.',
+    ],
+    ['oauth-auth-code', { platform: 'mobile' }, 'Add your-app:// (the app) and http://localhost:8081 (Expo web) to its Redirect URIs.'],
+    ['oauth-auth-code', { platform: 'mobile', appScheme: 'my-app' }, 'Add my-app:// (the app) and http://localhost:8081 (Expo web) to its Redirect URIs.'],
+    ['token-exchange', {}, 'Set its identityProvider to {"authorizeUrl":"<authorize URL>","tokenUrl":"<token URL>","userInfoUrl":"<userinfo URL>","clientId":"unused-by-token-exchange","clientSecret":"unused-by-token-exchange"} (Medplum 5.1 requires clientSecret, which the exchange never uses; add "useSubject": true if users are not matched by email).'],
+  ] as const)('checklistFor %s %j: a value not given is named by what to put there', (method, overrides, step) => {
+    expect(checklistFor(input(method, overrides))).toContain(step);
+  });
 });
