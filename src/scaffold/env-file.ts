@@ -20,12 +20,10 @@ export interface EnvEntry {
 
 export class EnvFileError extends Error {}
 
-/** The quotes a value may open with. Built on each call, as is looksLikeEntry's regex, so that the tests run them (code run only at load escapes mutation testing). */
-function quotes(): ReadonlySet<string> {
-  return new Set(['"', "'", '`']);
-}
-
-/** Whether a line starts like an entry of its own: `KEY=` or `export KEY=`. */
+/**
+ * Whether a line starts like an entry of its own: `KEY=` or `export KEY=`. A function, not a
+ * module-level regex, so that the tests run it (code run only at load escapes mutation testing).
+ */
 function looksLikeEntry(line: string): boolean {
   return /^\s*(export\s+)?[A-Za-z_][\w.-]*\s*=/.test(line);
 }
@@ -53,7 +51,8 @@ export function readEnvEntries(text: string): EnvEntry[] {
     const quote = rest[0] ?? '';
     let value: string;
     let last = i;
-    if (quotes().has(quote)) {
+    // The quotes a value may open with.
+    if (['"', "'", '`'].includes(quote)) {
       let close = rest.indexOf(quote, 1);
       let after: string;
       if (close !== -1) {
