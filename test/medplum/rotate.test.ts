@@ -307,3 +307,37 @@ describe('rotate-secret against the double, in process', () => {
     );
   });
 });
+
+describe('rotate-secret, for a human', () => {
+  it('rotate, --retire, --retire again: one line each on stdout, nothing on stderr', async () => {
+    const { cwd, dir, clientId } = await project();
+    const run = (...args: string[]) => runCli(['rotate-secret', dir, ...args], { cwd, env: adminEnv });
+    expect(await run()).toEqual({
+      code: 0,
+      stdout:
+        `✔ Rotated the secret of client ${clientId}; the new one is in ${join(dir, '.env')}. The old secret keeps working at the token endpoint ` +
+        '(not as Basic on FHIR) as retiringSecret until you run: create-medplum-auth rotate-secret --retire\n',
+      stderr: '',
+    });
+    expect(await run('--retire')).toEqual({ code: 0, stdout: `✔ Retired the old secret of client ${clientId}: only the current one works now.\n`, stderr: '' });
+    expect(await run('--retire')).toEqual({ code: 0, stdout: `✔ Client ${clientId} has no retiring secret: nothing to retire.\n`, stderr: '' });
+  });
+
+  const warning = () =>
+    `${medplum.baseUrl} does not report its version at /healthcheck; create-medplum-auth supports Medplum 5.1 and 5.2. Continuing: what it sends may not fit.`;
+
+  it('a server that does not say its version: the warning on stderr, then the result', async () => {
+    const { cwd, dir, clientId } = await project();
+    medplum.failNext({ method: 'GET', path: '/healthcheck', status: 200, body: { ok: true } });
+    const result = await runCli(['rotate-secret', dir, '--retire'], { cwd, env: adminEnv });
+    expect(result).toEqual({ code: 0, stdout: `✔ Client ${clientId} has no retiring secret: nothing to retire.\n`, stderr: `warning ${warning()}\n` });
+  });
+
+  it('with --json, the warning is in the JSON only, not on stderr', async () => {
+    const { cwd, dir, clientId } = await project();
+    medplum.failNext({ method: 'GET', path: '/healthcheck', status: 200, body: { ok: true } });
+    const result = await runCli(['rotate-secret', dir, '--retire', '--json'], { cwd, env: adminEnv });
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual({ clientId, action: 'nothing-to-retire', warning: warning() });
+  });
+});
